@@ -1,0 +1,74 @@
+import { ContainerInfo, PodTemplate } from './podspec';
+import { KubeObject, SourceLocation } from './types';
+
+/**
+ * A workload: the top-most controller that runs pods (a Deployment, not its
+ * ReplicaSets or Pods). Findings are keyed by it.
+ *
+ * @public
+ */
+export interface Workload {
+  cluster: string;
+  object: KubeObject;
+  kind: string;
+  namespace: string;
+  name: string;
+  template: PodTemplate;
+  containers: ContainerInfo[];
+  /** Objects the workload owns, transitively: its ReplicaSets, Jobs and Pods. */
+  owned: KubeObject[];
+}
+
+/** @public */
+export interface PolicyReportEntry {
+  report: KubeObject;
+  result: {
+    policy?: string;
+    rule?: string;
+    result?: string;
+    severity?: string;
+    message?: string;
+    source?: string;
+  };
+}
+
+/** @public */
+export interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs?: string[];
+  nonResourceURLs?: string[];
+}
+
+/**
+ * Lookups over one cluster's state, built in one pass before checks run.
+ * Checks use these instead of scanning the state themselves.
+ *
+ * @public
+ */
+export interface ClusterLookup {
+  readonly cluster: string;
+  /** All objects of a kind. */
+  list(kind: string): KubeObject[];
+  /** Objects of a kind in a namespace. */
+  inNamespace(kind: string, namespace: string): KubeObject[];
+  /** Whether the state has any object of the kind (e.g. whether a CRD's reports exist at all). */
+  has(kind: string): boolean;
+  get(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined;
+  locationOf(obj: KubeObject): SourceLocation | undefined;
+  /** Bindings that apply to a service account, directly or through its groups. */
+  bindingsForServiceAccount(namespace: string, name: string): KubeObject[];
+  /** The Role or ClusterRole a binding refers to, if the state has it. */
+  roleOf(binding: KubeObject): KubeObject | undefined;
+  /** The rules a binding grants (aggregation resolved, Kubernetes' defaults when absent). */
+  rulesOfBinding(binding: KubeObject): PolicyRule[];
+  rulesOfRole(role: KubeObject): PolicyRule[];
+  vulnerabilityReportsFor(obj: KubeObject): KubeObject[];
+  policyResultsFor(obj: KubeObject): PolicyReportEntry[];
+  hpaFor(workload: Workload): KubeObject | undefined;
+}
