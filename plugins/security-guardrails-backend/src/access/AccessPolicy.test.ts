@@ -1,0 +1,488 @@
+/* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "expectRule"] }] */
+import { ConfigReader } from '@backstage/config';
+import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
+import { AccessPolicy, Actor, EntityContext } from './AccessPolicy';
+import { readAccessConfig } from './config';
+import { TRANSITIONS, transitionFor } from './stateMachine';
+
+const policy = new AccessPolicy(readAccessConfig(new ConfigReader({})));
+const LEADS = 'group:default/security-leads';
+const dana: Actor = {
+  userRef: 'user:default/dana',
+  ownershipRefs: ['user:default/dana', 'group:default/web'],
+};
+const riley: Actor = {
+  userRef: 'user:default/riley',
+  ownershipRefs: ['user:default/riley', 'group:default/web'],
+};
+const sam: Actor = {
+  userRef: 'user:default/sam',
+  ownershipRefs: ['user:default/sam', LEADS],
+};
+const outsider: Actor = {
+  userRef: 'user:default/eve',
+  ownershipRefs: ['user:default/eve', 'group:default/other'],
+};
+const entity: EntityContext = {
+  ref: 'component:default/shop',
+  owner: 'group:default/web',
+  targets: [{ cluster: 'demo', namespaces: ['shop-web', 'shop-jobs'] }],
+};
+const input = {
+  role: 'edit',
+  cluster: 'demo',
+  namespaces: ['shop-web'],
+  durationSeconds: 1800,
+  justification: 'Debugging INC-4211: checkout errors',
+};
+
+function expectRule(fn: () => unknown, rule: string, name: string) {
+  try {
+    fn();
+  } catch (e) {
+    expect((e as Error).message).toContain(`Refused by rule ${rule}:`);
+    expect((e as Error).name).toBe(name);
+    return;
+  }
+  throw new Error(`expected rule ${rule} to refuse`);
+}
+
+function request(overrides: Partial<AccessRequest> = {}): AccessRequest {
+  return {
+    id: 'r1',
+    kind: 'access',
+    entityRef: entity.ref,
+    cluster: 'demo',
+    namespaces: ['shop-web'],
+    role: 'edit',
+    clusterRole: 'edit',
+    durationSeconds: 1800,
+    justification: 'x'.repeat(20),
+    requester: dana.userRef,
+    state: 'pending',
+    approvalsRequired: 1,
+    approvals: [],
+    approverGroups: ['group:default/web', LEADS],
+    createdAt: '2026-11-22T12:00:00.000Z',
+    updatedAt: '2026-11-22T12:00:00.000Z',
+    bindings: [],
+    attempts: 0,
+    ...overrides,
+  };
+}
+
+describe('AccessPolicy', () => {
+  it('accepts a valid request and names its approvers from ownership and security leads', () => {
+    const v = policy.validateAccess(input, dana, entity, 0);
+    expect(v).toMatchObject({
+      durationSeconds: 1800,
+      approvalsRequired: 1,
+      approverRefs: ['group:default/web', LEADS],
+    });
+  });
+
+  it('uses the role default duration when none is given', () => {
+    expect(
+      policy.validateAccess(
+        { ...input, durationSeconds: undefined },
+        dana,
+        entity,
+        0,
+      ).durationSeconds,
+    ).toBe(3600);
+  });
+
+  it('role-not-grantable: only configured roles', () => {
+    expectRule(
+      () =>
+        policy.validateAccess(
+          { ...input, role: 'cluster-admin' },
+          dana,
+          entity,
+          0,
+        ),
+      'role-not-grantable',
+      'InputError',
+    );
+  });
+
+  it('duration-out-of-range: above the maximum and below a minute', () => {
+    expectRule(
+      () =>
+        policy.validateAccess(
+          { ...input, durationSeconds: 5 * 3600 },
+          dana,
+          entity,
+          0,
+        ),
+      'duration-out-of-range',
+      'InputError',
+    );
+    expectRule(
+      () =>
+        policy.validateAccess(
+          { ...input, durationSeconds: 30 },
+          dana,
+          entity,
+          0,
+        ),
+      'duration-out-of-range',
+      'InputError',
+    );
+    expectRule(
+      () =>
+        policy.validateAccess(
+          { ...input, durationSeconds: 90.5 },
+          dana,
+          entity,
+          0,
+        ),
+      'duration-out-of-range',
+      'InputError',
+    );
+  });
+
+  it('justification-required', () => {
+    expectRule(
+      () =>
+        policy.validateAccess(
+          { ...input, justification: 'pls' },
+          dana,
+          entity,
+          0,
+        ),
+      'justification-required',
+      'InputError',
+    );
+  });
+
+  it('target-not-mapped: clusters and namespaces outside the entity', () => {
+    expectRule(
+      () =>
+        policy.validateAccess({ ...input, cluster: 'prod' }, dana, entity, 0),
+      'target-not-mapped',
+      'InputError',
+    );
+    expectRule(
+      () =>
+        policy.validateAccess(
+          { ...input, namespaces: ['kube-system'] },
+          dana,
+          entity,
+          0,
+        ),
+      'target-not-mapped',
+      'InputError',
+    );
+    expectRule(
+      () =>
+        policy.validateAccess({ ...input, namespaces: [] }, dana, entity, 0),
+      'target-not-mapped',
+      'InputError',
+    );
+  });
+
+  it('requester-not-owner: edit needs a member of the owning group; view does not', () => {
+    expectRule(
+      () => policy.validateAccess(input, outsider, entity, 0),
+      'requester-not-owner',
+      'NotAllowedError',
+    );
+    expect(
+      policy.validateAccess({ ...input, role: 'view' }, outsider, entity, 0)
+        .approvalsRequired,
+    ).toBe(0);
+  });
+
+  it('concurrent-grant-limit', () => {
+    expectRule(
+      () => policy.validateAccess(input, dana, entity, 3),
+      'concurrent-grant-limit',
+      'ConflictError',
+    );
+  });
+
+  it('no-self-approval', () => {
+    expectRule(
+      () => policy.checkDecision(request(), dana),
+      'no-self-approval',
+      'NotAllowedError',
+    );
+  });
+
+  it('approver-not-allowed: outsiders cannot decide; owners and security leads can', () => {
+    expectRule(
+      () => policy.checkDecision(request(), outsider),
+      'approver-not-allowed',
+      'NotAllowedError',
+    );
+    expect(() => policy.checkDecision(request(), riley)).not.toThrow();
+    expect(() => policy.checkDecision(request(), sam)).not.toThrow();
+    // admin is decided by security leads only
+    expectRule(
+      () =>
+        policy.checkDecision(
+          request({ role: 'admin', approverGroups: [LEADS] }),
+          riley,
+        ),
+      'approver-not-allowed',
+      'NotAllowedError',
+    );
+  });
+
+  it('invalid-state: decisions only on pending requests', () => {
+    expectRule(
+      () => policy.checkDecision(request({ state: 'active' }), riley),
+      'invalid-state',
+      'ConflictError',
+    );
+  });
+
+  it('not-requester: only the requester cancels or extends', () => {
+    expectRule(
+      () => policy.checkCancel(request(), riley),
+      'not-requester',
+      'NotAllowedError',
+    );
+    expect(() => policy.checkCancel(request(), dana)).not.toThrow();
+    const active = request({
+      state: 'active',
+      expiresAt: '2026-11-22T12:30:00.000Z',
+    });
+    expectRule(
+      () =>
+        policy.validateExtension(
+          active,
+          riley,
+          600,
+          'need more time please',
+          new Date('2026-11-22T12:10:00Z'),
+        ),
+      'not-requester',
+      'NotAllowedError',
+    );
+  });
+
+  it('extensions stay within the role maximum from now', () => {
+    const active = request({
+      state: 'active',
+      expiresAt: '2026-11-22T12:30:00.000Z',
+    });
+    const now = new Date('2026-11-22T12:10:00Z');
+    expect(
+      policy
+        .validateExtension(active, dana, 1800, 'need more time please', now)
+        .newExpiry.toISOString(),
+    ).toBe('2026-11-22T13:00:00.000Z');
+    expectRule(
+      () =>
+        policy.validateExtension(
+          active,
+          dana,
+          4 * 3600,
+          'need more time please',
+          now,
+        ),
+      'duration-out-of-range',
+      'InputError',
+    );
+    expectRule(
+      () =>
+        policy.validateExtension(
+          request(),
+          dana,
+          600,
+          'need more time please',
+          now,
+        ),
+      'invalid-state',
+      'ConflictError',
+    );
+  });
+
+  it('revoke-not-allowed: requester, approvers and security leads may revoke', () => {
+    const active = request({
+      state: 'active',
+      approvals: [{ approver: riley.userRef, decision: 'approve', at: 'x' }],
+    });
+    expect(() => policy.checkRevoke(active, dana, false)).not.toThrow();
+    expect(() => policy.checkRevoke(active, riley, false)).not.toThrow();
+    expect(() => policy.checkRevoke(active, sam, false)).not.toThrow();
+    expect(() => policy.checkRevoke(active, outsider, true)).not.toThrow();
+    expectRule(
+      () => policy.checkRevoke(active, outsider, false),
+      'revoke-not-allowed',
+      'NotAllowedError',
+    );
+    expectRule(
+      () => policy.checkRevoke(request({ state: 'expired' }), dana, false),
+      'invalid-state',
+      'ConflictError',
+    );
+  });
+
+  it('unknown-check and exemption durations', () => {
+    const known = new Set(['sc.readonly-rootfs']);
+    expectRule(
+      () =>
+        policy.validateExemption(
+          {
+            checkId: 'sc.nope',
+            durationSeconds: 86400,
+            justification: 'a good reason here',
+          },
+          entity,
+          known,
+        ),
+      'unknown-check',
+      'InputError',
+    );
+    expectRule(
+      () =>
+        policy.validateExemption(
+          {
+            checkId: 'sc.readonly-rootfs',
+            durationSeconds: 91 * 86400,
+            justification: 'a good reason here',
+          },
+          entity,
+          known,
+        ),
+      'duration-out-of-range',
+      'InputError',
+    );
+    expect(
+      policy.validateExemption(
+        {
+          checkId: 'sc.readonly-rootfs',
+          durationSeconds: 30 * 86400,
+          justification: 'a good reason here',
+        },
+        entity,
+        known,
+      ).approverRefs,
+    ).toEqual([LEADS]);
+  });
+});
+
+describe('access config', () => {
+  it('reads roles with durations and validates them', () => {
+    const config = readAccessConfig(
+      new ConfigReader({
+        securityGuardrails: {
+          access: {
+            roles: [
+              {
+                name: 'debug',
+                clusterRole: 'pod-debugger',
+                maxDuration: { minutes: 45 },
+                approvals: 2,
+                approvers: ['security-leads'],
+              },
+            ],
+            pendingTimeout: 'PT2H',
+          },
+        },
+      }),
+    );
+    expect(config.roles[0]).toMatchObject({
+      name: 'debug',
+      maxDurationSeconds: 2700,
+      defaultDurationSeconds: 2700,
+      approvalsRequired: 2,
+      requesterMustBeOwner: true,
+    });
+    expect(config.pendingTimeoutSeconds).toBe(7200);
+  });
+
+  it.each([
+    [
+      {
+        roles: [
+          { name: 'Bad Name', clusterRole: 'view', maxDuration: { hours: 1 } },
+        ],
+      },
+      /name 'Bad Name'/,
+    ],
+    [
+      {
+        roles: [
+          {
+            name: 'x',
+            clusterRole: 'view',
+            maxDuration: { hours: 1 },
+            defaultDuration: { hours: 2 },
+          },
+        ],
+      },
+      /defaultDuration at most maxDuration/,
+    ],
+    [
+      {
+        roles: [
+          {
+            name: 'x',
+            clusterRole: 'view',
+            maxDuration: { hours: 1 },
+            approvers: ['anyone'],
+          },
+        ],
+      },
+      /must be owners or security-leads/,
+    ],
+    [
+      {
+        roles: [
+          {
+            name: 'x',
+            clusterRole: 'view',
+            maxDuration: { hours: 1 },
+            approvals: -1,
+          },
+        ],
+      },
+      /approvals must be/,
+    ],
+    [{ maxActiveGrantsPerUser: 0 }, /maxActiveGrantsPerUser/],
+    [{ subject: { from: 'annotation' } }, /subject.annotation is required/],
+  ])('refuses bad config %#', (access, message) => {
+    expect(() =>
+      readAccessConfig(new ConfigReader({ securityGuardrails: { access } })),
+    ).toThrow(message);
+  });
+});
+
+describe('state machine', () => {
+  it('lets access requests move only along the documented paths', () => {
+    expect(transitionFor('access', 'pending', 'approved')?.event).toBe(
+      'approved',
+    );
+    expect(transitionFor('access', 'approved', 'active')?.event).toBe(
+      'applied',
+    );
+    expect(transitionFor('access', 'active', 'expired')?.event).toBe('expired');
+    expect(transitionFor('access', 'pending', 'active')).toBeUndefined();
+    expect(transitionFor('access', 'expired', 'active')).toBeUndefined();
+    expect(transitionFor('access', 'denied', 'approved')).toBeUndefined();
+    expect(transitionFor('exemption', 'pending', 'active')?.event).toBe(
+      'approved',
+    );
+  });
+
+  it('never leaves a terminal state', () => {
+    for (const kind of Object.keys(TRANSITIONS) as Array<
+      keyof typeof TRANSITIONS
+    >) {
+      for (const t of TRANSITIONS[kind]) {
+        expect([
+          'expired',
+          'revoked',
+          'denied',
+          'cancelled',
+          'timed-out',
+          'failed',
+        ]).not.toContain(t.from);
+      }
+    }
+  });
+});

@@ -1,0 +1,571 @@
+/*
+ * The request lifecycle end to end: policy, store, grant driver (files and a
+ * live cluster through the Kubernetes API test server), sweeps and restarts.
+ */
+import {
+  mockServices,
+  TestDatabases,
+  createMockDirectory,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { AppliedBinding } from '@internal/backstage-plugin-security-guardrails-common';
+import { Knex } from 'knex';
+import { FakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
+import { migrateUp } from '../database/migrate';
+import { kubeConfigFor } from '../sources/clusterConfig';
+import { AccessPolicy, Actor } from './AccessPolicy';
+import { AccessRequestService, AUTO_APPROVER } from './AccessRequestService';
+import { readAccessConfig } from './config';
+import { DatabaseAccessStore } from './DatabaseAccessStore';
+import {
+  GrantDriver,
+  KubernetesGrantDriver,
+  ManifestsGrantDriver,
+} from './drivers';
+import { ExpirySweeper } from './ExpirySweeper';
+import { AccessNotifier } from './notifier';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+const LEADS = 'group:default/security-leads';
+const WEB = 'group:default/web';
+const actor = (name: string, groups: string[]): Actor => ({
+  userRef: `user:default/${name}`,
+  ownershipRefs: [`user:default/${name}`, ...groups],
+});
+const dana = actor('dana', [WEB]);
+const riley = actor('riley', [WEB]);
+const sam = actor('sam', [LEADS]);
+const lee = actor('lee', [LEADS]);
+const eve = actor('eve', ['group:default/other']);
+
+const entities: Record<string, Entity> = {
+  'component:default/storefront': {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'storefront',
+      annotations: { 'backstage.io/kubernetes-id': 'storefront' },
+    },
+    spec: { owner: 'web' },
+  },
+};
+const users = (ref: string): Entity | undefined =>
+  ref.startsWith('user:')
+    ? {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'User',
+        metadata: { name: ref.split('/')[1] },
+        spec: { profile: { email: `${ref.split('/')[1]}@example.com` } },
+      }
+    : undefined;
+
+class Clock {
+  constructor(public now = new Date('2026-11-22T12:00:00.000Z')) {}
+  advance(seconds: number) {
+    this.now = new Date(this.now.getTime() + seconds * 1000);
+  }
+}
+
+/** A driver whose next N applies or revokes fail, around a real one. */
+class FlakyDriver implements GrantDriver {
+  applyFailures = 0;
+  revokeFailures = 0;
+  applies = 0;
+  revokes = 0;
+  constructor(private readonly inner: GrantDriver) {}
+  get cluster() {
+    return this.inner.cluster;
+  }
+  async apply(g: Parameters<GrantDriver['apply']>[0]) {
+    this.applies++;
+    if (this.applyFailures > 0) {
+      this.applyFailures--;
+      throw new Error('API server unavailable (503)');
+    }
+    return this.inner.apply(g);
+  }
+  async revoke(id: string, b: AppliedBinding[]) {
+    this.revokes++;
+    if (this.revokeFailures > 0) {
+      this.revokeFailures--;
+      throw new Error('connection reset');
+    }
+    return this.inner.revoke(id, b);
+  }
+  updateExpiry(g: Parameters<GrantDriver['apply']>[0], b: AppliedBinding[]) {
+    return this.inner.updateExpiry(g, b);
+  }
+  listManaged() {
+    return this.inner.listManaged();
+  }
+}
+
+type DriverKind = 'manifests' | 'kubernetes';
+
+async function makeDriver(kind: DriverKind) {
+  if (kind === 'manifests') {
+    const dir = createMockDirectory();
+    const inner = ManifestsGrantDriver.create({
+      cluster: 'demo',
+      directory: dir.path,
+    });
+    return {
+      inner,
+      bindings: async () => (await inner.listManaged()).length,
+      cleanup: async () => dir.clear(),
+    };
+  }
+  const api = await new FakeKubernetesApi().start();
+  const inner = KubernetesGrantDriver.create({
+    cluster: 'demo',
+    kubeConfig: kubeConfigFor({
+      type: 'kubernetes',
+      name: 'demo',
+      url: api.url,
+      authProvider: 'none',
+      skipTLSVerify: true,
+    }),
+  });
+  return {
+    inner,
+    api,
+    bindings: async () => api.list('RoleBinding').length,
+    cleanup: () => api.stop(),
+  };
+}
+
+function build(
+  knex: Knex,
+  driver: GrantDriver,
+  clock: Clock,
+  config: object = {},
+) {
+  const store = new DatabaseAccessStore(knex);
+  const logger = mockServices.logger.mock();
+  const sent: Array<{ to: unknown; title: string }> = [];
+  const notifier = new AccessNotifier(
+    {
+      send: async o =>
+        void sent.push({ to: o.recipients.entityRef, title: o.payload.title }),
+    },
+    logger,
+  );
+  const drivers = new Map([['demo', driver]]);
+  const changed: string[] = [];
+  const service = AccessRequestService.create({
+    store,
+    policy: new AccessPolicy(
+      readAccessConfig(
+        new ConfigReader({ securityGuardrails: { access: config } }),
+      ),
+    ),
+    drivers,
+    notifier,
+    logger,
+    knownChecks: new Set(['sc.readonly-rootfs']),
+    context: {
+      entity: async ref => entities[ref],
+      user: async ref => users(ref),
+      targets: async () => [
+        { cluster: 'demo', namespaces: ['shop-web', 'shop-jobs'] },
+      ],
+    },
+    onEntityChanged: ref => changed.push(ref),
+    now: () => clock.now,
+  });
+  const sweeper = new ExpirySweeper({
+    service,
+    store,
+    drivers,
+    notifier,
+    logger,
+    expiryWarningSeconds: 600,
+    now: () => clock.now,
+  });
+  return { store, service, sweeper, sent, changed };
+}
+
+const editRequest = {
+  entityRef: 'component:default/storefront',
+  role: 'edit',
+  cluster: 'demo',
+  namespaces: ['shop-web'],
+  durationSeconds: 1800,
+  justification: 'Debugging INC-4211: checkout errors',
+};
+
+describe.each(
+  databases
+    .eachSupportedId()
+    .flatMap(([db]) =>
+      (['manifests', 'kubernetes'] as DriverKind[]).map(d => [db, d] as const),
+    ),
+)('access lifecycle on %s with the %s driver', (databaseId, driverKind) => {
+  let knex: Knex;
+  let d: Awaited<ReturnType<typeof makeDriver>>;
+  let driver: FlakyDriver;
+  let clock: Clock;
+
+  beforeEach(async () => {
+    knex = await databases.init(databaseId);
+    await migrateUp(knex);
+    d = await makeDriver(driverKind);
+    driver = new FlakyDriver(d.inner);
+    clock = new Clock();
+  });
+  afterEach(async () => {
+    await d.cleanup();
+  });
+
+  it('auto-approves view and applies it at once, the clock starting at apply', async () => {
+    const { service, store } = build(knex, driver, clock);
+    const r = await service.create(
+      { ...editRequest, role: 'view', durationSeconds: 3600 },
+      eve,
+    );
+    expect(r).toMatchObject({
+      state: 'active',
+      appliedAt: clock.now.toISOString(),
+      expiresAt: '2026-11-22T13:00:00.000Z',
+      subject: 'eve@example.com',
+    });
+    expect(r.bindings).toHaveLength(1);
+    expect(await d.bindings()).toBe(1);
+    const events = (
+      await store.audit({ requestId: r.id }, { limit: 10 })
+    ).reverse();
+    expect(events.map(e => [e.event, e.actor])).toEqual([
+      ['requested', 'user:default/eve'],
+      ['approved', AUTO_APPROVER],
+      ['applied', 'system:security-guardrails'],
+    ]);
+  });
+
+  it('runs the demo flow: request edit, refuse self-approval and outsiders, approve, apply, expire', async () => {
+    const { service, sweeper, store, sent, changed } = build(
+      knex,
+      driver,
+      clock,
+    );
+    const r = await service.create(editRequest, dana);
+    expect(r.state).toBe('pending');
+    expect(sent[0]).toMatchObject({
+      to: [LEADS, WEB],
+      title: expect.stringContaining('requests edit'),
+    });
+    await expect(service.decide(r.id, dana, 'approve')).rejects.toThrow(
+      /no-self-approval/,
+    );
+    await expect(service.decide(r.id, eve, 'approve')).rejects.toThrow(
+      /approver-not-allowed/,
+    );
+    clock.advance(120);
+    const approved = await service.decide(r.id, sam, 'approve', 'go ahead');
+    expect(approved).toMatchObject({
+      state: 'active',
+      appliedAt: clock.now.toISOString(),
+      expiresAt: '2026-11-22T12:32:00.000Z',
+    });
+    expect(await d.bindings()).toBe(1);
+    expect(changed).toEqual(['component:default/storefront']);
+
+    clock.advance(20 * 60);
+    expect((await sweeper.sweep()).warned).toBe(1);
+    clock.advance(11 * 60);
+    const report = await sweeper.sweep();
+    expect(report.ended).toBe(1);
+    expect((await store.get(r.id))!.state).toBe('expired');
+    expect(await d.bindings()).toBe(0);
+    // Sweeping again finds nothing: nothing is revoked twice.
+    expect((await sweeper.sweep()).ended).toBe(0);
+    const events = (await store.audit({ requestId: r.id }, { limit: 20 }))
+      .map(e => e.event)
+      .reverse();
+    expect(events).toEqual(['requested', 'approved', 'applied', 'expired']);
+  });
+
+  it('needs two distinct security leads for admin', async () => {
+    const { service } = build(knex, driver, clock);
+    const r = await service.create(
+      { ...editRequest, role: 'admin', durationSeconds: 1800 },
+      dana,
+    );
+    await expect(service.decide(r.id, riley, 'approve')).rejects.toThrow(
+      /approver-not-allowed/,
+    );
+    const first = await service.decide(r.id, sam, 'approve');
+    expect(first.state).toBe('pending');
+    await expect(service.decide(r.id, sam, 'approve')).rejects.toThrow(
+      /distinct-approvers/,
+    );
+    const second = await service.decide(r.id, lee, 'approve');
+    expect(second.state).toBe('active');
+    expect(second.approvals.map(a => a.approver).sort()).toEqual([
+      'user:default/lee',
+      'user:default/sam',
+    ]);
+  });
+
+  it('revokes grants that expired while the backend was down, at the first sweep after restart', async () => {
+    const a = build(knex, driver, clock);
+    const r = await a.service.create(editRequest, dana);
+    await a.service.decide(r.id, riley, 'approve');
+    // The backend stops; time passes beyond the expiry; a new instance starts.
+    clock.advance(3 * 3600);
+    const b = build(knex, driver, clock);
+    const report = await b.sweeper.sweep();
+    expect(report.ended).toBe(1);
+    expect((await b.store.get(r.id))!).toMatchObject({
+      state: 'expired',
+      endedBy: 'system:security-guardrails',
+    });
+    expect(await d.bindings()).toBe(0);
+  });
+
+  it('retries a failing apply with backoff, visibly, then applies', async () => {
+    const { service, sweeper, store } = build(knex, driver, clock);
+    driver.applyFailures = 2;
+    const r = await service.create(editRequest, dana);
+    const after = await service.decide(r.id, riley, 'approve');
+    expect(after).toMatchObject({
+      state: 'approved',
+      attempts: 1,
+      lastError: 'API server unavailable (503)',
+    });
+    expect((await sweeper.sweep()).applied).toBe(0); // not due yet (backoff)
+    clock.advance(6);
+    expect((await sweeper.sweep()).failures).toBe(1);
+    clock.advance(11);
+    expect((await sweeper.sweep()).applied).toBe(1);
+    const active = (await store.get(r.id))!;
+    expect(active).toMatchObject({ state: 'active', attempts: 3 });
+    expect(active.lastError).toBeUndefined();
+    const failed = (
+      await store.audit({ requestId: r.id }, { limit: 20 })
+    ).filter(e => e.event === 'failed');
+    expect(failed).toHaveLength(2);
+    expect(failed[0].details).toMatchObject({ operation: 'apply' });
+  });
+
+  it('marks a grant failed after too many apply attempts', async () => {
+    const { service, sweeper, store } = build(knex, driver, clock, {
+      maxApplyAttempts: 2,
+    });
+    driver.applyFailures = 10;
+    const r = await service.create(editRequest, dana);
+    await service.decide(r.id, riley, 'approve');
+    clock.advance(10);
+    await sweeper.sweep();
+    expect((await store.get(r.id))!).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+    });
+    expect(await store.countHolding('user:default/dana')).toBe(0);
+  });
+
+  it('keeps retrying a failing revocation, never giving up on it', async () => {
+    const { service, sweeper, store } = build(knex, driver, clock);
+    const r = await service.create(editRequest, dana);
+    await service.decide(r.id, riley, 'approve');
+    driver.revokeFailures = 3;
+    clock.advance(1801);
+    for (let i = 0; i < 3; i++) {
+      await sweeper.sweep();
+      expect((await store.get(r.id))!).toMatchObject({
+        state: 'active',
+        lastError: 'connection reset',
+      });
+      clock.advance(60);
+    }
+    await sweeper.sweep();
+    expect((await store.get(r.id))!.state).toBe('expired');
+    expect(await d.bindings()).toBe(0);
+  });
+
+  it('lets the requester revoke early, and an approver too', async () => {
+    const { service } = build(knex, driver, clock);
+    const r = await service.create(editRequest, dana);
+    await service.decide(r.id, riley, 'approve');
+    await expect(service.revoke(r.id, eve, false)).rejects.toThrow(
+      /revoke-not-allowed/,
+    );
+    const revoked = await service.revoke(r.id, dana, false, 'done debugging');
+    expect(revoked).toMatchObject({
+      state: 'revoked',
+      endedBy: 'user:default/dana',
+      endReason: 'done debugging',
+    });
+    expect(await d.bindings()).toBe(0);
+  });
+
+  it('extends with a new approval, moving the expiry on the binding too', async () => {
+    const { service, store } = build(knex, driver, clock);
+    const r = await service.create(editRequest, dana);
+    await service.decide(r.id, riley, 'approve');
+    clock.advance(600);
+    const ext = await service.extend(r.id, dana, {
+      durationSeconds: 1800,
+      justification: 'the fix needs another half hour',
+    });
+    expect(ext).toMatchObject({
+      kind: 'extension',
+      state: 'pending',
+      parentId: r.id,
+    });
+    await service.decide(ext.id, sam, 'approve');
+    const parent = (await store.get(r.id))!;
+    expect(parent.expiresAt).toBe('2026-11-22T13:00:00.000Z');
+    const managed = await driver.listManaged();
+    expect(managed).toHaveLength(1);
+    const events = (await store.audit({ requestId: r.id }, { limit: 20 })).map(
+      e => e.event,
+    );
+    expect(events).toContain('extended');
+  });
+
+  it('extends view at once, as its policy waives approval', async () => {
+    const { service, store } = build(knex, driver, clock);
+    const r = await service.create(
+      { ...editRequest, role: 'view', durationSeconds: 3600 },
+      dana,
+    );
+    const ext = await service.extend(r.id, dana, {
+      durationSeconds: 3600,
+      justification: 'still reading the logs',
+    });
+    expect(ext.state).toBe('approved');
+    expect((await store.get(r.id))!.expiresAt).toBe('2026-11-22T14:00:00.000Z');
+  });
+
+  it('times out pending requests, cancels on request and denies with a reason', async () => {
+    const { service, sweeper, store } = build(knex, driver, clock);
+    const a = await service.create(editRequest, dana);
+    const b = await service.create(editRequest, dana);
+    const c = await service.create(editRequest, dana);
+    await expect(service.cancel(b.id, riley)).rejects.toThrow(/not-requester/);
+    expect((await service.cancel(b.id, dana)).state).toBe('cancelled');
+    expect(
+      (await service.decide(c.id, riley, 'deny', 'use view instead')).state,
+    ).toBe('denied');
+    clock.advance(24 * 3600 + 1);
+    expect((await sweeper.sweep()).timedOut).toBe(1);
+    expect((await store.get(a.id))!.state).toBe('timed-out');
+  });
+
+  it('caps concurrent grants per person', async () => {
+    const { service } = build(knex, driver, clock, {
+      maxActiveGrantsPerUser: 2,
+    });
+    await service.create({ ...editRequest, role: 'view' }, dana);
+    await service.create({ ...editRequest, role: 'view' }, dana);
+    await expect(
+      service.create({ ...editRequest, role: 'view' }, dana),
+    ).rejects.toThrow(/concurrent-grant-limit/);
+  });
+
+  it('turns approved exemption requests into engine exemptions until they expire', async () => {
+    const { service, sweeper, changed } = build(knex, driver, clock);
+    const r = await service.createExemption(
+      {
+        entityRef: 'component:default/storefront',
+        checkId: 'sc.readonly-rootfs',
+        durationSeconds: 7 * 86400,
+        justification: 'Next.js writes its cache; SHOP-123',
+      },
+      dana,
+    );
+    await expect(service.decide(r.id, riley, 'approve')).rejects.toThrow(
+      /approver-not-allowed/,
+    );
+    const active = await service.decide(r.id, sam, 'approve');
+    expect(active).toMatchObject({
+      state: 'active',
+      expiresAt: '2026-11-29T12:00:00.000Z',
+    });
+    expect(changed).toEqual(['component:default/storefront']);
+    expect(await service.exemptionRules()).toEqual([
+      expect.objectContaining({
+        checkId: 'sc.readonly-rootfs',
+        entityRef: 'component:default/storefront',
+        source: 'request',
+        approvedBy: ['user:default/sam'],
+      }),
+    ]);
+    clock.advance(7 * 86400 + 1);
+    await sweeper.sweep();
+    expect(await service.exemptionRules()).toEqual([]);
+  });
+
+  it('removes managed bindings that have no active grant', async () => {
+    const { service, sweeper, store } = build(knex, driver, clock);
+    const r = await service.create({ ...editRequest, role: 'view' }, dana);
+    // The store loses track of it (a restore from an old backup, say).
+    await knex('guardrails_access_requests')
+      .where('id', r.id)
+      .update({ state: 'revoked' });
+    expect(await sweeper.reconcile()).toBe(1);
+    expect(await d.bindings()).toBe(0);
+    const events = await store.audit({ requestId: r.id }, { limit: 10 });
+    expect(events[0]).toMatchObject({
+      event: 'reconciled',
+      reason: 'the grant is revoked',
+    });
+  });
+});
+
+describe.each(databases.eachSupportedId())('two replicas on %s', databaseId => {
+  it('apply and revoke each grant once, with one audit event per move, when they sweep together', async () => {
+    const knex = await databases.init(databaseId);
+    await migrateUp(knex);
+    const dir = createMockDirectory();
+    const clock = new Clock();
+    const inner = ManifestsGrantDriver.create({
+      cluster: 'demo',
+      directory: dir.path,
+    });
+    const counting = new FlakyDriver(inner);
+    const a = build(knex, counting, clock);
+    const b = build(knex, counting, clock);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await a.service.create(
+        { ...editRequest, durationSeconds: 600 },
+        actor(`dev${i}`, [WEB]),
+      );
+      ids.push(r.id);
+      // Approve without applying in the request path: both replicas' sweeps race to apply.
+      await knex('guardrails_access_approvals').insert({
+        request_id: r.id,
+        approver: 'user:default/sam',
+        decision: 'approve',
+        at: clock.now.toISOString(),
+      });
+      await a.store.transition(r, 'pending', 'approved', clock.now, {
+        actor: 'user:default/sam',
+      });
+    }
+    await Promise.all([a.sweeper.sweep(), b.sweeper.sweep()]);
+    expect(counting.applies).toBe(20);
+    clock.advance(601);
+    await Promise.all([
+      a.sweeper.sweep(),
+      b.sweeper.sweep(),
+      a.sweeper.sweep(),
+    ]);
+    expect(counting.revokes).toBe(20);
+    const events = await a.store.audit({}, { limit: 1000 });
+    for (const id of ids) {
+      const mine = events
+        .filter(e => e.requestId === id)
+        .map(e => e.event)
+        .sort();
+      expect(mine).toEqual(['applied', 'approved', 'expired', 'requested']);
+    }
+    expect((await inner.listManaged()).length).toBe(0);
+    dir.clear();
+  });
+});

@@ -1,0 +1,552 @@
+/*
+ * Requests, decisions and the audit history. State changes are
+ * compare-and-set (`UPDATE ... WHERE id = ? AND state = ?`) and write their
+ * audit event in the same transaction: a transition happens once, and is
+ * recorded once, even with several backend replicas.
+ */
+import { ConflictError } from '@backstage/errors';
+import {
+  AccessRequest,
+  AppliedBinding,
+  ApprovalRecord,
+  AuditEvent,
+  AuditEventType,
+  RequestKind,
+  RequestState,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { Knex } from 'knex';
+import { assertTransition } from './stateMachine';
+
+const REQUESTS = 'guardrails_access_requests';
+const APPROVALS = 'guardrails_access_approvals';
+const APPROVERS = 'guardrails_access_approvers';
+const AUDIT = 'guardrails_audit';
+
+export interface NewRequest {
+  id: string;
+  kind: RequestKind;
+  parentId?: string;
+  entityRef: string;
+  cluster?: string;
+  namespaces?: string[];
+  role?: string;
+  clusterRole?: string;
+  checkId?: string;
+  scope?: AccessRequest['scope'];
+  durationSeconds: number;
+  justification: string;
+  ticket?: string;
+  requester: string;
+  subject?: string;
+  approvalsRequired: number;
+  approverGroups: string[];
+  pendingExpiresAt: string;
+}
+
+/** Columns that moves may change besides the state. */
+export interface RequestPatch {
+  approvedAt?: string;
+  appliedAt?: string;
+  expiresAt?: string;
+  endedAt?: string;
+  endedBy?: string;
+  endReason?: string;
+  bindings?: AppliedBinding[];
+  attempts?: number;
+  nextAttemptAt?: string | null;
+  lastError?: string | null;
+  revokeRequested?: boolean;
+  expiryWarned?: boolean;
+}
+
+export interface AuditInput {
+  actor: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface RequestFilter {
+  ids?: string[];
+  requester?: string;
+  states?: RequestState[];
+  kinds?: RequestKind[];
+  entityRef?: string;
+  parentId?: string;
+  /** Pending requests these approver groups (or the user) may decide. */
+  approvableBy?: string[];
+  /** Either requested by this user, or decidable by these groups. */
+  visibleTo?: { user: string; groups: string[] };
+}
+
+export interface AuditFilter {
+  actor?: string;
+  entityRef?: string;
+  requestId?: string;
+  /** Only events of requests the user requested or decided. */
+  involving?: string;
+  from?: string;
+  to?: string;
+}
+
+function json<T>(value: unknown, fallback: T): T {
+  if (typeof value !== 'string') return fallback;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function patchColumns(patch: RequestPatch): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  if (patch.approvedAt !== undefined) c.approved_at = patch.approvedAt;
+  if (patch.appliedAt !== undefined) c.applied_at = patch.appliedAt;
+  if (patch.expiresAt !== undefined) c.expires_at = patch.expiresAt;
+  if (patch.endedAt !== undefined) c.ended_at = patch.endedAt;
+  if (patch.endedBy !== undefined) c.ended_by = patch.endedBy;
+  if (patch.endReason !== undefined) c.end_reason = patch.endReason;
+  if (patch.bindings !== undefined) c.bindings = JSON.stringify(patch.bindings);
+  if (patch.attempts !== undefined) c.attempts = patch.attempts;
+  if (patch.nextAttemptAt !== undefined)
+    c.next_attempt_at = patch.nextAttemptAt;
+  if (patch.lastError !== undefined) c.last_error = patch.lastError;
+  if (patch.revokeRequested !== undefined)
+    c.revoke_requested = patch.revokeRequested;
+  if (patch.expiryWarned !== undefined) c.expiry_warned = patch.expiryWarned;
+  return c;
+}
+
+function toRequest(
+  row: any,
+  approvals: ApprovalRecord[],
+  approverGroups: string[],
+): AccessRequest {
+  const opt = (v: unknown) =>
+    v === null || v === undefined ? undefined : (v as string);
+  return {
+    id: row.id,
+    kind: row.kind,
+    parentId: opt(row.parent_id),
+    entityRef: row.entity_ref,
+    cluster: opt(row.cluster),
+    namespaces: json<string[] | undefined>(row.namespaces, undefined),
+    role: opt(row.role),
+    clusterRole: opt(row.cluster_role),
+    checkId: opt(row.check_id),
+    scope: json<AccessRequest['scope']>(row.scope, undefined),
+    durationSeconds: Number(row.duration_seconds),
+    justification: row.justification,
+    ticket: opt(row.ticket),
+    requester: row.requester,
+    subject: opt(row.subject),
+    state: row.state,
+    approvalsRequired: Number(row.approvals_required),
+    approvals,
+    approverGroups,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    pendingExpiresAt: opt(row.pending_expires_at),
+    approvedAt: opt(row.approved_at),
+    appliedAt: opt(row.applied_at),
+    expiresAt: opt(row.expires_at),
+    endedAt: opt(row.ended_at),
+    endedBy: opt(row.ended_by),
+    endReason: opt(row.end_reason),
+    bindings: json<AppliedBinding[]>(row.bindings, []),
+    lastError: opt(row.last_error),
+    attempts: Number(row.attempts ?? 0),
+    nextAttemptAt: opt(row.next_attempt_at),
+    revokeRequested: Boolean(row.revoke_requested),
+  };
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return (
+    err?.code === '23505' ||
+    err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    /UNIQUE constraint failed|duplicate key/i.test(err?.message ?? '')
+  );
+}
+
+export class DatabaseAccessStore {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  async #withApprovals(rows: any[]): Promise<AccessRequest[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map(r => r.id);
+    const [approvals, approvers] = await Promise.all([
+      this.#db(APPROVALS).whereIn('request_id', ids).orderBy('at', 'asc'),
+      this.#db(APPROVERS)
+        .whereIn('request_id', ids)
+        .orderBy('approver_ref', 'asc'),
+    ]);
+    const byId = new Map<string, ApprovalRecord[]>();
+    for (const a of approvals) {
+      const list = byId.get(a.request_id) ?? [];
+      list.push({
+        approver: a.approver,
+        decision: a.decision,
+        comment: a.comment ?? undefined,
+        at: a.at,
+      });
+      byId.set(a.request_id, list);
+    }
+    const refsById = new Map<string, string[]>();
+    for (const a of approvers) {
+      const list = refsById.get(a.request_id) ?? [];
+      list.push(a.approver_ref);
+      refsById.set(a.request_id, list);
+    }
+    return rows.map(r =>
+      toRequest(r, byId.get(r.id) ?? [], refsById.get(r.id) ?? []),
+    );
+  }
+
+  async #audit(
+    tx: Knex,
+    request: { id: string; kind: RequestKind; entityRef: string },
+    event: AuditEventType,
+    at: string,
+    input: AuditInput,
+  ) {
+    await tx(AUDIT).insert({
+      request_id: request.id,
+      request_kind: request.kind,
+      event,
+      actor: input.actor,
+      entity_ref: request.entityRef,
+      at,
+      reason: input.reason ?? null,
+      details: input.details ? JSON.stringify(input.details) : null,
+    });
+  }
+
+  /** Stores a new pending request and its `requested` event. */
+  async create(
+    input: NewRequest,
+    now: Date,
+    audit: AuditInput,
+  ): Promise<AccessRequest> {
+    const at = now.toISOString();
+    await this.#db.transaction(async tx => {
+      await tx(REQUESTS).insert({
+        id: input.id,
+        kind: input.kind,
+        parent_id: input.parentId ?? null,
+        entity_ref: input.entityRef,
+        cluster: input.cluster ?? null,
+        namespaces: input.namespaces ? JSON.stringify(input.namespaces) : null,
+        role: input.role ?? null,
+        cluster_role: input.clusterRole ?? null,
+        check_id: input.checkId ?? null,
+        scope: input.scope ? JSON.stringify(input.scope) : null,
+        duration_seconds: input.durationSeconds,
+        justification: input.justification,
+        ticket: input.ticket ?? null,
+        requester: input.requester,
+        subject: input.subject ?? null,
+        state: 'pending',
+        approvals_required: input.approvalsRequired,
+        created_at: at,
+        updated_at: at,
+        pending_expires_at: input.pendingExpiresAt,
+        bindings: '[]',
+        attempts: 0,
+        version: 0,
+      });
+      const refs = [...new Set(input.approverGroups)];
+      if (refs.length) {
+        await tx(APPROVERS).insert(
+          refs.map(approver_ref => ({ request_id: input.id, approver_ref })),
+        );
+      }
+      await this.#audit(tx, input, 'requested', at, audit);
+    });
+    return (await this.get(input.id))!;
+  }
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    const row = await this.#db(REQUESTS).where('id', id).first();
+    return row ? (await this.#withApprovals([row]))[0] : undefined;
+  }
+
+  async list(
+    filter: RequestFilter,
+    page: { limit: number; after?: string } = { limit: 100 },
+  ): Promise<AccessRequest[]> {
+    const q = this.#db(REQUESTS);
+    if (filter.ids) q.whereIn('id', filter.ids);
+    if (filter.requester) q.where('requester', filter.requester);
+    if (filter.states?.length) q.whereIn('state', filter.states);
+    if (filter.kinds?.length) q.whereIn('kind', filter.kinds);
+    if (filter.entityRef) q.where('entity_ref', filter.entityRef);
+    if (filter.parentId) q.where('parent_id', filter.parentId);
+    const decidableBy = (b: Knex.QueryBuilder, refs: string[]) =>
+      b.whereExists(
+        this.#db(APPROVERS)
+          .whereRaw(`${APPROVERS}.request_id = ${REQUESTS}.id`)
+          .whereIn('approver_ref', refs),
+      );
+    if (filter.approvableBy) {
+      const refs = filter.approvableBy;
+      q.where('state', 'pending').andWhere(b => decidableBy(b, refs));
+    }
+    if (filter.visibleTo) {
+      const { user, groups } = filter.visibleTo;
+      q.andWhere(b => {
+        b.where('requester', user)
+          .orWhere(bb => decidableBy(bb, [user, ...groups]))
+          .orWhereExists(
+            this.#db(APPROVALS)
+              .whereRaw(`${APPROVALS}.request_id = ${REQUESTS}.id`)
+              .where('approver', user),
+          );
+      });
+    }
+    // Newest first; ids are UUIDs, so created_at then id gives a stable order.
+    if (page.after) {
+      const [createdAt, id] = page.after.split('|');
+      q.andWhere(b =>
+        b
+          .where('created_at', '<', createdAt)
+          .orWhere(bb =>
+            bb.where('created_at', createdAt).where('id', '<', id),
+          ),
+      );
+    }
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.limit);
+    return this.#withApprovals(rows);
+  }
+
+  /** How many grants a user holds or is about to hold. */
+  async countHolding(
+    requester: string,
+    kind: RequestKind = 'access',
+  ): Promise<number> {
+    const row = await this.#db(REQUESTS)
+      .where({ requester, kind })
+      .whereIn('state', ['approved', 'active'])
+      .count({ n: '*' })
+      .first();
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Records a decision. One per approver: a second decision by the same
+   * person is a conflict (approvals are distinct by construction).
+   */
+  async addDecision(
+    id: string,
+    approver: string,
+    decision: 'approve' | 'deny',
+    comment: string | undefined,
+    now: Date,
+  ) {
+    try {
+      await this.#db(APPROVALS).insert({
+        request_id: id,
+        approver,
+        decision,
+        comment: comment ?? null,
+        at: now.toISOString(),
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new ConflictError(
+          `Refused by rule distinct-approvers: ${approver} has already decided on this request`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  async removeDecision(id: string, approver: string) {
+    await this.#db(APPROVALS).where({ request_id: id, approver }).delete();
+  }
+
+  /**
+   * Moves a request from one state to another if it is still in `from`,
+   * writing the move's audit event in the same transaction. Returns false
+   * when another actor moved it first.
+   */
+  async transition(
+    request: Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>,
+    from: RequestState,
+    to: RequestState,
+    now: Date,
+    audit: AuditInput,
+    patch: RequestPatch = {},
+  ): Promise<boolean> {
+    const t = assertTransition(request.kind, from, to);
+    const at = now.toISOString();
+    return this.#db.transaction(async tx => {
+      const updated = await tx(REQUESTS)
+        .where({ id: request.id, state: from })
+        .update({
+          ...patchColumns(patch),
+          state: to,
+          updated_at: at,
+          version: tx.raw('version + 1'),
+        });
+      if (Number(updated) !== 1) return false;
+      await this.#audit(tx, request, t.event, at, audit);
+      return true;
+    });
+  }
+
+  /** Changes columns of a request still in `state`, optionally with an audit event. */
+  async update(
+    request: Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>,
+    state: RequestState,
+    now: Date,
+    patch: RequestPatch,
+    audit?: { event: AuditEventType } & AuditInput,
+  ): Promise<boolean> {
+    const at = now.toISOString();
+    return this.#db.transaction(async tx => {
+      const updated = await tx(REQUESTS)
+        .where({ id: request.id, state })
+        .update({
+          ...patchColumns(patch),
+          updated_at: at,
+          version: tx.raw('version + 1'),
+        });
+      if (Number(updated) !== 1) return false;
+      if (audit) await this.#audit(tx, request, audit.event, at, audit);
+      return true;
+    });
+  }
+
+  /**
+   * Takes a lease on work for a request (applying or revoking): only one
+   * worker at a time, across replicas, until `leaseUntil`.
+   */
+  async claim(
+    id: string,
+    state: RequestState,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean> {
+    const at = now.toISOString();
+    const updated = await this.#db(REQUESTS)
+      .where({ id, state })
+      .andWhere(b =>
+        b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', at),
+      )
+      .update({
+        next_attempt_at: leaseUntil.toISOString(),
+        version: this.#db.raw('version + 1'),
+      });
+    return Number(updated) === 1;
+  }
+
+  /** Work the sweep has to do at `now`. */
+  async due(now: Date, warnBeforeSeconds: number) {
+    const at = now.toISOString();
+    const warnAt = new Date(
+      now.getTime() + warnBeforeSeconds * 1000,
+    ).toISOString();
+    const workReady = (b: Knex.QueryBuilder) =>
+      b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', at);
+    const [timedOut, toApply, toEnd, toWarn] = await Promise.all([
+      this.#db(REQUESTS)
+        .where('state', 'pending')
+        .where('pending_expires_at', '<=', at)
+        .limit(500),
+      this.#db(REQUESTS)
+        .where({ state: 'approved', kind: 'access' })
+        .andWhere(workReady)
+        .limit(500),
+      this.#db(REQUESTS)
+        .where('state', 'active')
+        .andWhere(b =>
+          b.where('expires_at', '<=', at).orWhere('revoke_requested', true),
+        )
+        .andWhere(workReady)
+        .orderBy('expires_at', 'asc')
+        .limit(2000),
+      this.#db(REQUESTS)
+        .where({
+          state: 'active',
+          kind: 'access',
+          expiry_warned: false,
+          revoke_requested: false,
+        })
+        .where('expires_at', '<=', warnAt)
+        .where('expires_at', '>', at)
+        .limit(500),
+    ]);
+    return {
+      timedOut: await this.#withApprovals(timedOut),
+      toApply: await this.#withApprovals(toApply),
+      toEnd: await this.#withApprovals(toEnd),
+      toWarn: await this.#withApprovals(toWarn),
+    };
+  }
+
+  /** Grant ids that currently hold access, for reconciling managed bindings. */
+  async activeGrantIds(): Promise<Set<string>> {
+    const rows = await this.#db(REQUESTS)
+      .where('kind', 'access')
+      .whereIn('state', ['approved', 'active'])
+      .select('id');
+    return new Set(rows.map(r => r.id));
+  }
+
+  /** Appends an event that is not a state change (failures, reconciliation). */
+  async appendAudit(
+    request: Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>,
+    event: AuditEventType,
+    now: Date,
+    audit: AuditInput,
+  ) {
+    await this.#audit(this.#db, request, event, now.toISOString(), audit);
+  }
+
+  async audit(
+    filter: AuditFilter,
+    page: { limit: number; before?: number },
+  ): Promise<AuditEvent[]> {
+    const q = this.#db(AUDIT);
+    if (filter.actor) q.where('actor', filter.actor);
+    if (filter.entityRef) q.where('entity_ref', filter.entityRef);
+    if (filter.requestId) q.where('request_id', filter.requestId);
+    if (filter.from) q.where('at', '>=', filter.from);
+    if (filter.to) q.where('at', '<=', filter.to);
+    if (filter.involving) {
+      const user = filter.involving;
+      q.whereIn(
+        'request_id',
+        this.#db(REQUESTS)
+          .select('id')
+          .where('requester', user)
+          .union(
+            this.#db(APPROVALS)
+              .select('request_id as id')
+              .where('approver', user),
+          ),
+      );
+    }
+    if (page.before) q.where('id', '<', page.before);
+    const rows = await q.orderBy('id', 'desc').limit(page.limit);
+    return rows.map((r: any) => ({
+      id: Number(r.id),
+      requestId: r.request_id,
+      requestKind: r.request_kind,
+      event: r.event,
+      actor: r.actor,
+      entityRef: r.entity_ref,
+      at: r.at,
+      reason: r.reason ?? undefined,
+      details: json<Record<string, unknown> | undefined>(r.details, undefined),
+    }));
+  }
+}

@@ -1,0 +1,186 @@
+/*
+ * Level-triggered expiry: every sweep looks at what the store says is due
+ * now, whatever happened before. Grants that expired while the backend was
+ * down are revoked at the next start; failed applies and removals are
+ * retried; managed RoleBindings with no grant behind them are removed.
+ * Runs as a global scheduled task, so replicas never sweep at once; the
+ * store's leases and compare-and-set keep it safe even if they did.
+ */
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { AccessRequestService, SYSTEM_ACTOR } from './AccessRequestService';
+import { DatabaseAccessStore } from './DatabaseAccessStore';
+import { GrantDriver } from './drivers/types';
+import { AccessNotifier } from './notifier';
+
+export interface SweepReport {
+  timedOut: number;
+  applied: number;
+  ended: number;
+  warned: number;
+  reconciled: number;
+  failures: number;
+  durationMs: number;
+}
+
+export class ExpirySweeper {
+  constructor(
+    private readonly options: {
+      service: AccessRequestService;
+      store: DatabaseAccessStore;
+      drivers: Map<string, GrantDriver>;
+      notifier: AccessNotifier;
+      logger: LoggerService;
+      expiryWarningSeconds: number;
+      now?: () => Date;
+      /** Parallel driver calls while revoking (default 8). */
+      concurrency?: number;
+    },
+  ) {}
+
+  #now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  async #forEach<T>(items: T[], fn: (item: T) => Promise<void>) {
+    const queue = [...items];
+    const workers = Array.from(
+      { length: Math.min(this.options.concurrency ?? 8, queue.length) },
+      async () => {
+        for (
+          let item = queue.shift();
+          item !== undefined;
+          item = queue.shift()
+        ) {
+          await fn(item);
+        }
+      },
+    );
+    await Promise.all(workers);
+  }
+
+  async sweep(): Promise<SweepReport> {
+    const started = Date.now();
+    const { store, service, notifier, logger } = this.options;
+    const report: SweepReport = {
+      timedOut: 0,
+      applied: 0,
+      ended: 0,
+      warned: 0,
+      reconciled: 0,
+      failures: 0,
+      durationMs: 0,
+    };
+    const now = this.#now();
+    const due = await store.due(now, this.options.expiryWarningSeconds);
+
+    for (const r of due.timedOut) {
+      const moved = await store.transition(
+        r,
+        'pending',
+        'timed-out',
+        now,
+        { actor: SYSTEM_ACTOR, reason: 'no decision in time' },
+        {
+          endedAt: now.toISOString(),
+          endedBy: SYSTEM_ACTOR,
+          endReason: 'timed out waiting for approval',
+        },
+      );
+      if (moved) {
+        report.timedOut++;
+        await notifier.ended(r, 'timed-out');
+      }
+    }
+
+    await this.#forEach(due.toApply, async r => {
+      const after = await service.applyGrant(r);
+      if (after.state === 'active') report.applied++;
+      else if (after.lastError) report.failures++;
+    });
+
+    await this.#forEach(due.toEnd, async r => {
+      const after = await service.endGrant(r);
+      if (after.state === 'expired' || after.state === 'revoked')
+        report.ended++;
+      else if (after.lastError) report.failures++;
+    });
+
+    for (const r of due.toWarn) {
+      if (await store.update(r, 'active', now, { expiryWarned: true })) {
+        await notifier.expiring(r);
+        report.warned++;
+      }
+    }
+
+    report.reconciled = await this.reconcile();
+    report.durationMs = Date.now() - started;
+    if (
+      report.timedOut ||
+      report.applied ||
+      report.ended ||
+      report.reconciled ||
+      report.failures
+    ) {
+      logger.info(
+        `Access sweep: ${report.applied} applied, ${report.ended} ended, ${report.timedOut} timed out, ${report.reconciled} orphan bindings removed, ${report.failures} failures`,
+      );
+    }
+    return report;
+  }
+
+  /** Removes managed RoleBindings whose grant no longer holds access. */
+  async reconcile(): Promise<number> {
+    const { store, drivers, logger } = this.options;
+    let removed = 0;
+    const holding = await store.activeGrantIds();
+    for (const driver of drivers.values()) {
+      let managed;
+      try {
+        managed = await driver.listManaged();
+      } catch (e) {
+        logger.warn(
+          `Could not list managed RoleBindings in ${driver.cluster}: ${
+            (e as Error).message
+          }`,
+        );
+        continue;
+      }
+      for (const binding of managed) {
+        // Without a grant id the binding cannot be attributed: never delete it.
+        if (!binding.grantId || holding.has(binding.grantId)) continue;
+        const request = binding.grantId
+          ? await store.get(binding.grantId)
+          : undefined;
+        try {
+          await driver.revoke(binding.grantId, [binding]);
+          removed++;
+          await store.appendAudit(
+            request ?? {
+              id: binding.grantId,
+              kind: 'access',
+              entityRef: 'unknown',
+            },
+            'reconciled',
+            this.#now(),
+            {
+              actor: SYSTEM_ACTOR,
+              reason: request
+                ? `the grant is ${request.state}`
+                : 'no grant in the store',
+              details: {
+                binding: `${binding.cluster}/${binding.namespace}/${binding.name}`,
+              },
+            },
+          );
+        } catch (e) {
+          logger.warn(
+            `Could not remove orphan RoleBinding ${binding.namespace}/${
+              binding.name
+            }: ${(e as Error).message}`,
+          );
+        }
+      }
+    }
+    return removed;
+  }
+}

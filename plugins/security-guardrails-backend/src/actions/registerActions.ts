@@ -1,0 +1,222 @@
+/*
+ * Read-only actions for AI agents (MCP clients through the actions registry):
+ * a service's posture, its failing checks, and a check's remediation. They
+ * apply the same visibility and permission rules as the HTTP API.
+ */
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  guardrailsChecksReadPermission,
+  guardrailsPostureReadPermission,
+  SEVERITIES,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { CatalogEntities } from '../catalog/CatalogEntities';
+import { PostureService } from '../posture/PostureService';
+import {
+  requireEntityPermission,
+  requirePermission,
+} from '../service/permissions';
+
+export function registerActions(options: {
+  actionsRegistry: ActionsRegistryService;
+  permissions: PermissionsService;
+  catalog: CatalogEntities;
+  posture: PostureService;
+}) {
+  const { actionsRegistry, permissions, catalog, posture } = options;
+
+  async function readablePosture(
+    ref: string,
+    credentials: BackstageCredentials,
+  ) {
+    let entityRef: string;
+    try {
+      entityRef = stringifyEntityRef(
+        parseEntityRef(ref, {
+          defaultKind: 'component',
+          defaultNamespace: 'default',
+        }),
+      );
+    } catch (e) {
+      throw new InputError(`entityRef: ${(e as Error).message}`);
+    }
+    const entity = await catalog.get(entityRef, credentials);
+    if (!entity)
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    await requireEntityPermission(
+      permissions,
+      credentials,
+      guardrailsPostureReadPermission,
+      entityRef,
+    );
+    const result = await posture.getPosture(entityRef);
+    if (!result)
+      throw new NotFoundError(`${entityRef} has not been evaluated yet`);
+    return result;
+  }
+
+  actionsRegistry.register({
+    name: 'get-service-posture',
+    title: "Get a service's security posture",
+    description:
+      'Returns the security posture of a catalog entity: overall and per-domain scores and grades (A-F), how the score was computed, data freshness, and counts of failing checks by severity.',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z
+            .string()
+            .describe(
+              'Catalog entity reference, e.g. component:default/checkout',
+            ),
+        }),
+      output: z =>
+        z.object({
+          entityRef: z.string(),
+          score: z.number().nullable(),
+          grade: z.string().nullable(),
+          explanation: z.string(),
+          domains: z.record(
+            z.object({
+              score: z.number().nullable(),
+              grade: z.string().nullable(),
+            }),
+          ),
+          failing: z.record(z.number()),
+          evaluatedAt: z.string(),
+          stale: z.boolean(),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      const p = await readablePosture(input.entityRef, credentials);
+      const failing: Record<string, number> = {};
+      for (const r of p.results)
+        if (r.status === 'fail')
+          failing[r.severity] = (failing[r.severity] ?? 0) + 1;
+      return {
+        output: {
+          entityRef: p.entityRef,
+          score: p.score.overall.score,
+          grade: p.score.overall.grade,
+          explanation: p.score.overall.explanation,
+          domains: Object.fromEntries(
+            Object.entries(p.score.domains).map(([d, b]) => [
+              d,
+              { score: b.score, grade: b.grade },
+            ]),
+          ),
+          failing,
+          evaluatedAt: p.evaluatedAt,
+          stale: p.stale,
+        },
+      };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'list-failing-checks',
+    title: "List a service's failing security checks",
+    description:
+      'Lists the checks failing for a catalog entity, most severe first, with the resource, container, field and observed value as evidence. Use get-remediation for how to fix one.',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z
+            .string()
+            .describe(
+              'Catalog entity reference, e.g. component:default/checkout',
+            ),
+          minSeverity: z
+            .enum(SEVERITIES)
+            .optional()
+            .describe('Leave out failures below this severity'),
+        }),
+      output: z =>
+        z.object({
+          failing: z.array(
+            z.object({
+              checkId: z.string(),
+              severity: z.string(),
+              domain: z.string(),
+              resource: z.string(),
+              container: z.string().optional(),
+              field: z.string().optional(),
+              observed: z.string().optional(),
+              message: z.string(),
+              failingSince: z.string().optional(),
+            }),
+          ),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      const p = await readablePosture(input.entityRef, credentials);
+      const threshold = SEVERITIES.indexOf(input.minSeverity ?? 'low');
+      const failing = p.results
+        .filter(
+          r =>
+            r.status === 'fail' && SEVERITIES.indexOf(r.severity) <= threshold,
+        )
+        .sort(
+          (a, b) =>
+            SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
+        )
+        .map(r => ({
+          checkId: r.checkId,
+          severity: r.severity,
+          domain: r.domain,
+          resource: `${r.resource.cluster}/${r.resource.kind}/${
+            r.resource.namespace ? `${r.resource.namespace}/` : ''
+          }${r.resource.name}`,
+          container: r.container,
+          field: r.field,
+          observed: r.observed,
+          message: r.message,
+          failingSince: r.failingSince,
+        }));
+      return { output: { failing } };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'get-remediation',
+    title: 'Get the remediation for a security check',
+    description:
+      'Returns why a check matters and how to fix it, as markdown with a corrected YAML snippet. Check ids look like sc.privileged or net.policy-coverage.',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          checkId: z.string().describe('The check id, e.g. sc.privileged'),
+        }),
+      output: z =>
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          domain: z.string(),
+          severity: z.string(),
+          rationale: z.string(),
+          remediation: z.string(),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      await requirePermission(
+        permissions,
+        credentials,
+        guardrailsChecksReadPermission,
+      );
+      const check = posture.checks.find(c => c.meta.id === input.checkId);
+      if (!check) throw new NotFoundError(`No check ${input.checkId}`);
+      const { id, title, domain, severity, rationale, remediation } =
+        check.meta;
+      return {
+        output: { id, title, domain, severity, rationale, remediation },
+      };
+    },
+  });
+}

@@ -1,0 +1,299 @@
+/*
+ * Output formats of `guardrails scan`: a table for people, JSON for scripts,
+ * SARIF 2.1.0 for code-scanning tools.
+ */
+import {
+  CheckResult,
+  ScoreBreakdown,
+  Severity,
+  SEVERITIES,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { Check, EvaluationError } from '../engine';
+
+export interface ScanReport {
+  results: CheckResult[];
+  errors: EvaluationError[];
+  score: ScoreBreakdown;
+  failOn: Severity;
+  /** Failing results at or above the threshold. */
+  failing: CheckResult[];
+}
+
+export function atOrAbove(severity: Severity, threshold: Severity): boolean {
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
+}
+
+function countBy<T extends string>(
+  items: CheckResult[],
+  key: (r: CheckResult) => T,
+) {
+  const out: Record<string, number> = {};
+  for (const r of items) out[key(r)] = (out[key(r)] ?? 0) + 1;
+  return out;
+}
+
+export function summaryOf(report: ScanReport) {
+  const problems = report.results.filter(r => r.status === 'fail');
+  return {
+    total: report.results.length,
+    byStatus: {
+      pass: 0,
+      fail: 0,
+      warn: 0,
+      'not-applicable': 0,
+      exempt: 0,
+      ...countBy(report.results, r => r.status),
+    },
+    failingBySeverity: {
+      critical: 0,
+      high: 0,
+      medium: 0,
+      low: 0,
+      ...countBy(problems, r => r.severity),
+    },
+    score: report.score.score,
+    grade: report.score.grade,
+    explanation: report.score.explanation,
+    failOn: report.failOn,
+    failingAtThreshold: report.failing.length,
+    errors: report.errors.length,
+  };
+}
+
+export function formatJson(report: ScanReport): string {
+  const doc = {
+    results: report.results.map(r => ({
+      checkId: r.checkId,
+      status: r.status,
+      severity: r.severity,
+      domain: r.domain,
+      resource: {
+        apiVersion: r.resource.apiVersion,
+        kind: r.resource.kind,
+        namespace: r.resource.namespace ?? null,
+        name: r.resource.name,
+      },
+      container: r.container ?? null,
+      field: r.field ?? null,
+      message: r.message,
+      source: r.source ? { file: r.source.file, line: r.source.line } : null,
+    })),
+    summary: summaryOf(report),
+    errors: report.errors.map(e => ({
+      file: e.file ?? null,
+      line: e.line ?? null,
+      message: e.message,
+      ...(e.checkId ? { checkId: e.checkId } : {}),
+      ...(e.resource ? { resource: e.resource } : {}),
+    })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+const STATUS_LABEL: Record<string, string> = {
+  fail: 'FAIL',
+  warn: 'WARN',
+  pass: 'pass',
+  exempt: 'EXEMPT',
+  'not-applicable': 'n/a',
+};
+
+export function formatTable(
+  report: ScanReport,
+  options: { all?: boolean } = {},
+): string {
+  const shown = report.results.filter(
+    r =>
+      options.all ||
+      r.status === 'fail' ||
+      r.status === 'warn' ||
+      r.status === 'exempt',
+  );
+  const rows = shown.map(r => {
+    const res = `${r.resource.kind}/${
+      r.resource.namespace ? `${r.resource.namespace}/` : ''
+    }${r.resource.name}${r.container ? ` [${r.container}]` : ''}`;
+    const where = r.source ? `${r.source.file}:${r.source.line}` : '';
+    return [
+      STATUS_LABEL[r.status] ?? r.status,
+      r.severity,
+      r.checkId,
+      res,
+      r.message,
+      where,
+    ];
+  });
+  const header = [
+    'STATUS',
+    'SEVERITY',
+    'CHECK',
+    'RESOURCE',
+    'MESSAGE',
+    'SOURCE',
+  ];
+  const widths = header.map((h, i) =>
+    Math.min(
+      i === 4 ? 80 : 60,
+      Math.max(h.length, ...rows.map(r => r[i].length)),
+    ),
+  );
+  const clip = (s: string, w: number) =>
+    s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w);
+  const lines: string[] = [];
+  if (rows.length > 0) {
+    lines.push(
+      header
+        .map((h, i) => clip(h, widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
+    for (const r of rows)
+      lines.push(
+        r
+          .map((c, i) => clip(c, widths[i]))
+          .join('  ')
+          .trimEnd(),
+      );
+    lines.push('');
+  }
+  const s = summaryOf(report);
+  lines.push(
+    `${s.total} results: ${s.byStatus.pass} pass, ${s.byStatus.fail} fail, ${s.byStatus.warn} warn, ${s.byStatus.exempt} exempt, ${s.byStatus['not-applicable']} not applicable`,
+  );
+  lines.push(
+    `Score: ${s.grade ? `${s.score} (${s.grade})` : 'no data'} — ${
+      s.explanation
+    }`,
+  );
+  const bySeverity =
+    report.failing.length > 0
+      ? ` (${SEVERITIES.filter(sev => atOrAbove(sev, report.failOn))
+          .map(sev => `${s.failingBySeverity[sev]} ${sev}`)
+          .join(', ')})`
+      : '';
+  lines.push(
+    `Failing at or above ${report.failOn}: ${report.failing.length}${bySeverity}`,
+  );
+  for (const e of report.errors) {
+    lines.push(
+      `error: ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}${
+        e.message
+      }`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+};
+
+export function formatSarif(
+  report: ScanReport,
+  checks: Check[],
+  version: string,
+): string {
+  const findings = report.results.filter(
+    r => r.status === 'fail' || r.status === 'warn',
+  );
+  const ruleIds = [...new Set(findings.map(r => r.checkId))].sort();
+  const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
+  const rules = ruleIds.map(id => {
+    const meta = checks.find(c => c.meta.id === id)?.meta;
+    return {
+      id,
+      name: meta?.title ?? id,
+      shortDescription: { text: meta?.title ?? id },
+      fullDescription: { text: meta?.rationale ?? id },
+      help: {
+        text: meta?.remediation ?? '',
+        markdown: meta?.remediation ?? '',
+      },
+      defaultConfiguration: {
+        level: meta ? SARIF_LEVEL[meta.severity] : 'warning',
+      },
+      properties: {
+        tags: ['security', 'kubernetes', meta?.domain ?? 'custom'],
+        'security-severity': meta ? SECURITY_SEVERITY[meta.severity] : '5.5',
+        precision: 'high',
+      },
+    };
+  });
+  const results = findings.map(r => ({
+    ruleId: r.checkId,
+    ruleIndex: ruleIndex.get(r.checkId),
+    level: r.status === 'warn' ? 'warning' : SARIF_LEVEL[r.severity],
+    message: {
+      text: `${r.resource.kind}/${
+        r.resource.namespace ? `${r.resource.namespace}/` : ''
+      }${r.resource.name}${r.container ? ` container ${r.container}` : ''}: ${
+        r.message
+      }`,
+    },
+    locations: r.source
+      ? [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: r.source.file.split('\\').join('/') },
+              region: { startLine: r.source.line },
+            },
+          },
+        ]
+      : [],
+    partialFingerprints: {
+      guardrailsResult: `${r.checkId}|${r.resource.kind}|${
+        r.resource.namespace ?? ''
+      }|${r.resource.name}|${r.container ?? ''}`,
+    },
+    properties: { severity: r.severity, domain: r.domain, field: r.field },
+  }));
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'security-guardrails',
+            version,
+            rules,
+          },
+        },
+        results,
+        invocations: [
+          {
+            executionSuccessful: report.errors.length === 0,
+            toolExecutionNotifications: report.errors.map(e => ({
+              level: 'error',
+              message: { text: e.message },
+              ...(e.file
+                ? {
+                    locations: [
+                      {
+                        physicalLocation: {
+                          artifactLocation: {
+                            uri: e.file.split('\\').join('/'),
+                          },
+                          ...(e.line ? { region: { startLine: e.line } } : {}),
+                        },
+                      },
+                    ],
+                  }
+                : {}),
+            })),
+          },
+        ],
+      },
+    ],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}

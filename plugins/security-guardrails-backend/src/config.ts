@@ -1,0 +1,109 @@
+/*
+ * Reads `securityGuardrails` config into typed options, failing at startup
+ * with a message naming the key when something is wrong.
+ */
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { CHECK_ID_PATTERN } from '@internal/backstage-plugin-security-guardrails-common';
+import { CheckSettings, ExemptionRule, parseExpiry } from './engine';
+import { DEFAULT_ENTITY_KINDS } from './catalog/CatalogEntities';
+
+export interface PostureConfig {
+  schedule: SchedulerServiceTaskScheduleDefinition;
+  historyRetentionDays: number;
+  refreshIntervalMs: number;
+  entityKinds: string[];
+  settings: CheckSettings;
+  disabledChecks: string[];
+  annotationExemptions: boolean;
+  exemptions: ExemptionRule[];
+}
+
+export function readPostureConfig(config: Config): PostureConfig {
+  const root = config.getOptionalConfig('securityGuardrails');
+  const checks = root?.getOptionalConfig('checks');
+  const posture = root?.getOptionalConfig('posture');
+
+  const schedule = posture?.has('schedule')
+    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+        posture.getConfig('schedule'),
+      )
+    : {
+        frequency: { minutes: 10 },
+        timeout: { minutes: 5 },
+        initialDelay: { seconds: 5 },
+      };
+
+  const retention = posture?.getOptionalNumber('historyRetentionDays') ?? 180;
+  if (!Number.isInteger(retention) || retention < 1) {
+    throw new Error(
+      'securityGuardrails.posture.historyRetentionDays must be a whole number of days, at least 1',
+    );
+  }
+  const refresh = posture?.getOptionalNumber('refreshIntervalSeconds') ?? 30;
+  if (!(refresh >= 0)) {
+    throw new Error(
+      'securityGuardrails.posture.refreshIntervalSeconds must be 0 or more',
+    );
+  }
+
+  const disabled = checks?.getOptionalStringArray('disabled') ?? [];
+  for (const id of disabled) {
+    if (!CHECK_ID_PATTERN.test(id)) {
+      throw new Error(
+        `securityGuardrails.checks.disabled: '${id}' is not a check id`,
+      );
+    }
+  }
+
+  const exemptions: ExemptionRule[] = (
+    root?.getOptionalConfigArray('exemptions') ?? []
+  ).map((e, i) => {
+    const where = `securityGuardrails.exemptions[${i}]`;
+    const check = e.getString('check');
+    if (!CHECK_ID_PATTERN.test(check))
+      throw new Error(`${where}.check: '${check}' is not a check id`);
+    const expires = e.getString('expires');
+    if (!parseExpiry(expires)) {
+      throw new Error(
+        `${where}.expires: '${expires}' must be an RFC 3339 time or a YYYY-MM-DD date`,
+      );
+    }
+    const reason = e.getString('reason').trim();
+    if (!reason) throw new Error(`${where}.reason must not be empty`);
+    return {
+      checkId: check,
+      entityRef: e.getOptionalString('entity'),
+      cluster: e.getOptionalString('cluster'),
+      namespace: e.getOptionalString('namespace'),
+      kind: e.getOptionalString('kind'),
+      name: e.getOptionalString('name'),
+      reason,
+      expiresAt: expires,
+      source: 'config',
+    };
+  });
+
+  return {
+    schedule,
+    historyRetentionDays: retention,
+    refreshIntervalMs: refresh * 1000,
+    entityKinds:
+      posture?.getOptionalStringArray('entityKinds') ?? DEFAULT_ENTITY_KINDS,
+    settings: {
+      allowedRegistries: checks?.getOptionalStringArray('allowedRegistries'),
+      requireCpuLimits: checks?.getOptionalBoolean('requireCpuLimits'),
+      kubernetesVersion: checks?.getOptionalString('kubernetesVersion'),
+      oncallAnnotations: checks?.getOptionalStringArray('oncallAnnotations'),
+      expiryAnnotations: checks?.getOptionalStringArray('expiryAnnotations'),
+      powerfulRoles: checks?.getOptionalStringArray('powerfulRoles'),
+    },
+    disabledChecks: disabled,
+    annotationExemptions:
+      checks?.getOptionalBoolean('annotationExemptions') ?? true,
+    exemptions,
+  };
+}

@@ -1,0 +1,360 @@
+/*
+ * One pass over a cluster snapshot builds every lookup the checks need, so no
+ * check rescans the state: objects by kind and namespace, owners, bindings by
+ * subject, reports by the resource they describe.
+ */
+import {
+  ClusterLookup,
+  ClusterSnapshot,
+  containersOf,
+  KubeObject,
+  PolicyReportEntry,
+  podTemplateOf,
+  SourceLocation,
+  Workload,
+} from '@internal/backstage-plugin-security-guardrails-node';
+import {
+  DEFAULT_CLUSTER_ROLE_RULES,
+  PolicyRule,
+  roleRefOf,
+  rulesOf,
+  subjectsOf,
+} from './rbac';
+import { isClusterScoped } from './kinds';
+import { selectorMatches } from './selectors';
+
+/** Kinds that run pods; findings are keyed by the top-most of them. */
+export const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'CronJob',
+  'Job',
+  'ReplicaSet',
+  'ReplicationController',
+  'Pod',
+]);
+
+function key(kind: string, namespace: string | undefined, name: string) {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+function nsOf(obj: KubeObject): string {
+  return obj.metadata.namespace ?? 'default';
+}
+
+export class ClusterIndex implements ClusterLookup {
+  readonly cluster: string;
+  readonly snapshot: ClusterSnapshot;
+  readonly workloads: Workload[] = [];
+
+  readonly #byKind = new Map<string, KubeObject[]>();
+  readonly #byKindNs = new Map<string, Map<string, KubeObject[]>>();
+  readonly #byKey = new Map<string, KubeObject>();
+  readonly #byUid = new Map<string, KubeObject>();
+  readonly #bindingsBySubject = new Map<string, KubeObject[]>();
+  readonly #vulnReports = new Map<string, KubeObject[]>();
+  readonly #policyResults = new Map<string, PolicyReportEntry[]>();
+  readonly #hpaByTarget = new Map<string, KubeObject>();
+  readonly #aggregatedRules = new Map<string, PolicyRule[]>();
+  readonly #topOwner = new Map<KubeObject, KubeObject>();
+
+  constructor(snapshot: ClusterSnapshot) {
+    this.cluster = snapshot.cluster;
+    this.snapshot = snapshot;
+    for (const obj of snapshot.objects) {
+      this.#add(obj);
+    }
+    this.#indexOwnership();
+    this.#indexBindings();
+    this.#indexReports();
+    this.#indexHpas();
+  }
+
+  #add(obj: KubeObject) {
+    const kind = obj.kind;
+    let list = this.#byKind.get(kind);
+    if (!list) {
+      list = [];
+      this.#byKind.set(kind, list);
+    }
+    list.push(obj);
+    const ns = isClusterScoped(kind) ? '' : nsOf(obj);
+    let byNs = this.#byKindNs.get(kind);
+    if (!byNs) {
+      byNs = new Map();
+      this.#byKindNs.set(kind, byNs);
+    }
+    let nsList = byNs.get(ns);
+    if (!nsList) {
+      nsList = [];
+      byNs.set(ns, nsList);
+    }
+    nsList.push(obj);
+    this.#byKey.set(key(kind, ns, obj.metadata.name), obj);
+    if (obj.metadata.uid) {
+      this.#byUid.set(obj.metadata.uid, obj);
+    }
+  }
+
+  /** All objects of a kind. */
+  list(kind: string): KubeObject[] {
+    return this.#byKind.get(kind) ?? [];
+  }
+
+  /** Objects of a kind in a namespace. */
+  inNamespace(kind: string, namespace: string): KubeObject[] {
+    return this.#byKindNs.get(kind)?.get(namespace) ?? [];
+  }
+
+  has(kind: string): boolean {
+    return (this.#byKind.get(kind)?.length ?? 0) > 0;
+  }
+
+  get(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined {
+    const ns = isClusterScoped(kind) ? '' : namespace ?? 'default';
+    return this.#byKey.get(key(kind, ns, name));
+  }
+
+  locationOf(obj: KubeObject): SourceLocation | undefined {
+    return this.snapshot.locations?.get(obj);
+  }
+
+  /** The workload that owns an object (itself for a top-level workload). */
+  topOwnerOf(obj: KubeObject): KubeObject | undefined {
+    return this.#topOwner.get(obj);
+  }
+
+  #ownerOf(obj: KubeObject): KubeObject | undefined {
+    const refs = obj.metadata.ownerReferences;
+    if (!Array.isArray(refs) || refs.length === 0) {
+      return undefined;
+    }
+    const ref = refs.find(r => r?.controller) ?? refs[0];
+    if (!ref || typeof ref.kind !== 'string') {
+      return undefined;
+    }
+    if (ref.uid) {
+      const byUid = this.#byUid.get(ref.uid);
+      if (byUid) return byUid;
+    }
+    return this.get(ref.kind, obj.metadata.namespace, ref.name);
+  }
+
+  #indexOwnership() {
+    const candidates: KubeObject[] = [];
+    for (const kind of WORKLOAD_KINDS) {
+      candidates.push(...this.list(kind));
+    }
+    for (const obj of candidates) {
+      // Walk up controller owners that exist in the state; bounded against cycles.
+      let top = obj;
+      for (let depth = 0; depth < 5; depth++) {
+        const owner = this.#ownerOf(top);
+        if (!owner || owner === obj || !WORKLOAD_KINDS.has(owner.kind)) break;
+        top = owner;
+      }
+      this.#topOwner.set(obj, top);
+    }
+    const ownedBy = new Map<KubeObject, KubeObject[]>();
+    for (const obj of candidates) {
+      const top = this.#topOwner.get(obj)!;
+      if (top !== obj) {
+        let owned = ownedBy.get(top);
+        if (!owned) {
+          owned = [];
+          ownedBy.set(top, owned);
+        }
+        owned.push(obj);
+      }
+    }
+    for (const obj of candidates) {
+      if (this.#topOwner.get(obj) !== obj) continue;
+      const template = podTemplateOf(obj);
+      if (!template) continue;
+      this.workloads.push({
+        cluster: this.cluster,
+        object: obj,
+        kind: obj.kind,
+        namespace: nsOf(obj),
+        name: obj.metadata.name,
+        template,
+        containers: containersOf(template),
+        owned: ownedBy.get(obj) ?? [],
+      });
+    }
+  }
+
+  #indexBindings() {
+    for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
+      for (const binding of this.list(kind)) {
+        for (const s of subjectsOf(binding)) {
+          let k: string;
+          if (s.kind === 'ServiceAccount') {
+            // A RoleBinding's ServiceAccount subject defaults to the binding's namespace.
+            k = `ServiceAccount/${
+              s.namespace ?? binding.metadata.namespace ?? ''
+            }/${s.name}`;
+          } else {
+            k = `${s.kind}//${s.name}`;
+          }
+          let list = this.#bindingsBySubject.get(k);
+          if (!list) {
+            list = [];
+            this.#bindingsBySubject.set(k, list);
+          }
+          if (!list.includes(binding)) list.push(binding);
+        }
+      }
+    }
+  }
+
+  /** Bindings that apply to a service account, directly or through its groups. */
+  bindingsForServiceAccount(namespace: string, name: string): KubeObject[] {
+    const keys = [
+      `ServiceAccount/${namespace}/${name}`,
+      'Group//system:serviceaccounts',
+      `Group//system:serviceaccounts:${namespace}`,
+    ];
+    const out: KubeObject[] = [];
+    for (const k of keys) {
+      for (const b of this.#bindingsBySubject.get(k) ?? []) {
+        if (!out.includes(b)) out.push(b);
+      }
+    }
+    return out;
+  }
+
+  /** The Role or ClusterRole a binding refers to, if the state has it. */
+  roleOf(binding: KubeObject): KubeObject | undefined {
+    const ref = roleRefOf(binding);
+    if (!ref) return undefined;
+    if (ref.kind === 'ClusterRole') {
+      return this.get('ClusterRole', undefined, ref.name);
+    }
+    return this.get('Role', binding.metadata.namespace, ref.name);
+  }
+
+  /**
+   * The rules a binding grants: its role's rules, aggregated ClusterRoles
+   * resolved, and Kubernetes' default roles when the state lacks them.
+   */
+  rulesOfBinding(binding: KubeObject): PolicyRule[] {
+    const ref = roleRefOf(binding);
+    if (!ref) return [];
+    const role = this.roleOf(binding);
+    if (!role) {
+      return ref.kind === 'ClusterRole'
+        ? DEFAULT_CLUSTER_ROLE_RULES[ref.name] ?? []
+        : [];
+    }
+    return this.rulesOfRole(role);
+  }
+
+  rulesOfRole(role: KubeObject): PolicyRule[] {
+    const own = rulesOf(role);
+    const aggregation = role.aggregationRule as
+      | { clusterRoleSelectors?: unknown[] }
+      | undefined;
+    if (role.kind !== 'ClusterRole' || own.length > 0 || !aggregation) {
+      return own;
+    }
+    const cached = this.#aggregatedRules.get(role.metadata.name);
+    if (cached) return cached;
+    const selectors = Array.isArray(aggregation.clusterRoleSelectors)
+      ? aggregation.clusterRoleSelectors
+      : [];
+    const rules: PolicyRule[] = [];
+    for (const other of this.list('ClusterRole')) {
+      if (other === role) continue;
+      if (
+        selectors.some(sel =>
+          selectorMatches(sel as any, other.metadata.labels),
+        )
+      ) {
+        rules.push(...rulesOf(other));
+      }
+    }
+    this.#aggregatedRules.set(role.metadata.name, rules);
+    return rules;
+  }
+
+  #indexReports() {
+    for (const report of this.list('VulnerabilityReport')) {
+      const labels = report.metadata.labels ?? {};
+      const kind = labels['trivy-operator.resource.kind'];
+      const name = labels['trivy-operator.resource.name'];
+      if (!kind || !name) continue;
+      const ns =
+        labels['trivy-operator.resource.namespace'] ??
+        report.metadata.namespace;
+      const k = key(kind, ns, name);
+      const list = this.#vulnReports.get(k) ?? [];
+      list.push(report);
+      this.#vulnReports.set(k, list);
+    }
+    for (const kind of ['PolicyReport', 'ClusterPolicyReport']) {
+      for (const report of this.list(kind)) {
+        const scope = report.scope as
+          | { kind?: string; name?: string; namespace?: string }
+          | undefined;
+        const results = Array.isArray(report.results) ? report.results : [];
+        for (const result of results) {
+          if (!result || typeof result !== 'object') continue;
+          const targets: Array<{
+            kind?: string;
+            name?: string;
+            namespace?: string;
+          }> = [];
+          if (Array.isArray(result.resources) && result.resources.length > 0) {
+            targets.push(...result.resources);
+          } else if (scope) {
+            targets.push(scope);
+          }
+          for (const t of targets) {
+            if (!t?.kind || !t?.name) continue;
+            const ns = isClusterScoped(t.kind)
+              ? ''
+              : t.namespace ?? report.metadata.namespace;
+            const k = key(t.kind, ns, t.name);
+            const list = this.#policyResults.get(k) ?? [];
+            list.push({ report, result });
+            this.#policyResults.set(k, list);
+          }
+        }
+      }
+    }
+  }
+
+  vulnerabilityReportsFor(obj: KubeObject): KubeObject[] {
+    return (
+      this.#vulnReports.get(
+        key(obj.kind, obj.metadata.namespace, obj.metadata.name),
+      ) ?? []
+    );
+  }
+
+  policyResultsFor(obj: KubeObject): PolicyReportEntry[] {
+    const ns = isClusterScoped(obj.kind) ? '' : nsOf(obj);
+    return this.#policyResults.get(key(obj.kind, ns, obj.metadata.name)) ?? [];
+  }
+
+  #indexHpas() {
+    for (const hpa of this.list('HorizontalPodAutoscaler')) {
+      const target = (hpa.spec as any)?.scaleTargetRef;
+      if (target?.kind && target?.name) {
+        this.#hpaByTarget.set(key(target.kind, nsOf(hpa), target.name), hpa);
+      }
+    }
+  }
+
+  hpaFor(workload: Workload): KubeObject | undefined {
+    return this.#hpaByTarget.get(
+      key(workload.kind, workload.namespace, workload.name),
+    );
+  }
+}

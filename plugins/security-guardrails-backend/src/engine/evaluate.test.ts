@@ -1,0 +1,389 @@
+import {
+  resultKey,
+  scoreResults,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { evaluate } from './evaluate';
+import { EntityMapper } from './mapping';
+import { parseSelectorString, selectorMatches } from './selectors';
+import { BUILTIN_CHECKS } from './checks';
+import {
+  deployment,
+  entity,
+  hardenedContainer,
+  hardenedPodSpec,
+  NOW,
+  object,
+  pod,
+  snapshot,
+} from '../__testUtils__/builders';
+import { Check } from '@internal/backstage-plugin-security-guardrails-node';
+
+const privileged = deployment({
+  podSpec: hardenedPodSpec({
+    containers: [
+      hardenedContainer('app', {
+        securityContext: {
+          ...hardenedContainer().securityContext,
+          privileged: true,
+        },
+      }),
+    ],
+  }),
+  annotations: undefined,
+});
+
+describe('evaluate', () => {
+  it('keys findings by the owning controller: no duplicates for ReplicaSets and Pods', () => {
+    const d = deployment({ uid: 'd-1' });
+    const rs = {
+      ...deployment({ kind: 'ReplicaSet', name: 'app-5d8' }),
+      metadata: {
+        name: 'app-5d8',
+        namespace: 'shop',
+        uid: 'rs-1',
+        ownerReferences: [
+          { kind: 'Deployment', name: 'app', uid: 'd-1', controller: true },
+        ],
+      },
+    };
+    const p = pod('app-5d8-x', hardenedPodSpec(), {
+      kind: 'ReplicaSet',
+      name: 'app-5d8',
+      uid: 'rs-1',
+    });
+    const evaluation = evaluate(
+      { clusters: [snapshot([d, rs, p])] },
+      { now: NOW },
+    );
+    const kinds = new Set(evaluation.results.map(r => r.resource.kind));
+    expect(kinds).toEqual(new Set(['Deployment']));
+    expect(evaluation.stats.workloads).toBe(1);
+    const keys = evaluation.results.map(resultKey);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('evaluates an orphan Pod and a Job owned by a CronJob under the CronJob', () => {
+    const orphan = pod('debug', hardenedPodSpec());
+    const cron = deployment({ kind: 'CronJob', name: 'nightly', uid: 'c-1' });
+    const job = {
+      ...deployment({ kind: 'Job', name: 'nightly-123' }),
+      metadata: {
+        name: 'nightly-123',
+        namespace: 'shop',
+        ownerReferences: [
+          { kind: 'CronJob', name: 'nightly', uid: 'c-1', controller: true },
+        ],
+      },
+    };
+    const evaluation = evaluate(
+      { clusters: [snapshot([orphan, cron, job])] },
+      { now: NOW },
+    );
+    const subjects = new Set(
+      evaluation.results.map(r => `${r.resource.kind}/${r.resource.name}`),
+    );
+    expect(subjects).toEqual(new Set(['Pod/debug', 'CronJob/nightly']));
+  });
+
+  it('is deterministic: the same input gives the same results in the same order', () => {
+    const objects = [
+      privileged,
+      object('NetworkPolicy', 'p', {
+        spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      }),
+    ];
+    const a = evaluate({ clusters: [snapshot(objects)] }, { now: NOW });
+    const b = evaluate(
+      { clusters: [snapshot([...objects].reverse())] },
+      { now: NOW },
+    );
+    expect(JSON.stringify(b.results)).toBe(JSON.stringify(a.results));
+  });
+
+  it('maps workloads to entities by kubernetes-id label, label selector and namespace', () => {
+    const byId = entity({
+      ref: 'component:default/by-id',
+      annotations: { 'backstage.io/kubernetes-id': 'app' },
+    });
+    const bySelector = entity({
+      ref: 'component:default/by-selector',
+      annotations: {
+        'backstage.io/kubernetes-label-selector':
+          'app.kubernetes.io/name=app,tier notin (db)',
+      },
+    });
+    const otherNs = entity({
+      ref: 'component:default/other-ns',
+      annotations: {
+        'backstage.io/kubernetes-id': 'app',
+        'backstage.io/kubernetes-namespace': 'elsewhere',
+      },
+    });
+    const evaluation = evaluate(
+      { clusters: [snapshot([deployment()])] },
+      { entities: [byId, bySelector, otherNs], now: NOW },
+    );
+    expect(evaluation.entities.get('component:default/by-id')!.mapped).toBe(
+      true,
+    );
+    expect(
+      evaluation.entities.get('component:default/by-selector')!.mapped,
+    ).toBe(true);
+    expect(evaluation.entities.get('component:default/other-ns')!.mapped).toBe(
+      false,
+    );
+    // Catalog checks still run for an unmapped entity.
+    expect(
+      evaluation.entities
+        .get('component:default/other-ns')!
+        .results.map(r => r.checkId)
+        .sort(),
+    ).toEqual(['own.oncall', 'own.owner', 'own.runbook']);
+  });
+
+  it('evaluates objects that map to no entity as unowned', () => {
+    const evaluation = evaluate(
+      { clusters: [snapshot([deployment({ labels: {}, podLabels: {} })])] },
+      { entities: [entity()], now: NOW },
+    );
+    expect(evaluation.unowned.length).toBeGreaterThan(0);
+    expect(evaluation.entities.get('component:default/app')!.mapped).toBe(
+      false,
+    );
+  });
+
+  it('applies config exemptions within their scope and until they expire', () => {
+    const run = (expiresAt: string, namespace = 'shop') =>
+      evaluate(
+        { clusters: [snapshot([privileged])] },
+        {
+          entities: [entity()],
+          exemptions: [
+            {
+              checkId: 'sc.privileged',
+              entityRef: 'component:default/app',
+              namespace,
+              reason: 'GPU driver',
+              expiresAt,
+              source: 'config',
+            },
+          ],
+          now: NOW,
+        },
+      ).results.find(r => r.checkId === 'sc.privileged')!;
+    expect(run('2026-12-31')).toMatchObject({
+      status: 'exempt',
+      exemption: { reason: 'GPU driver', source: 'config' },
+    });
+    expect(run('2026-11-01').status).toBe('fail');
+    expect(run('2026-12-31', 'other').status).toBe('fail');
+  });
+
+  it('honours annotation exemptions unless switched off, and reports malformed ones', () => {
+    const annotated = {
+      ...privileged,
+      metadata: {
+        ...privileged.metadata,
+        annotations: {
+          'security-guardrails.io/exempt-sc.privileged':
+            '2026-12-31 needs /dev/fuse',
+        },
+      },
+    };
+    const on = evaluate({ clusters: [snapshot([annotated])] }, { now: NOW });
+    expect(on.results.find(r => r.checkId === 'sc.privileged')).toMatchObject({
+      status: 'exempt',
+      exemption: { source: 'annotation' },
+    });
+    const off = evaluate(
+      { clusters: [snapshot([annotated])] },
+      { now: NOW, annotationExemptions: false },
+    );
+    expect(off.results.find(r => r.checkId === 'sc.privileged')!.status).toBe(
+      'fail',
+    );
+    const malformed = {
+      ...privileged,
+      metadata: {
+        ...privileged.metadata,
+        annotations: {
+          'security-guardrails.io/exempt-sc.privileged': 'forever',
+        },
+      },
+    };
+    const bad = evaluate({ clusters: [snapshot([malformed])] }, { now: NOW });
+    expect(bad.results.find(r => r.checkId === 'sc.privileged')!.status).toBe(
+      'fail',
+    );
+    expect(
+      bad.errors.some(e => e.message.includes('exemption annotation ignored')),
+    ).toBe(true);
+  });
+
+  it('exempt results leave the score', () => {
+    const exempt = evaluate(
+      { clusters: [snapshot([privileged])] },
+      {
+        entities: [entity()],
+        exemptions: [
+          {
+            checkId: 'sc.privileged',
+            reason: 'r',
+            expiresAt: '2026-12-31',
+            source: 'config',
+          },
+        ],
+        now: NOW,
+      },
+    );
+    const failing = evaluate(
+      { clusters: [snapshot([privileged])] },
+      { entities: [entity()], now: NOW },
+    );
+    const s1 = scoreResults(
+      exempt.entities.get('component:default/app')!.results,
+    ).overall;
+    const s2 = scoreResults(
+      failing.entities.get('component:default/app')!.results,
+    ).overall;
+    expect(s1.counts.exempt).toBe(1);
+    expect(s1.score!).toBeGreaterThan(s2.score!);
+    expect(s2.criticalFailures).toEqual(['sc.privileged']);
+  });
+
+  it('turns a throwing check into an error, not a crash', () => {
+    const broken: Check = {
+      meta: { ...BUILTIN_CHECKS[0].meta, id: 'custom.broken' },
+      workload: () => {
+        throw new Error('boom');
+      },
+    };
+    const evaluation = evaluate(
+      { clusters: [snapshot([deployment()])] },
+      { checks: [broken], now: NOW },
+    );
+    expect(evaluation.results).toEqual([]);
+    expect(evaluation.errors[0]).toMatchObject({
+      checkId: 'custom.broken',
+      message: 'check failed: boom',
+    });
+  });
+
+  it('runs custom checks next to built-in ones', () => {
+    const custom: Check = {
+      meta: {
+        id: 'acme.team-label',
+        title: 'Team label',
+        domain: 'observability',
+        severity: 'low',
+        rationale: 'r',
+        remediation: 'm',
+      },
+      workload: w => [
+        w.object.metadata.labels?.team
+          ? { status: 'pass', message: 'ok' }
+          : { status: 'fail', message: 'no team label' },
+      ],
+    };
+    const evaluation = evaluate(
+      { clusters: [snapshot([deployment()])] },
+      { checks: [...BUILTIN_CHECKS, custom], now: NOW },
+    );
+    expect(
+      evaluation.results.find(r => r.checkId === 'acme.team-label'),
+    ).toMatchObject({ status: 'fail', domain: 'observability' });
+  });
+
+  it('evaluates only the requested entities when asked', () => {
+    const other = deployment({
+      name: 'other',
+      labels: { 'backstage.io/kubernetes-id': 'other' },
+      podLabels: { 'backstage.io/kubernetes-id': 'other' },
+    });
+    const evaluation = evaluate(
+      { clusters: [snapshot([deployment(), other])] },
+      {
+        entities: [
+          entity(),
+          entity({
+            ref: 'component:default/other',
+            name: 'other',
+            annotations: { 'backstage.io/kubernetes-id': 'other' },
+          }),
+        ],
+        onlyEntities: new Set(['component:default/app']),
+        now: NOW,
+      },
+    );
+    expect([...evaluation.entities.keys()]).toEqual(['component:default/app']);
+    expect(evaluation.results.every(r => r.resource.name !== 'other')).toBe(
+      true,
+    );
+  });
+
+  it('reports each cluster with its freshness and keeps clusters apart', () => {
+    const a = snapshot([deployment()], 'a');
+    const b = {
+      ...snapshot([deployment()], 'b'),
+      status: 'partial' as const,
+      errors: [{ message: 'x.yaml: bad', file: 'x.yaml', line: 3 }],
+    };
+    const evaluation = evaluate(
+      { clusters: [a, b] },
+      { entities: [entity()], now: NOW },
+    );
+    expect(evaluation.clusters.map(c => [c.cluster, c.status])).toEqual([
+      ['a', 'ok'],
+      ['b', 'partial'],
+    ]);
+    expect(evaluation.entities.get('component:default/app')!.clusters).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(evaluation.errors).toContainEqual(
+      expect.objectContaining({ cluster: 'b', file: 'x.yaml', line: 3 }),
+    );
+  });
+});
+
+describe('selectors and mapping', () => {
+  it('parses the string form of label selectors', () => {
+    expect(parseSelectorString('a=b, c!=d,e in (x, y),!f,g')).toEqual([
+      { key: 'a', operator: 'In', values: ['b'] },
+      { key: 'c', operator: 'NotIn', values: ['d'] },
+      { key: 'e', operator: 'In', values: ['x', 'y'] },
+      { key: 'f', operator: 'DoesNotExist' },
+      { key: 'g', operator: 'Exists' },
+    ]);
+    expect(() => parseSelectorString('a=(b')).toThrow(/invalid label selector/);
+  });
+
+  it('matches structured selectors: empty selects all, missing selects none', () => {
+    expect(selectorMatches({}, { a: 'b' })).toBe(true);
+    expect(selectorMatches(undefined, { a: 'b' })).toBe(false);
+    expect(
+      selectorMatches(
+        { matchExpressions: [{ key: 'a', operator: 'Bogus' }] },
+        { a: 'b' },
+      ),
+    ).toBe(false);
+  });
+
+  it('reports entities with broken or empty selectors instead of mapping everything', () => {
+    const mapper = new EntityMapper([
+      entity({
+        ref: 'component:default/broken',
+        annotations: { 'backstage.io/kubernetes-label-selector': 'a in (b' },
+      }),
+      entity({
+        ref: 'component:default/empty',
+        annotations: { 'backstage.io/kubernetes-label-selector': ' , ' },
+      }),
+    ]);
+    expect(mapper.problems.map(p => p.entityRef)).toEqual([
+      'component:default/broken',
+      'component:default/empty',
+    ]);
+    expect(mapper.entitiesFor('shop', { a: 'b' })).toEqual([]);
+  });
+});

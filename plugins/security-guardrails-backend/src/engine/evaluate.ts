@@ -1,0 +1,438 @@
+/*
+ * ClusterState -> index -> checks -> results, mapped to entities. One pass
+ * over each cluster's objects; every lookup goes through the ClusterIndex.
+ */
+import {
+  BINDING_EXPIRY_ANNOTATIONS,
+  ClusterDataStatus,
+  compareStrings,
+  ONCALL_ANNOTATIONS,
+  resultKey,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import {
+  Check,
+  CheckContext,
+  CheckResult,
+  CheckSettings,
+  ClusterState,
+  EntityInfo,
+  Finding,
+  KubeObject,
+  ResourceRef,
+} from '@internal/backstage-plugin-security-guardrails-node';
+import { BUILTIN_CHECKS } from './checks';
+import { ClusterIndex, WORKLOAD_KINDS } from './clusterIndex';
+import { isClusterScoped } from './kinds';
+import {
+  annotationExemptions,
+  ExemptionMatcher,
+  ExemptionRule,
+} from './exemptions';
+import { EntityMapper, MappingProblem } from './mapping';
+
+export interface EvaluateOptions {
+  /** The checks to run; the built-in catalogue by default. */
+  checks?: Check[];
+  /** Catalog entities: mapping targets and subjects of catalog checks. */
+  entities?: EntityInfo[];
+  settings?: CheckSettings;
+  exemptions?: ExemptionRule[];
+  /** Honour `security-guardrails.io/exempt-*` workload annotations (default true). */
+  annotationExemptions?: boolean;
+  disabledChecks?: string[];
+  /** Evaluate only what maps to these entities (one service's refresh); the index is still built whole. */
+  onlyEntities?: ReadonlySet<string>;
+  now?: Date;
+}
+
+export interface EvaluationError {
+  message: string;
+  cluster?: string;
+  checkId?: string;
+  resource?: string;
+  file?: string;
+  line?: number;
+  kind?: string;
+}
+
+export interface EntityEvaluation {
+  entityRef: string;
+  results: CheckResult[];
+  /** Clusters where objects of the entity were found. */
+  clusters: string[];
+  /** Whether any cluster object maps to the entity. */
+  mapped: boolean;
+}
+
+export interface Evaluation {
+  evaluatedAt: string;
+  results: CheckResult[];
+  entities: Map<string, EntityEvaluation>;
+  /** Results about objects that map to no entity. */
+  unowned: CheckResult[];
+  clusters: ClusterDataStatus[];
+  errors: EvaluationError[];
+  mappingProblems: MappingProblem[];
+  stats: { objects: number; workloads: number; results: number };
+}
+
+export const DEFAULT_SETTINGS = {
+  allowedRegistries: [] as string[],
+  requireCpuLimits: false,
+  kubernetesVersion: '1.31',
+  oncallAnnotations: ONCALL_ANNOTATIONS,
+  expiryAnnotations: BINDING_EXPIRY_ANNOTATIONS,
+  powerfulRoles: ['cluster-admin', 'admin', 'edit'],
+};
+
+function resolveSettings(
+  settings: CheckSettings | undefined,
+): CheckContext['settings'] {
+  return {
+    allowedRegistries:
+      settings?.allowedRegistries ?? DEFAULT_SETTINGS.allowedRegistries,
+    requireCpuLimits:
+      settings?.requireCpuLimits ?? DEFAULT_SETTINGS.requireCpuLimits,
+    kubernetesVersion:
+      settings?.kubernetesVersion ?? DEFAULT_SETTINGS.kubernetesVersion,
+    oncallAnnotations: settings?.oncallAnnotations?.length
+      ? settings.oncallAnnotations
+      : DEFAULT_SETTINGS.oncallAnnotations,
+    expiryAnnotations: settings?.expiryAnnotations?.length
+      ? settings.expiryAnnotations
+      : DEFAULT_SETTINGS.expiryAnnotations,
+    powerfulRoles: settings?.powerfulRoles?.length
+      ? settings.powerfulRoles
+      : DEFAULT_SETTINGS.powerfulRoles,
+    knownGroups: settings?.knownGroups,
+  };
+}
+
+function resourceRefOf(cluster: string, obj: KubeObject): ResourceRef {
+  const ref: ResourceRef = {
+    cluster,
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name,
+  };
+  if (!isClusterScoped(obj.kind)) {
+    ref.namespace = obj.metadata.namespace ?? 'default';
+  }
+  return ref;
+}
+
+function entityResourceRef(entity: EntityInfo): ResourceRef {
+  return {
+    cluster: 'catalog',
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: entity.kind,
+    namespace: entity.namespace,
+    name: entity.name,
+  };
+}
+
+/** Sorts results by their stable key, computing each key once. */
+function sortByKey(results: CheckResult[]) {
+  const keyed = results.map(r => ({ r, k: resultKey(r) }));
+  keyed.sort((a, b) => compareStrings(a.k, b.k));
+  for (let i = 0; i < keyed.length; i++) results[i] = keyed[i].r;
+}
+
+export function evaluate(
+  state: ClusterState,
+  options: EvaluateOptions = {},
+): Evaluation {
+  const now = options.now ?? new Date();
+  const disabled = new Set(options.disabledChecks ?? []);
+  const checks = (options.checks ?? BUILTIN_CHECKS).filter(
+    c => !disabled.has(c.meta.id),
+  );
+  const settings = resolveSettings(options.settings);
+  const honourAnnotations = options.annotationExemptions ?? true;
+  const entities = options.entities ?? [];
+  const mapper = new EntityMapper(entities);
+  const exemptions = new ExemptionMatcher(options.exemptions ?? [], now);
+  const only = options.onlyEntities;
+  const wanted = (refs: string[]) => !only || refs.some(r => only.has(r));
+
+  const workloadChecks = checks.filter(c => c.workload);
+  const objectChecksByKind = new Map<string, Check[]>();
+  const anyKindChecks: Check[] = [];
+  for (const c of checks) {
+    if (!c.object) continue;
+    for (const kind of c.objectKinds ?? []) {
+      if (kind === '*') {
+        anyKindChecks.push(c);
+      } else {
+        const list = objectChecksByKind.get(kind) ?? [];
+        list.push(c);
+        objectChecksByKind.set(kind, list);
+      }
+    }
+  }
+  const entityChecks = checks.filter(c => c.entity);
+
+  const results: CheckResult[] = [];
+  const owners = new Map<CheckResult, string[]>();
+  const entityClusters = new Map<string, Set<string>>();
+  const errors: EvaluationError[] = [];
+  const clusters: ClusterDataStatus[] = [];
+  let objectCount = 0;
+  let workloadCount = 0;
+
+  const record = (
+    check: Check,
+    findings: Finding[],
+    resource: ResourceRef,
+    entityRefs: string[],
+    location: { file: string; line: number } | undefined,
+    exemptByAnnotation: ReturnType<typeof annotationExemptions> | undefined,
+  ) => {
+    for (const f of findings) {
+      const result: CheckResult = {
+        checkId: check.meta.id,
+        status: f.status,
+        severity: f.severity ?? check.meta.severity,
+        domain: check.meta.domain,
+        resource: f.resource
+          ? { cluster: resource.cluster, ...f.resource }
+          : resource,
+        message: f.message,
+      };
+      if (f.container !== undefined) result.container = f.container;
+      if (f.field !== undefined) result.field = f.field;
+      if (f.observed !== undefined) result.observed = f.observed;
+      if (location) result.source = location;
+      if (result.status === 'fail' || result.status === 'warn') {
+        const ann = exemptByAnnotation?.get(check.meta.id);
+        if (ann) {
+          if (
+            ann.expiresAt &&
+            ann.reason &&
+            ann.expiresAt.getTime() > now.getTime()
+          ) {
+            result.status = 'exempt';
+            result.exemption = {
+              source: 'annotation',
+              reason: ann.reason,
+              expiresAt: ann.expiresAt.toISOString(),
+            };
+          } else if (!ann.expiresAt || !ann.reason) {
+            errors.push({
+              cluster: resource.cluster,
+              checkId: check.meta.id,
+              resource: `${resource.kind}/${resource.namespace ?? ''}/${
+                resource.name
+              }`,
+              message: `exemption annotation ignored: it must read "<YYYY-MM-DD> <reason>", got "${ann.raw.slice(
+                0,
+                80,
+              )}"`,
+            });
+          }
+        }
+        if (result.status !== 'exempt') {
+          const exemption = exemptions.match(result, entityRefs);
+          if (exemption) {
+            result.status = 'exempt';
+            result.exemption = exemption;
+          }
+        }
+      }
+      results.push(result);
+      owners.set(result, entityRefs);
+    }
+  };
+
+  const run = (
+    check: Check,
+    fn: () => Finding[],
+    cluster: string,
+    resource: ResourceRef,
+  ): Finding[] => {
+    try {
+      return fn();
+    } catch (e) {
+      errors.push({
+        cluster,
+        checkId: check.meta.id,
+        resource: `${resource.kind}/${resource.namespace ?? ''}/${
+          resource.name
+        }`,
+        message: `check failed: ${(e as Error)?.message ?? String(e)}`,
+      });
+      return [];
+    }
+  };
+
+  for (const snapshot of state.clusters) {
+    clusters.push({
+      cluster: snapshot.cluster,
+      readAt: snapshot.readAt,
+      status: snapshot.status,
+      ...(snapshot.errors.length
+        ? {
+            message: snapshot.errors
+              .slice(0, 3)
+              .map(e => e.message)
+              .join('; '),
+          }
+        : {}),
+    });
+    for (const e of snapshot.errors) {
+      errors.push({ cluster: snapshot.cluster, ...e });
+    }
+    const index = new ClusterIndex(snapshot);
+    const ctx: CheckContext = { index, settings, now };
+    objectCount += snapshot.objects.length;
+
+    const noteEntities = (refs: string[]) => {
+      for (const ref of refs) {
+        let set = entityClusters.get(ref);
+        if (!set) {
+          set = new Set();
+          entityClusters.set(ref, set);
+        }
+        set.add(snapshot.cluster);
+      }
+    };
+
+    for (const w of index.workloads) {
+      workloadCount++;
+      const resource = resourceRefOf(snapshot.cluster, w.object);
+      const refs = mapper.entitiesFor(
+        w.namespace,
+        w.object.metadata.labels,
+        w.template.metadata.labels,
+      );
+      if (!wanted(refs)) continue;
+      noteEntities(refs);
+      const location = index.locationOf(w.object);
+      const ann = honourAnnotations
+        ? annotationExemptions(w.object)
+        : undefined;
+      for (const check of workloadChecks) {
+        const findings = run(
+          check,
+          () => check.workload!(w, ctx),
+          snapshot.cluster,
+          resource,
+        );
+        record(check, findings, resource, refs, location, ann);
+      }
+    }
+
+    if (objectChecksByKind.size > 0 || anyKindChecks.length > 0) {
+      for (const obj of snapshot.objects) {
+        const kindChecks = objectChecksByKind.get(obj.kind);
+        if (!kindChecks && anyKindChecks.length === 0) continue;
+        // Findings are keyed by the owning controller: owned ReplicaSets, Jobs and Pods are not subjects.
+        if (WORKLOAD_KINDS.has(obj.kind) && index.topOwnerOf(obj) !== obj)
+          continue;
+        const resource = resourceRefOf(snapshot.cluster, obj);
+        const refs = mapper.entitiesFor(
+          obj.metadata.namespace,
+          obj.metadata.labels,
+        );
+        if (!wanted(refs)) continue;
+        const location = index.locationOf(obj);
+        const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
+        let mapped = false;
+        for (const check of kindChecks ?? []) {
+          const findings = run(
+            check,
+            () => check.object!(obj, ctx),
+            snapshot.cluster,
+            resource,
+          );
+          if (findings.length) mapped = true;
+          record(check, findings, resource, refs, location, ann);
+        }
+        for (const check of anyKindChecks) {
+          const findings = run(
+            check,
+            () => check.object!(obj, ctx),
+            snapshot.cluster,
+            resource,
+          );
+          if (findings.length) mapped = true;
+          record(check, findings, resource, refs, location, ann);
+        }
+        if (mapped || WORKLOAD_KINDS.has(obj.kind)) noteEntities(refs);
+      }
+    }
+  }
+
+  const entityResults = new Map<string, CheckResult[]>();
+  const catalogCtx: CheckContext = {
+    index: new ClusterIndex({
+      cluster: 'catalog',
+      readAt: null,
+      status: 'ok',
+      objects: [],
+      errors: [],
+    }),
+    settings,
+    now,
+  };
+  for (const entity of entities) {
+    if (only && !only.has(entity.ref)) continue;
+    entityResults.set(entity.ref, []);
+    const resource = entityResourceRef(entity);
+    for (const check of entityChecks) {
+      const findings = run(
+        check,
+        () => check.entity!(entity, catalogCtx),
+        'catalog',
+        resource,
+      );
+      record(check, findings, resource, [entity.ref], undefined, undefined);
+    }
+  }
+
+  sortByKey(results);
+
+  const unowned: CheckResult[] = [];
+  for (const result of results) {
+    const refs = owners.get(result)!;
+    if (refs.length === 0) {
+      unowned.push(result);
+      continue;
+    }
+    for (const ref of refs) {
+      if (only && !only.has(ref)) continue;
+      let list = entityResults.get(ref);
+      if (!list) {
+        list = [];
+        entityResults.set(ref, list);
+      }
+      list.push(result);
+    }
+  }
+
+  const entityMap = new Map<string, EntityEvaluation>();
+  for (const [ref, list] of entityResults) {
+    const clusterSet = entityClusters.get(ref);
+    entityMap.set(ref, {
+      entityRef: ref,
+      results: list,
+      clusters: clusterSet ? [...clusterSet].sort() : [],
+      mapped: !!clusterSet && clusterSet.size > 0,
+    });
+  }
+
+  return {
+    evaluatedAt: now.toISOString(),
+    results,
+    entities: entityMap,
+    unowned,
+    clusters,
+    errors,
+    mappingProblems: mapper.problems,
+    stats: {
+      objects: objectCount,
+      workloads: workloadCount,
+      results: results.length,
+    },
+  };
+}

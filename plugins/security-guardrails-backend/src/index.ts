@@ -1,0 +1,6 @@
+/**
+ * The Security Guardrails backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { securityGuardrailsPlugin as default } from './plugin';

@@ -1,0 +1,300 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  CheckResult,
+  scoreResults,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { Knex } from 'knex';
+import { DatabasePostureStore, PostureRecord } from './DatabasePostureStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+function result(
+  checkId: string,
+  status: CheckResult['status'],
+  extra: Partial<CheckResult> = {},
+): CheckResult {
+  return {
+    checkId,
+    status,
+    severity: 'high',
+    domain: 'implementation',
+    resource: {
+      cluster: 'demo',
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'app',
+    },
+    container: 'app',
+    message: status,
+    ...extra,
+  };
+}
+
+function record(
+  entityRef: string,
+  results: CheckResult[],
+  extra: Partial<PostureRecord> = {},
+): PostureRecord {
+  return {
+    entityRef,
+    owner: 'group:default/team',
+    system: 'system:default/shop',
+    evaluatedAt: '2026-11-22T12:00:00.000Z',
+    stale: false,
+    mapped: true,
+    clusters: [
+      { cluster: 'demo', readAt: '2026-11-22T12:00:00.000Z', status: 'ok' },
+    ],
+    score: scoreResults(results),
+    results,
+    ...extra,
+  };
+}
+
+const t = (day: number) => new Date(Date.UTC(2026, 10, day, 12));
+
+describe.each(databases.eachSupportedId())(
+  'DatabasePostureStore on %s',
+  databaseId => {
+    let knex: Knex;
+    let store: DatabasePostureStore;
+
+    beforeEach(async () => {
+      knex = await databases.init(databaseId as TestDatabaseId);
+      await DatabasePostureStore.migrate(knex);
+      store = new DatabasePostureStore(knex);
+    });
+
+    it('migrates up and down and up again', async () => {
+      await DatabasePostureStore.rollback(knex);
+      expect(await knex.schema.hasTable('guardrails_posture')).toBe(false);
+      await DatabasePostureStore.migrate(knex);
+      expect(await knex.schema.hasTable('guardrails_posture')).toBe(true);
+      expect(await knex.schema.hasTable('guardrails_check_history')).toBe(true);
+    });
+
+    it('stores the latest posture and reads it back with failing-since', async () => {
+      await store.save(
+        [
+          record('component:default/app', [
+            result('sc.privileged', 'fail'),
+            result('sc.seccomp', 'pass'),
+          ]),
+        ],
+        t(1),
+      );
+      await store.save(
+        [
+          record('component:default/app', [
+            result('sc.privileged', 'fail'),
+            result('sc.seccomp', 'pass'),
+          ]),
+        ],
+        t(2),
+      );
+      const p = await store.get('component:default/app');
+      expect(p!.score.overall.score).toBe(50);
+      expect(
+        p!.results.find(r => r.checkId === 'sc.privileged')!.failingSince,
+      ).toBe(t(1).toISOString());
+      expect(
+        p!.results.find(r => r.checkId === 'sc.seccomp')!.failingSince,
+      ).toBeUndefined();
+      expect(await store.get('component:default/none')).toBeUndefined();
+    });
+
+    it('appends history only when a score or a check status changes', async () => {
+      const ref = 'component:default/app';
+      await store.save([record(ref, [result('a.a', 'fail')])], t(1));
+      await store.save([record(ref, [result('a.a', 'fail')])], t(2));
+      await store.save([record(ref, [result('a.a', 'pass')])], t(3));
+      await store.save([record(ref, [result('a.a', 'pass')])], t(4));
+      const h = await store.history(
+        ref,
+        t(1).toISOString(),
+        t(5).toISOString(),
+      );
+      expect(h.scores.map(s => [s.at, s.score])).toEqual([
+        [t(1).toISOString(), 0],
+        [t(3).toISOString(), 100],
+      ]);
+      expect(h.checks.map(c => [c.at, c.from, c.to])).toEqual([
+        [t(1).toISOString(), null, 'fail'],
+        [t(3).toISOString(), 'fail', 'pass'],
+      ]);
+      // The score in force at the start of a later window.
+      const later = await store.history(
+        ref,
+        t(4).toISOString(),
+        t(5).toISOString(),
+      );
+      expect(later.scores).toEqual([
+        expect.objectContaining({ at: t(4).toISOString(), score: 100 }),
+      ]);
+    });
+
+    it('records results that went away', async () => {
+      const ref = 'component:default/app';
+      await store.save(
+        [
+          record(ref, [
+            result('a.a', 'fail'),
+            result('b.b', 'pass', { container: 'sidecar' }),
+          ]),
+        ],
+        t(1),
+      );
+      await store.save([record(ref, [result('a.a', 'fail')])], t(2));
+      const h = await store.history(
+        ref,
+        t(1).toISOString(),
+        t(3).toISOString(),
+      );
+      expect(h.checks.filter(c => c.to === 'removed')).toEqual([
+        expect.objectContaining({ checkId: 'b.b', from: 'pass' }),
+      ]);
+    });
+
+    it('lists with filters and keyset pagination', async () => {
+      const records = ['a', 'b', 'c', 'd', 'e'].map((n, i) =>
+        record(
+          `component:default/${n}`,
+          i % 2 === 0
+            ? [result('sc.privileged', 'fail', { severity: 'critical' })]
+            : [result('sc.privileged', 'pass')],
+          { owner: i < 3 ? 'group:default/one' : 'group:default/two' },
+        ),
+      );
+      await store.save(records, t(1));
+      const page1 = await store.list({}, { limit: 2 });
+      expect(page1.map(p => p.entityRef)).toEqual([
+        'component:default/a',
+        'component:default/b',
+      ]);
+      const page2 = await store.list(
+        {},
+        { limit: 2, after: page1[1].entityRef },
+      );
+      expect(page2.map(p => p.entityRef)).toEqual([
+        'component:default/c',
+        'component:default/d',
+      ]);
+      const failing = await store.list(
+        { failingCheck: 'sc.privileged' },
+        { limit: 10 },
+      );
+      expect(failing.map(p => p.entityRef)).toEqual([
+        'component:default/a',
+        'component:default/c',
+        'component:default/e',
+      ]);
+      expect(failing[0]).toMatchObject({
+        grade: 'F',
+        criticalFailures: 1,
+        failingChecks: ['sc.privileged'],
+      });
+      const owned = await store.list(
+        { owner: ['group:default/two'], grade: ['A'] },
+        { limit: 10 },
+      );
+      expect(owned.map(p => p.entityRef)).toEqual(['component:default/d']);
+      const byDomain = await store.list(
+        { domain: 'implementation', grade: ['F'] },
+        { limit: 10 },
+      );
+      expect(byDomain).toHaveLength(3);
+      const failingInDomain = await store.list(
+        { domain: 'architecture' },
+        { limit: 10 },
+      );
+      expect(failingInDomain).toEqual([]);
+    });
+
+    it('marks postures stale and keeps their results', async () => {
+      await store.save(
+        [record('component:default/app', [result('a.a', 'fail')])],
+        t(1),
+      );
+      expect(await store.entitiesInCluster('demo')).toEqual([
+        'component:default/app',
+      ]);
+      await store.markStale(['component:default/app'], {
+        cluster: 'demo',
+        readAt: null,
+        status: 'unreachable',
+        message: 'timeout',
+      });
+      const p = await store.get('component:default/app');
+      expect(p!.stale).toBe(true);
+      expect(p!.clusters[0]).toMatchObject({
+        status: 'unreachable',
+        message: 'timeout',
+        readAt: '2026-11-22T12:00:00.000Z',
+      });
+      expect(p!.results).toHaveLength(1);
+    });
+
+    it('computes the scores in force at a time, prunes old history but keeps the last point before the cut', async () => {
+      const ref = 'component:default/app';
+      await store.save([record(ref, [result('a.a', 'fail')])], t(1));
+      await store.save([record(ref, [result('a.a', 'pass')])], t(3));
+      await store.save([record(ref, [result('a.a', 'fail')])], t(5));
+      expect((await store.scoresAt(t(2).toISOString())).get(ref)!.score).toBe(
+        0,
+      );
+      expect((await store.scoresAt(t(4).toISOString())).get(ref)!.score).toBe(
+        100,
+      );
+      await store.prune(t(4).toISOString());
+      const h = await store.history(
+        ref,
+        t(1).toISOString(),
+        t(6).toISOString(),
+      );
+      expect(h.scores.map(s => s.score)).toEqual([100, 0]);
+      expect((await store.scoresAt(t(4).toISOString())).get(ref)!.score).toBe(
+        100,
+      );
+    });
+
+    it('deletes entities that left the catalog and keeps org state', async () => {
+      await store.save(
+        [record('component:default/a', []), record('component:default/b', [])],
+        t(1),
+      );
+      await store.deleteEntities(['component:default/a']);
+      expect(await store.listEntityRefs()).toEqual(['component:default/b']);
+      await store.setOrgState('unowned', {
+        evaluatedAt: 'x',
+        results: [],
+        total: 0,
+      });
+      expect(await store.getUnowned()).toEqual({
+        evaluatedAt: 'x',
+        results: [],
+        total: 0,
+      });
+    });
+
+    it('saves hundreds of entities in batches', async () => {
+      const many = Array.from({ length: 250 }, (_, i) =>
+        record(`component:default/s${String(i).padStart(3, '0')}`, [
+          result('a.a', i % 3 ? 'pass' : 'fail'),
+          result('b.b', 'warn'),
+        ]),
+      );
+      const stats = await store.save(many, t(1));
+      expect(stats).toEqual({
+        saved: 250,
+        scoreChanges: 250,
+        checkChanges: 500,
+      });
+      expect((await store.summaryRows()).length).toBe(250);
+      const again = await store.save(many, t(2));
+      expect(again).toEqual({ saved: 250, scoreChanges: 0, checkChanges: 0 });
+    });
+  },
+);

@@ -1,0 +1,280 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ClusterSnapshot, ClusterStateSource, BUILTIN_CHECKS } from '../engine';
+import { ManifestsSource } from '../sources/ManifestsSource';
+import {
+  DEMO_CLUSTER_DIR,
+  demoEntities,
+  demoGroups,
+} from '../__testUtils__/demo';
+import {
+  deployment,
+  entity,
+  hardenedContainer,
+  hardenedPodSpec,
+} from '../__testUtils__/builders';
+import { DatabasePostureStore } from './DatabasePostureStore';
+import { PostureService, RateLimitedError } from './PostureService';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+/** A cluster whose reads we control: fails on demand, recovers later. */
+class FlakySource implements ClusterStateSource {
+  failing = false;
+  reads = 0;
+  constructor(
+    readonly cluster: string,
+    private objects: ClusterSnapshot['objects'],
+  ) {}
+  async read(): Promise<ClusterSnapshot> {
+    this.reads++;
+    if (this.failing) {
+      return {
+        cluster: this.cluster,
+        readAt: null,
+        status: 'unreachable',
+        objects: [],
+        errors: [{ message: 'connection refused' }],
+      };
+    }
+    return {
+      cluster: this.cluster,
+      readAt: new Date().toISOString(),
+      status: 'ok',
+      objects: this.objects,
+      errors: [],
+    };
+  }
+  set(objects: ClusterSnapshot['objects']) {
+    this.objects = objects;
+  }
+}
+
+async function setup(
+  databaseId: Parameters<typeof databases.init>[0],
+  sources: ClusterStateSource[],
+  entities = [entity()],
+  clock = { now: new Date('2026-11-22T12:00:00Z') },
+) {
+  const knex = await databases.init(databaseId);
+  await DatabasePostureStore.migrate(knex);
+  const store = new DatabasePostureStore(knex);
+  const service = PostureService.create({
+    logger: mockServices.logger.mock(),
+    sources,
+    catalog: {
+      listMapped: async () => entities,
+      groups: async () => new Set(['group:default/team']),
+    },
+    store,
+    checks: BUILTIN_CHECKS,
+    settings: {},
+    annotationExemptions: true,
+    disabledChecks: [],
+    exemptions: async () => [],
+    historyRetentionDays: 180,
+    refreshIntervalMs: 30_000,
+    now: () => clock.now,
+  });
+  return { store, service, clock };
+}
+
+const privileged = deployment({
+  podSpec: hardenedPodSpec({
+    containers: [
+      hardenedContainer('app', {
+        securityContext: {
+          ...hardenedContainer().securityContext,
+          privileged: true,
+        },
+      }),
+    ],
+  }),
+});
+
+describe.each(databases.eachSupportedId())(
+  'PostureService on %s',
+  databaseId => {
+    it('keeps the last good result, marked stale, while a cluster is down, and recovers', async () => {
+      const a = new FlakySource('a', [deployment()]);
+      const b = new FlakySource('b', [
+        deployment({
+          name: 'other',
+          labels: { 'backstage.io/kubernetes-id': 'other' },
+          podLabels: { 'backstage.io/kubernetes-id': 'other' },
+        }),
+      ]);
+      const other = entity({
+        ref: 'component:default/other',
+        name: 'other',
+        annotations: { 'backstage.io/kubernetes-id': 'other' },
+      });
+      const { service } = await setup(databaseId, [a, b], [entity(), other]);
+
+      await service.refreshAll();
+      const before = await service.getPosture('component:default/app');
+      expect(before).toMatchObject({
+        stale: false,
+        mapped: true,
+        clusters: [{ cluster: 'a', status: 'ok' }],
+      });
+
+      a.failing = true;
+      const report = await service.refreshAll();
+      expect(report.clusters.find(c => c.cluster === 'a')!.status).toBe(
+        'unreachable',
+      );
+      const during = await service.getPosture('component:default/app');
+      expect(during!.stale).toBe(true);
+      expect(during!.clusters[0]).toMatchObject({
+        cluster: 'a',
+        status: 'unreachable',
+      });
+      expect(during!.score).toEqual(before!.score);
+      // The other cluster's services are not affected.
+      expect((await service.getPosture('component:default/other'))!.stale).toBe(
+        false,
+      );
+
+      a.failing = false;
+      a.set([privileged]);
+      await service.refreshAll();
+      const after = await service.getPosture('component:default/app');
+      expect(after!.stale).toBe(false);
+      expect(
+        after!.results.find(r => r.checkId === 'sc.privileged')!.status,
+      ).toBe('fail');
+    });
+
+    it('keeps stored postures when a cluster is down from the start (no state in memory)', async () => {
+      const a = new FlakySource('a', [deployment()]);
+      const first = await setup(databaseId, [a]);
+      await first.service.refreshAll();
+      // A new process: no last good snapshot in memory, the cluster is down.
+      const restarted = PostureService.create({
+        logger: mockServices.logger.mock(),
+        sources: [Object.assign(new FlakySource('a', []), { failing: true })],
+        catalog: {
+          listMapped: async () => [entity()],
+          groups: async () => new Set(['group:default/team']),
+        },
+        store: first.store,
+        checks: BUILTIN_CHECKS,
+        settings: {},
+        annotationExemptions: true,
+        disabledChecks: [],
+        exemptions: async () => [],
+        historyRetentionDays: 180,
+        refreshIntervalMs: 30_000,
+      });
+      const report = await restarted.refreshAll();
+      expect(report.skippedStale).toBe(1);
+      const p = await restarted.getPosture('component:default/app');
+      expect(p!.stale).toBe(true);
+      expect(p!.results.length).toBeGreaterThan(10);
+    });
+
+    it('accumulates history across refreshes only when something changes', async () => {
+      const a = new FlakySource('a', [deployment()]);
+      const { service, clock } = await setup(databaseId, [a]);
+      await service.refreshAll();
+      clock.now = new Date('2026-11-22T12:10:00Z');
+      await service.refreshAll();
+      clock.now = new Date('2026-11-22T12:20:00Z');
+      a.set([privileged]);
+      await service.refreshAll();
+      const h = await service.history(
+        'component:default/app',
+        new Date('2026-11-22T00:00:00Z'),
+        new Date('2026-11-23T00:00:00Z'),
+      );
+      expect(h.scores).toHaveLength(2);
+      expect(h.scores[1].at).toBe('2026-11-22T12:20:00.000Z');
+      expect(
+        h.checks.filter(c => c.checkId === 'sc.privileged').map(c => c.to),
+      ).toEqual(['pass', 'fail']);
+    });
+
+    it('rate-limits on-demand refreshes per entity', async () => {
+      const a = new FlakySource('a', [deployment()]);
+      const { service, clock } = await setup(databaseId, [a]);
+      await service.refreshEntity(entity());
+      await expect(service.refreshEntity(entity())).rejects.toBeInstanceOf(
+        RateLimitedError,
+      );
+      clock.now = new Date(clock.now.getTime() + 31_000);
+      await expect(service.refreshEntity(entity())).resolves.toMatchObject({
+        entityRef: 'component:default/app',
+      });
+    });
+
+    it('forgets entities that left the catalog', async () => {
+      const a = new FlakySource('a', [deployment()]);
+      const entities = [
+        entity(),
+        entity({ ref: 'component:default/gone', name: 'gone' }),
+      ];
+      const { service, store } = await setup(databaseId, [a], entities);
+      await service.refreshAll();
+      expect(await store.listEntityRefs()).toHaveLength(2);
+      entities.pop();
+      await service.refreshAll();
+      expect(await store.listEntityRefs()).toEqual(['component:default/app']);
+    });
+
+    it('evaluates the demo and rolls it up with the numbers the grades imply', async () => {
+      const demo = ManifestsSource.create({
+        cluster: 'demo',
+        paths: [DEMO_CLUSTER_DIR],
+      });
+      const knex = await databases.init(databaseId);
+      await DatabasePostureStore.migrate(knex);
+      const store = new DatabasePostureStore(knex);
+      const service = PostureService.create({
+        logger: mockServices.logger.mock(),
+        sources: [demo],
+        catalog: {
+          listMapped: async () => demoEntities(),
+          groups: async () => demoGroups(),
+        },
+        store,
+        checks: BUILTIN_CHECKS,
+        settings: {},
+        annotationExemptions: true,
+        disabledChecks: [],
+        exemptions: async () => [],
+        historyRetentionDays: 180,
+        refreshIntervalMs: 30_000,
+        now: () => new Date('2026-11-22T12:00:00Z'),
+      });
+      await service.refreshAll();
+      const summary = await service.summary('owner');
+      expect(summary.overall.grades).toEqual({
+        A: 2,
+        B: 2,
+        C: 4,
+        D: 1,
+        F: 1,
+        none: 0,
+      });
+      expect(summary.overall.shareBOrBetter).toBe(0.4);
+      const rows = await store.summaryRows();
+      const average =
+        Math.round(
+          (rows.reduce((s, r) => s + r.score!, 0) / rows.length) * 10,
+        ) / 10;
+      expect(summary.overall.averageScore).toBe(average);
+      const payments = summary.groups.find(
+        g => g.key === 'group:default/payments-team',
+      )!;
+      expect(payments).toMatchObject({
+        services: 2,
+        grades: { A: 1, B: 1, C: 0, D: 0, F: 0, none: 0 },
+      });
+      expect(
+        summary.passRateByCheck.find(p => p.checkId === 'sc.privileged'),
+      ).toMatchObject({ fail: 1 });
+    });
+  },
+);

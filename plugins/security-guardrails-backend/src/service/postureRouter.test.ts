@@ -1,0 +1,332 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import request from 'supertest';
+import {
+  startGuardrailsBackend,
+  waitForPostures,
+} from '../__testUtils__/testBackend';
+
+jest.setTimeout(60_000);
+
+const DANA = 'user:default/dana';
+const MALLORY = 'user:default/mallory';
+const as = (user: string) => ({
+  Authorization: mockCredentials.user.header(user),
+});
+
+describe('posture API', () => {
+  let server: Awaited<ReturnType<typeof startGuardrailsBackend>>['server'];
+  let backend: Awaited<ReturnType<typeof startGuardrailsBackend>>;
+
+  beforeAll(async () => {
+    backend = await startGuardrailsBackend({
+      hidden: { [MALLORY]: ['component:default/legacy-admin'] },
+      policy: (permission, principal, resourceRef) => {
+        if (principal !== MALLORY) return true;
+        if (permission === 'security-guardrails.posture.read')
+          return resourceRef !== 'component:default/checkout';
+        return ![
+          'security-guardrails.summary.read',
+          'security-guardrails.checks.read',
+          'security-guardrails.posture.refresh',
+        ].includes(permission);
+      },
+    });
+    server = backend.server;
+    await waitForPostures(() =>
+      request(server).get(
+        '/api/security-guardrails/posture/component/default/checkout',
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+  });
+
+  it('answers /health without credentials', async () => {
+    const res = await request(server)
+      .get('/api/security-guardrails/health')
+      .set('Authorization', mockCredentials.none.header());
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('refuses every other endpoint without credentials', async () => {
+    for (const path of [
+      '/posture/component/default/checkout',
+      '/posture',
+      '/summary',
+      '/checks',
+      '/unowned',
+    ]) {
+      const res = await request(server)
+        .get(`/api/security-guardrails${path}`)
+        .set('Authorization', mockCredentials.none.header());
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('returns a posture with its breakdown and evidence', async () => {
+    const res = await request(server)
+      .get('/api/security-guardrails/posture/component/default/legacy-admin')
+      .set(as(DANA));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      entityRef: 'component:default/legacy-admin',
+      mapped: true,
+      stale: false,
+      clusters: [{ cluster: 'demo', status: 'ok' }],
+      score: {
+        overall: { grade: 'F', explanation: expect.stringContaining('100 ×') },
+      },
+    });
+    const privileged = res.body.results.find(
+      (r: any) => r.checkId === 'sc.privileged',
+    );
+    expect(privileged).toMatchObject({
+      status: 'fail',
+      container: 'admin',
+      field: expect.stringContaining('privileged'),
+      failingSince: expect.any(String),
+    });
+  });
+
+  it('answers 404 for entities the catalog hides from the caller, and 403 without the permission', async () => {
+    const hidden = await request(server)
+      .get('/api/security-guardrails/posture/component/default/legacy-admin')
+      .set(as(MALLORY));
+    expect(hidden.status).toBe(404);
+    const denied = await request(server)
+      .get('/api/security-guardrails/posture/component/default/checkout')
+      .set(as(MALLORY));
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.message).toContain(
+      'security-guardrails.posture.read',
+    );
+  });
+
+  it('names the field and the rule for bad input', async () => {
+    const res = await request(server)
+      .get('/api/security-guardrails/posture/component/default/bad$name')
+      .set(as(DANA));
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /path\.name: must be letters, digits/,
+    );
+    const tooLong = await request(server)
+      .get(
+        `/api/security-guardrails/posture/component/default/${'a'.repeat(64)}`,
+      )
+      .set(as(DANA));
+    expect(tooLong.status).toBe(400);
+  });
+
+  it('returns history and validates its range', async () => {
+    const ok = await request(server)
+      .get(
+        '/api/security-guardrails/posture/component/default/checkout/history',
+      )
+      .set(as(DANA));
+    expect(ok.status).toBe(200);
+    expect(ok.body.scores.length).toBeGreaterThan(0);
+    expect(ok.body.checks.length).toBeGreaterThan(0);
+    const reversed = await request(server)
+      .get(
+        '/api/security-guardrails/posture/component/default/checkout/history?from=2026-11-20&to=2026-11-01',
+      )
+      .set(as(DANA));
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.error.message).toContain(
+      'query.from must be before query.to',
+    );
+    const garbage = await request(server)
+      .get(
+        '/api/security-guardrails/posture/component/default/checkout/history?from=yesterday',
+      )
+      .set(as(DANA));
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.error.message).toContain(
+      'query.from: must be an ISO 8601 date',
+    );
+    const unknown = await request(server)
+      .get(
+        '/api/security-guardrails/posture/component/default/checkout/history?since=2026-11-01',
+      )
+      .set(as(DANA));
+    expect(unknown.status).toBe(400);
+  });
+
+  it('refreshes on demand, rate-limited per entity', async () => {
+    const first = await request(server)
+      .post(
+        '/api/security-guardrails/posture/component/default/storefront/refresh',
+      )
+      .set(as(DANA));
+    expect(first.status).toBe(200);
+    expect(first.body.entityRef).toBe('component:default/storefront');
+    const second = await request(server)
+      .post(
+        '/api/security-guardrails/posture/component/default/storefront/refresh',
+      )
+      .set(as(DANA));
+    expect(second.status).toBe(429);
+    expect(Number(second.headers['retry-after'])).toBeGreaterThan(0);
+    expect(second.body.error.name).toBe('RateLimitedError');
+    const denied = await request(server)
+      .post(
+        '/api/security-guardrails/posture/component/default/payments-api/refresh',
+      )
+      .set(as(MALLORY));
+    expect(denied.status).toBe(403);
+  });
+
+  it('lists postures with filters and cursors, leaving out what the caller may not see', async () => {
+    const all = await request(server)
+      .get('/api/security-guardrails/posture?limit=500')
+      .set(as(DANA));
+    expect(all.status).toBe(200);
+    expect(all.body.items).toHaveLength(10);
+    const page = await request(server)
+      .get('/api/security-guardrails/posture?limit=4')
+      .set(as(DANA));
+    expect(page.body.items).toHaveLength(4);
+    const next = await request(server)
+      .get(
+        `/api/security-guardrails/posture?limit=4&cursor=${page.body.nextCursor}`,
+      )
+      .set(as(DANA));
+    expect(next.body.items[0].entityRef > page.body.items[3].entityRef).toBe(
+      true,
+    );
+    const owned = await request(server)
+      .get('/api/security-guardrails/posture?owner=payments-team')
+      .set(as(DANA));
+    expect(owned.body.items.map((i: any) => i.entityRef).sort()).toEqual([
+      'component:default/checkout',
+      'component:default/payments-api',
+    ]);
+    const failing = await request(server)
+      .get('/api/security-guardrails/posture?failingCheck=sc.privileged')
+      .set(as(DANA));
+    expect(failing.body.items.map((i: any) => i.entityRef)).toEqual([
+      'component:default/legacy-admin',
+    ]);
+    const domainGrade = await request(server)
+      .get(
+        '/api/security-guardrails/posture?domain=architecture&grade=A&grade=B',
+      )
+      .set(as(DANA));
+    expect(domainGrade.status).toBe(200);
+    expect(
+      domainGrade.body.items.every((i: any) =>
+        ['A', 'B'].includes(i.domains.architecture.grade),
+      ),
+    ).toBe(true);
+    const mallory = await request(server)
+      .get('/api/security-guardrails/posture?limit=500')
+      .set(as(MALLORY));
+    const refs = mallory.body.items.map((i: any) => i.entityRef);
+    expect(refs).not.toContain('component:default/legacy-admin');
+    expect(refs).not.toContain('component:default/checkout');
+    expect(refs).toHaveLength(8);
+  });
+
+  it('rejects bad list queries naming the parameter', async () => {
+    const cases: Array<[string, string]> = [
+      ['grade=Z', 'query.grade'],
+      ['domain=security', 'query.domain'],
+      ['failingCheck=DROP TABLE', 'query.failingCheck'],
+      ['limit=0', 'query.limit'],
+      ['limit=10000', 'query.limit'],
+      ['cursor=%27%20OR%201%3D1', 'query.cursor'],
+      ['sort=name', 'query'],
+    ];
+    for (const [q, field] of cases) {
+      const res = await request(server)
+        .get(`/api/security-guardrails/posture?${q}`)
+        .set(as(DANA));
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(field);
+    }
+  });
+
+  it('summarises the org by owner, system, domain and namespace', async () => {
+    for (const groupBy of ['owner', 'system', 'domain', 'namespace']) {
+      const res = await request(server)
+        .get(`/api/security-guardrails/summary?groupBy=${groupBy}`)
+        .set(as(DANA));
+      expect(res.status).toBe(200);
+      expect(res.body.overall.services).toBe(10);
+      expect(res.body.groups.length).toBeGreaterThan(0);
+    }
+    const bad = await request(server)
+      .get('/api/security-guardrails/summary?groupBy=team')
+      .set(as(DANA));
+    expect(bad.status).toBe(400);
+    const denied = await request(server)
+      .get('/api/security-guardrails/summary')
+      .set(as(MALLORY));
+    expect(denied.status).toBe(403);
+    const trend = await request(server)
+      .get('/api/security-guardrails/summary/trend?days=7')
+      .set(as(DANA));
+    expect(trend.body.points).toHaveLength(7);
+    const unowned = await request(server)
+      .get('/api/security-guardrails/unowned')
+      .set(as(DANA));
+    expect(
+      unowned.body.results.some(
+        (r: any) => r.resource.name === 'olga-cluster-admin',
+      ),
+    ).toBe(true);
+  });
+
+  it('serves the check catalogue with remediation', async () => {
+    const list = await request(server)
+      .get('/api/security-guardrails/checks')
+      .set(as(DANA));
+    expect(list.body.items).toHaveLength(43);
+    const one = await request(server)
+      .get('/api/security-guardrails/checks/sc.privileged')
+      .set(as(DANA));
+    expect(one.body).toMatchObject({
+      id: 'sc.privileged',
+      severity: 'critical',
+      remediation: expect.stringContaining('```yaml'),
+    });
+    expect(
+      (
+        await request(server)
+          .get('/api/security-guardrails/checks/no.such')
+          .set(as(DANA))
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await request(server)
+          .get('/api/security-guardrails/checks/NOT A CHECK')
+          .set(as(DANA))
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(server)
+          .get('/api/security-guardrails/checks')
+          .set(as(MALLORY))
+      ).status,
+    ).toBe(403);
+  });
+
+  it('lets service principals read (as Backstage permissions do), without user-only paths', async () => {
+    const res = await request(server)
+      .get('/api/security-guardrails/posture/component/default/checkout')
+      .set(
+        'Authorization',
+        mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service('plugin:catalog'),
+          targetPluginId: 'security-guardrails',
+        }),
+      );
+    expect(res.status).toBe(200);
+  });
+});

@@ -1,0 +1,205 @@
+import { createMockDirectory } from '@backstage/backend-test-utils';
+import { ManifestsSource } from './ManifestsSource';
+import { parseJsonManifest, parseManifests } from './parseManifests';
+
+const deployment = (name: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+`;
+
+describe('parseManifests', () => {
+  it('reads multi-document YAML with the line of each document', () => {
+    const text = `${deployment('a')}---\n# comment\n${deployment('b')}`;
+    const parsed = parseManifests(text, 'x.yaml');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.objects.map(o => o.metadata.name)).toEqual(['a', 'b']);
+    expect(parsed.objects.map(o => parsed.locations.get(o)!.line)).toEqual([
+      1, 13,
+    ]);
+    expect(parsed.objects[0].metadata.namespace).toBe('default');
+  });
+
+  it('reports a document that does not parse with its file and line, and keeps the others', () => {
+    const text = `${deployment(
+      'a',
+    )}---\nkind: Deployment\nmetadata: [unclosed\n---\n${deployment('c')}`;
+    const parsed = parseManifests(text, 'broken.yaml');
+    expect(parsed.objects.map(o => o.metadata.name)).toEqual(['a', 'c']);
+    expect(parsed.errors).toHaveLength(1);
+    expect(parsed.errors[0]).toMatchObject({
+      file: 'broken.yaml',
+      line: expect.any(Number),
+    });
+    expect(parsed.errors[0].line).toBeGreaterThanOrEqual(12);
+  });
+
+  it('reports documents that are not Kubernetes objects', () => {
+    const parsed = parseManifests(
+      'just: a map\n---\n- a list\n---\nkind: Pod\napiVersion: v1\nmetadata: {}\n',
+      'x.yaml',
+    );
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.errors.map(e => e.message)).toEqual([
+      'missing kind',
+      'not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)',
+      'Pod: missing metadata.name',
+    ]);
+  });
+
+  it('expands List kinds', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ServiceAccount
+    metadata: { name: a, namespace: ns }
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: { name: b }
+`;
+    const parsed = parseManifests(text, 'list.yaml', {
+      defaultNamespace: 'team',
+    });
+    expect(
+      parsed.objects.map(
+        o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
+      ),
+    ).toEqual(['ServiceAccount/ns/a', 'ConfigMap/team/b']);
+  });
+
+  it('refuses YAML alias bombs with a clear error', () => {
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+      'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+      'kind: ConfigMap',
+      'apiVersion: v1',
+      'metadata: { name: bomb }',
+      'data: *f',
+    ].join('\n');
+    const parsed = parseManifests(
+      `${bomb}\n---\n${deployment('ok')}`,
+      'bomb.yaml',
+    );
+    expect(parsed.objects.map(o => o.metadata.name)).toEqual(['ok']);
+    expect(parsed.errors[0].message).toMatch(/alias bomb/);
+  });
+
+  it('refuses deeply nested documents', () => {
+    const deep = `kind: ConfigMap\napiVersion: v1\nmetadata: { name: deep }\ndata: ${'['.repeat(
+      200,
+    )}${']'.repeat(200)}\n`;
+    const parsed = parseManifests(deep, 'deep.yaml');
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.errors[0].message).toMatch(/nested deeper than 64/);
+  });
+
+  it('drops Secrets without keeping their data', () => {
+    const text = `apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata: { password: aHVudGVyMg== }\n---\n${deployment(
+      'a',
+    )}`;
+    const parsed = parseManifests(text, 's.yaml');
+    expect(parsed.skippedSecrets).toBe(1);
+    expect(parsed.objects.map(o => o.kind)).toEqual(['Deployment']);
+    expect(JSON.stringify(parsed)).not.toContain('aHVudGVyMg');
+  });
+
+  it('reads JSON objects and Lists, and reports invalid JSON with a line', () => {
+    const list = JSON.stringify({
+      kind: 'List',
+      apiVersion: 'v1',
+      items: [
+        { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'a' } },
+      ],
+    });
+    expect(parseJsonManifest(list, 'l.json').objects).toHaveLength(1);
+    const bad = parseJsonManifest('{\n  "kind": "Pod",\n  oops\n}', 'bad.json');
+    expect(bad.errors[0]).toMatchObject({
+      file: 'bad.json',
+      message: expect.stringMatching(/invalid JSON/),
+    });
+  });
+});
+
+describe('ManifestsSource', () => {
+  const dir = createMockDirectory();
+
+  afterEach(() => dir.clear());
+
+  it('reads directories recursively: YAML and JSON, skipping hidden folders and other files', async () => {
+    dir.setContent({
+      'a.yaml': deployment('a'),
+      'nested/b.yml': deployment('b'),
+      'nested/c.json': JSON.stringify({
+        kind: 'ServiceAccount',
+        apiVersion: 'v1',
+        metadata: { name: 'c', namespace: 'x' },
+      }),
+      '.git/d.yaml': deployment('d'),
+      'README.md': '# not a manifest',
+    });
+    const snapshot = await ManifestsSource.create({
+      cluster: 'c1',
+      paths: [dir.path],
+      relativeTo: dir.path,
+    }).read();
+    expect(snapshot.status).toBe('ok');
+    expect(snapshot.objects.map(o => o.metadata.name).sort()).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    const b = snapshot.objects.find(o => o.metadata.name === 'b')!;
+    expect(snapshot.locations!.get(b)).toEqual({
+      file: 'nested/b.yml',
+      line: 1,
+    });
+  });
+
+  it('refuses oversized files by name, and still reads the rest (partial)', async () => {
+    dir.setContent({
+      'big.yaml': `# ${'x'.repeat(2048)}\n${deployment('big')}`,
+      'ok.yaml': deployment('ok'),
+    });
+    const snapshot = await ManifestsSource.create({
+      cluster: 'c1',
+      paths: [dir.path],
+      maxFileBytes: 1024,
+      relativeTo: dir.path,
+    }).read();
+    expect(snapshot.status).toBe('partial');
+    expect(snapshot.objects.map(o => o.metadata.name)).toEqual(['ok']);
+    expect(snapshot.errors[0]).toMatchObject({
+      file: 'big.yaml',
+      message: expect.stringMatching(/over the 1024-byte limit/),
+    });
+  });
+
+  it('is unreachable when its directory does not exist, but tolerates a missing optional grants directory', async () => {
+    dir.setContent({ 'a.yaml': deployment('a') });
+    const missing = await ManifestsSource.create({
+      cluster: 'c1',
+      paths: [`${dir.path}/nope`],
+    }).read();
+    expect(missing.status).toBe('unreachable');
+    expect(missing.readAt).toBeNull();
+    const grants = `${dir.path}/grants`;
+    const ok = await ManifestsSource.create({
+      cluster: 'c1',
+      paths: [dir.path, grants],
+      optionalPaths: [grants],
+    }).read();
+    expect(ok.status).toBe('ok');
+    expect(ok.errors).toEqual([]);
+  });
+});

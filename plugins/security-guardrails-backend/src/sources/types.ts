@@ -1,0 +1,1 @@
+export type { ClusterStateSource } from '@internal/backstage-plugin-security-guardrails-node';
