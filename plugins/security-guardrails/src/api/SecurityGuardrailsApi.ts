@@ -1,0 +1,125 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  AccessPolicyInfo,
+  AccessRequest,
+  AccessRequestList,
+  AccessTargets,
+  AuditList,
+  CheckDescription,
+  EntityPosture,
+  PostureHistory,
+  PostureListResponse,
+  PostureSummary,
+  PostureTrend,
+  SummaryGroupBy,
+  UnownedFindings,
+} from '@internal/backstage-plugin-security-guardrails-common';
+
+/** @public */
+export interface PostureListQuery {
+  owner?: string[];
+  system?: string[];
+  grade?: string[];
+  domain?: string;
+  failingCheck?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** @public */
+export interface NewAccessRequest {
+  entityRef: string;
+  role: string;
+  cluster: string;
+  namespaces: string[];
+  durationSeconds?: number;
+  justification: string;
+  ticket?: string;
+}
+
+/** @public */
+export interface NewExemptionRequest {
+  entityRef: string;
+  checkId: string;
+  durationSeconds: number;
+  justification: string;
+  ticket?: string;
+  scope?: {
+    cluster?: string;
+    namespace?: string;
+    kind?: string;
+    name?: string;
+  };
+}
+
+/** @public */
+export interface RequestListQuery {
+  view?: 'mine' | 'to-approve' | 'all';
+  state?: string[];
+  entityRef?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** @public */
+export interface AuditQuery {
+  actor?: string;
+  entityRef?: string;
+  requestId?: string;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** @public */
+export type RequestAction = 'approve' | 'deny' | 'cancel' | 'revoke';
+
+/**
+ * The Security Guardrails backend, as the frontend uses it.
+ *
+ * @public
+ */
+export interface SecurityGuardrailsApi {
+  getPosture(entityRef: string): Promise<EntityPosture>;
+  getPostureHistory(
+    entityRef: string,
+    range?: { from?: string; to?: string },
+  ): Promise<PostureHistory>;
+  refreshPosture(entityRef: string): Promise<EntityPosture>;
+  listPostures(query?: PostureListQuery): Promise<PostureListResponse>;
+  getSummary(groupBy: SummaryGroupBy): Promise<PostureSummary>;
+  getTrend(days: number): Promise<PostureTrend>;
+  getUnowned(): Promise<UnownedFindings>;
+  getChecks(): Promise<CheckDescription[]>;
+  getCheck(id: string): Promise<CheckDescription>;
+
+  getAccessPolicy(): Promise<AccessPolicyInfo>;
+  getAccessTargets(entityRef: string): Promise<AccessTargets>;
+  createAccessRequest(request: NewAccessRequest): Promise<AccessRequest>;
+  createExemptionRequest(request: NewExemptionRequest): Promise<AccessRequest>;
+  listRequests(
+    kind: 'access' | 'exemption',
+    query?: RequestListQuery,
+  ): Promise<AccessRequestList>;
+  getRequest(kind: 'access' | 'exemption', id: string): Promise<AccessRequest>;
+  /** approve/deny take `comment`; cancel/revoke take `reason`. */
+  actOnRequest(
+    kind: 'access' | 'exemption',
+    id: string,
+    action: RequestAction,
+    text?: string,
+  ): Promise<AccessRequest>;
+  extendGrant(
+    id: string,
+    durationSeconds: number,
+    justification: string,
+  ): Promise<AccessRequest>;
+  listGrants(): Promise<AccessRequest[]>;
+  getAudit(query?: AuditQuery): Promise<AuditList>;
+}
+
+/** @public */
+export const securityGuardrailsApiRef = createApiRef<SecurityGuardrailsApi>({
+  id: 'plugin.security-guardrails.api',
+});

@@ -1,0 +1,2 @@
+export * from './SecurityGuardrailsApi';
+export * from './SecurityGuardrailsClient';

@@ -1,0 +1,237 @@
+import { ReactNode, useState } from 'react';
+import {
+  Box,
+  Button,
+  Grid,
+  LinearProgress,
+  List,
+  ListItem,
+  ListItemText,
+  Typography,
+} from '@material-ui/core';
+import {
+  EmptyState,
+  Gauge,
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  DOMAIN_TITLES,
+  DOMAINS,
+  EntityPosture,
+  SEVERITIES,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { securityGuardrailsApiRef } from '../../api';
+import { RequestAccessButton } from '../access/RequestAccessDialog';
+import { GradeBadge, SeverityChip } from '../common/Badges';
+import { isMapped, MissingAnnotation } from '../common/EmptyStates';
+import { Freshness } from '../common/Freshness';
+import { usePosture } from '../common/usePosture';
+import { useCheckCatalogue } from '../common/useCheckCatalogue';
+
+function gaugeColor({
+  palette,
+  value,
+}: {
+  palette: any;
+  value: number;
+}): string {
+  if (value >= 0.9) return palette.status.ok;
+  if (value >= 0.7) return palette.status.warning;
+  return palette.status.error;
+}
+
+export function PostureSummaryView(props: {
+  posture: EntityPosture;
+  maxFailures?: number;
+  actions?: ReactNode;
+}) {
+  const { posture } = props;
+  const checks = useCheckCatalogue();
+  const overall = posture.score.overall;
+  const failing = posture.results
+    .filter(r => r.status === 'fail')
+    .sort(
+      (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
+    );
+  const top = failing.slice(0, props.maxFailures ?? 5);
+  return (
+    <Grid container spacing={2}>
+      <Grid item xs={12} sm={5}>
+        <Box display="flex" alignItems="center" style={{ gap: 16 }}>
+          <Box width={120}>
+            <Gauge
+              value={overall.score === null ? 0 : overall.score / 100}
+              fractional
+              getColor={gaugeColor}
+              description={
+                overall.score === null
+                  ? 'No data'
+                  : `Score ${overall.score} of 100`
+              }
+            />
+          </Box>
+          <Box>
+            <GradeBadge grade={overall.grade} size="large" />
+            <Typography variant="body2" data-testid="overall-score">
+              {overall.score === null ? 'No data' : `${overall.score} / 100`}
+            </Typography>
+          </Box>
+        </Box>
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="p"
+          style={{ marginTop: 8 }}
+        >
+          Why this grade: {overall.explanation}
+        </Typography>
+      </Grid>
+      <Grid item xs={12} sm={7}>
+        {DOMAINS.map(d => {
+          const b = posture.score.domains[d];
+          return (
+            <Box
+              key={d}
+              display="flex"
+              alignItems="center"
+              style={{ gap: 8 }}
+              mb={1}
+            >
+              <GradeBadge
+                grade={b.grade}
+                title={`${DOMAIN_TITLES[d]}: ${b.explanation}`}
+              />
+              <Box flex={1}>
+                <Typography variant="body2">
+                  {DOMAIN_TITLES[d]}{' '}
+                  {b.score === null ? '— no data' : `— ${b.score}`}
+                </Typography>
+                <LinearProgress
+                  variant="determinate"
+                  value={b.score ?? 0}
+                  aria-label={`${DOMAIN_TITLES[d]} score`}
+                />
+              </Box>
+            </Box>
+          );
+        })}
+      </Grid>
+      <Grid item xs={12}>
+        <Typography variant="subtitle2">
+          {failing.length === 0
+            ? 'No failing checks'
+            : `Top failing checks (${failing.length} failing)`}
+        </Typography>
+        <List dense disablePadding>
+          {top.map(r => (
+            <ListItem
+              key={`${r.checkId}|${r.resource.kind}|${r.resource.name}|${
+                r.container ?? ''
+              }`}
+              disableGutters
+            >
+              <Box mr={1}>
+                <SeverityChip severity={r.severity} />
+              </Box>
+              <ListItemText
+                primary={checks.value?.get(r.checkId)?.title ?? r.checkId}
+                secondary={`${r.checkId} · ${r.resource.kind}/${
+                  r.resource.name
+                }${r.container ? ` [${r.container}]` : ''}: ${r.message}`}
+              />
+            </ListItem>
+          ))}
+        </List>
+      </Grid>
+      <Grid item xs={12}>
+        <Freshness posture={posture} />
+        {props.actions}
+      </Grid>
+    </Grid>
+  );
+}
+
+/**
+ * The overview card on a service's entity page: score, grade, domains, top
+ * failures and freshness.
+ */
+export function EntitySecurityCard(props: {
+  title?: string;
+  actions?: ReactNode;
+}) {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const mapped = isMapped(entity);
+  const api = useApi(securityGuardrailsApiRef);
+  const posture = usePosture(entityRef, mapped);
+  const [refreshing, setRefreshing] = useState(false);
+  const [refreshError, setRefreshError] = useState<Error>();
+  const title = props.title ?? 'Security';
+
+  const refresh = async () => {
+    setRefreshing(true);
+    setRefreshError(undefined);
+    try {
+      await api.refreshPosture(entityRef);
+      posture.retry();
+    } catch (e) {
+      setRefreshError(e as Error);
+    } finally {
+      setRefreshing(false);
+    }
+  };
+
+  let content: ReactNode;
+  if (!mapped) {
+    content = <MissingAnnotation entity={entity} />;
+  } else if (posture.loading) {
+    content = <Progress />;
+  } else if (posture.error) {
+    content = <ResponseErrorPanel error={posture.error} />;
+  } else if (!posture.value) {
+    content = (
+      <EmptyState
+        missing="data"
+        title="Not evaluated yet"
+        description="Postures are computed on a schedule (every 10 minutes by default). Evaluate this service now to see its score."
+        action={
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={refresh}
+            disabled={refreshing}
+          >
+            {refreshing ? 'Evaluating…' : 'Evaluate now'}
+          </Button>
+        }
+      />
+    );
+  } else {
+    content = (
+      <PostureSummaryView
+        posture={posture.value}
+        actions={
+          props.actions ?? (
+            <Box mt={1}>
+              <RequestAccessButton entityRef={entityRef} />
+            </Box>
+          )
+        }
+      />
+    );
+  }
+  return (
+    <InfoCard
+      title={title}
+      subheader="Posture across architecture, implementation, observability, response and maintenance"
+    >
+      {refreshError && <ResponseErrorPanel error={refreshError} />}
+      {content}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,42 @@
+import {
+  Content,
+  Header,
+  Page,
+  TabbedLayout,
+} from '@backstage/core-components';
+import { ApprovalsPage } from '../access/ApprovalsPage';
+import { AuditPage } from '../access/AuditPage';
+import { MyAccessPage } from '../access/MyAccessPage';
+import { ChecksPage } from '../ChecksPage/ChecksPage';
+import { AdoptionDashboard } from '../Dashboard/AdoptionDashboard';
+
+/** The plugin's page: adoption, the check catalogue, and access. */
+export function SecurityGuardrailsPage() {
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Security Guardrails"
+        subtitle="Posture, remediation and time-limited access"
+      />
+      <Content noPadding>
+        <TabbedLayout>
+          <TabbedLayout.Route path="/" title="Adoption">
+            <AdoptionDashboard />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/checks" title="Checks">
+            <ChecksPage />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/access" title="My access">
+            <MyAccessPage />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/approvals" title="Approvals">
+            <ApprovalsPage />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/audit" title="Audit">
+            <AuditPage />
+          </TabbedLayout.Route>
+        </TabbedLayout>
+      </Content>
+    </Page>
+  );
+}

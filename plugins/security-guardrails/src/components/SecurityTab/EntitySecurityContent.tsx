@@ -1,0 +1,352 @@
+import { useMemo, useState } from 'react';
+import {
+  Box,
+  Button,
+  FormControlLabel,
+  Grid,
+  Switch,
+  Typography,
+} from '@material-ui/core';
+import {
+  EmptyState,
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+  TrendLine,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import useAsync from 'react-use/esm/useAsync';
+import {
+  CheckDescription,
+  DOMAIN_TITLES,
+  DOMAINS,
+  PostureResult,
+  SEVERITIES,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { securityGuardrailsApiRef } from '../../api';
+import { RequestAccessButton } from '../access/RequestAccessDialog';
+import { RequestExemptionDialog } from '../access/RequestExemptionDialog';
+import { CheckDoc } from '../ChecksPage/ChecksPage';
+import { GradeBadge, SeverityChip, StatusChip } from '../common/Badges';
+import { isMapped, MissingAnnotation } from '../common/EmptyStates';
+import { relativeTime } from '../common/time';
+import { useCheckCatalogue } from '../common/useCheckCatalogue';
+import { usePosture } from '../common/usePosture';
+import { PostureSummaryView } from '../PostureCard/EntitySecurityCard';
+
+const STATUS_ORDER = ['fail', 'warn', 'exempt', 'pass', 'not-applicable'];
+
+function sortResults(a: PostureResult, b: PostureResult): number {
+  return (
+    STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+    a.checkId.localeCompare(b.checkId) ||
+    a.resource.name.localeCompare(b.resource.name)
+  );
+}
+
+function resourceText(r: PostureResult): string {
+  const ns = r.resource.namespace ? `${r.resource.namespace}/` : '';
+  return `${r.resource.kind}/${ns}${r.resource.name}${
+    r.container ? ` [${r.container}]` : ''
+  }`;
+}
+
+function ScoreTrend(props: { entityRef: string }) {
+  const api = useApi(securityGuardrailsApiRef);
+  const history = useAsync(
+    () => api.getPostureHistory(props.entityRef),
+    [api, props.entityRef],
+  );
+  if (history.loading) return <Progress />;
+  if (history.error) return <ResponseErrorPanel error={history.error} />;
+  const points = (history.value?.scores ?? []).filter(p => p.score !== null);
+  if (points.length === 0) {
+    return <Typography variant="body2">No score history yet.</Typography>;
+  }
+  const values = points.map(p => p.score as number);
+  const first = points[0];
+  const last = points[points.length - 1];
+  const changes = history.value?.checks ?? [];
+  const fixed = changes.filter(
+    c => c.from === 'fail' && c.to === 'pass',
+  ).length;
+  const broke = changes.filter(c => c.to === 'fail').length;
+  return (
+    <Box>
+      <TrendLine
+        data={values.length > 1 ? values : [values[0], values[0]]}
+        title="Score over the last 30 days"
+        max={100}
+      />
+      <Typography variant="body2">
+        {first.score} ({first.grade}) on {first.at.slice(0, 10)} → {last.score}{' '}
+        ({last.grade}) on {last.at.slice(0, 10)}
+      </Typography>
+      <Typography variant="caption" color="textSecondary">
+        {points.length} score change{points.length === 1 ? '' : 's'}; {fixed}{' '}
+        check result{fixed === 1 ? '' : 's'} fixed, {broke} started failing in
+        this period.
+      </Typography>
+    </Box>
+  );
+}
+
+/** The Security tab of a service: every check by domain, with evidence and remediation. */
+export function EntitySecurityContent() {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const mapped = isMapped(entity);
+  const api = useApi(securityGuardrailsApiRef);
+  const posture = usePosture(entityRef, mapped);
+  const checks = useCheckCatalogue();
+  const [showAll, setShowAll] = useState(false);
+  const [refreshing, setRefreshing] = useState(false);
+  const [refreshError, setRefreshError] = useState<Error>();
+  const [exempting, setExempting] = useState<{
+    result: PostureResult;
+    check?: CheckDescription;
+  }>();
+
+  const refresh = async () => {
+    setRefreshing(true);
+    setRefreshError(undefined);
+    try {
+      await api.refreshPosture(entityRef);
+      posture.retry();
+    } catch (e) {
+      setRefreshError(e as Error);
+    } finally {
+      setRefreshing(false);
+    }
+  };
+
+  const results = useMemo(
+    () => [...(posture.value?.results ?? [])].sort(sortResults),
+    [posture.value],
+  );
+
+  if (!mapped) return <MissingAnnotation entity={entity} />;
+  if (posture.loading && !posture.value) return <Progress />;
+  if (posture.error) return <ResponseErrorPanel error={posture.error} />;
+  if (!posture.value) {
+    return (
+      <EmptyState
+        missing="data"
+        title="Not evaluated yet"
+        description="Postures are computed on a schedule. Evaluate this service now."
+        action={
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={refresh}
+            disabled={refreshing}
+          >
+            {refreshing ? 'Evaluating…' : 'Evaluate now'}
+          </Button>
+        }
+      />
+    );
+  }
+
+  const columns: TableColumn<PostureResult>[] = [
+    {
+      title: 'Status',
+      field: 'status',
+      width: '110px',
+      render: r => <StatusChip status={r.status} />,
+    },
+    {
+      title: 'Severity',
+      field: 'severity',
+      width: '110px',
+      render: r => <SeverityChip severity={r.severity} />,
+    },
+    {
+      title: 'Check',
+      field: 'checkId',
+      render: r => (
+        <>
+          <Typography variant="body2">
+            {checks.value?.get(r.checkId)?.title ?? r.checkId}
+          </Typography>
+          <Typography variant="caption" color="textSecondary">
+            {r.checkId}
+          </Typography>
+        </>
+      ),
+    },
+    { title: 'Resource', render: r => resourceText(r) },
+    {
+      title: 'Evidence',
+      render: r => (
+        <>
+          <Typography variant="body2">{r.message}</Typography>
+          {r.field && (
+            <Typography
+              variant="caption"
+              color="textSecondary"
+              component="p"
+              style={{ wordBreak: 'break-all' }}
+            >
+              {r.field}
+              {r.observed !== undefined ? ` = ${r.observed}` : ''}
+            </Typography>
+          )}
+          {r.exemption && (
+            <Typography variant="caption" component="p">
+              Exempt until {r.exemption.expiresAt.slice(0, 10)} (
+              {r.exemption.source}
+              {r.exemption.approvedBy?.length
+                ? `, approved by ${r.exemption.approvedBy.join(', ')}`
+                : ''}
+              ): {r.exemption.reason}
+            </Typography>
+          )}
+        </>
+      ),
+    },
+    {
+      title: 'Failing since',
+      render: r =>
+        r.failingSince ? (
+          <span title={r.failingSince}>{relativeTime(r.failingSince)}</span>
+        ) : (
+          ''
+        ),
+    },
+    {
+      title: '',
+      render: r =>
+        r.status === 'fail' || r.status === 'warn' ? (
+          <Button
+            size="small"
+            onClick={() =>
+              setExempting({ result: r, check: checks.value?.get(r.checkId) })
+            }
+          >
+            Request exemption
+          </Button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12} md={8}>
+        <InfoCard
+          title="Security posture"
+          action={
+            <Box display="flex" style={{ gap: 8 }} m={1}>
+              <Button
+                variant="outlined"
+                onClick={refresh}
+                disabled={refreshing}
+              >
+                {refreshing ? 'Refreshing…' : 'Refresh'}
+              </Button>
+              <RequestAccessButton entityRef={entityRef} />
+            </Box>
+          }
+        >
+          {refreshError && <ResponseErrorPanel error={refreshError} />}
+          <PostureSummaryView posture={posture.value} maxFailures={3} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={4}>
+        <InfoCard title="Trend">
+          <ScoreTrend entityRef={entityRef} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <FormControlLabel
+          control={
+            <Switch
+              checked={showAll}
+              onChange={e => setShowAll(e.target.checked)}
+              color="primary"
+            />
+          }
+          label="Show passing and not applicable results"
+        />
+      </Grid>
+      {DOMAINS.map(domain => {
+        const breakdown = posture.value!.score.domains[domain];
+        const inDomain = results.filter(
+          r =>
+            r.domain === domain &&
+            (showAll || ['fail', 'warn', 'exempt'].includes(r.status)),
+        );
+        return (
+          <Grid item xs={12} key={domain}>
+            <Table<PostureResult>
+              title={
+                <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                  <GradeBadge grade={breakdown.grade} />
+                  <Typography variant="h6" component="span">
+                    {DOMAIN_TITLES[domain]}
+                  </Typography>
+                  <Typography variant="caption" color="textSecondary">
+                    {breakdown.explanation}
+                  </Typography>
+                </Box>
+              }
+              options={{
+                paging: inDomain.length > 20,
+                pageSize: 20,
+                search: false,
+                padding: 'dense',
+              }}
+              columns={columns}
+              data={inDomain}
+              detailPanel={[
+                {
+                  tooltip: 'How to fix it',
+                  render: ({ rowData }: { rowData: PostureResult }) => {
+                    const check = checks.value?.get(rowData.checkId);
+                    return (
+                      <Box p={2}>
+                        {check ? (
+                          <CheckDoc check={check} />
+                        ) : (
+                          <Typography>{rowData.checkId}</Typography>
+                        )}
+                      </Box>
+                    );
+                  },
+                },
+              ]}
+              emptyContent={
+                <Box p={2}>
+                  <Typography variant="body2">
+                    {showAll
+                      ? 'No results in this domain.'
+                      : 'Nothing failing in this domain.'}
+                  </Typography>
+                </Box>
+              }
+            />
+          </Grid>
+        );
+      })}
+      {exempting && (
+        <RequestExemptionDialog
+          open
+          entityRef={entityRef}
+          checkId={exempting.result.checkId}
+          checkTitle={exempting.check?.title}
+          resource={
+            exempting.result.resource.cluster === 'catalog'
+              ? undefined
+              : exempting.result.resource
+          }
+          onClose={() => setExempting(undefined)}
+        />
+      )}
+    </Grid>
+  );
+}

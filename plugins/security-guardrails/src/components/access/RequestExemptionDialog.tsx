@@ -1,0 +1,184 @@
+import { useState } from 'react';
+import {
+  Button,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControl,
+  FormControlLabel,
+  FormHelperText,
+  InputLabel,
+  MenuItem,
+  Select,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  AccessRequest,
+  ResourceRef,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { securityGuardrailsApiRef } from '../../api';
+import { useAccessPolicy } from '../common/useAccessPolicy';
+
+const DAYS = [7, 14, 30, 60, 90, 180, 365];
+
+export interface RequestExemptionDialogProps {
+  entityRef: string;
+  checkId: string;
+  checkTitle?: string;
+  /** The resource of the failing result, to offer a narrower exemption. */
+  resource?: ResourceRef;
+  open: boolean;
+  onClose: () => void;
+  onCreated?: (request: AccessRequest) => void;
+}
+
+/** Ask security leads to exempt a check for a justified, limited period. */
+export function RequestExemptionDialog(props: RequestExemptionDialogProps) {
+  const api = useApi(securityGuardrailsApiRef);
+  const policy = useAccessPolicy();
+  const [days, setDays] = useState(30);
+  const [justification, setJustification] = useState('');
+  const [ticket, setTicket] = useState('');
+  const [onlyThisResource, setOnlyThisResource] = useState(
+    Boolean(props.resource),
+  );
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<Error>();
+  const [created, setCreated] = useState<AccessRequest>();
+
+  const maxDays = Math.floor(
+    (policy.value?.exemptions.maxDurationSeconds ?? 90 * 86400) / 86400,
+  );
+  const options = DAYS.filter(d => d <= maxDays);
+  const justificationOk = justification.trim().length >= 10;
+
+  const submit = async () => {
+    setSubmitting(true);
+    setError(undefined);
+    try {
+      const r = props.resource;
+      const request = await api.createExemptionRequest({
+        entityRef: props.entityRef,
+        checkId: props.checkId,
+        durationSeconds: days * 86400,
+        justification: justification.trim(),
+        ticket: ticket.trim() || undefined,
+        scope:
+          onlyThisResource && r
+            ? {
+                cluster: r.cluster,
+                namespace: r.namespace,
+                kind: r.kind,
+                name: r.name,
+              }
+            : undefined,
+      });
+      setCreated(request);
+      props.onCreated?.(request);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={props.open}
+      onClose={props.onClose}
+      fullWidth
+      maxWidth="sm"
+      aria-labelledby="sg-exemption-title"
+    >
+      <DialogTitle id="sg-exemption-title">Request an exemption</DialogTitle>
+      <DialogContent>
+        <Typography variant="body2">
+          {props.checkTitle
+            ? `${props.checkTitle} (${props.checkId})`
+            : props.checkId}{' '}
+          on {props.entityRef}
+        </Typography>
+        <Typography variant="caption" color="textSecondary" component="p">
+          While approved, the check counts as exempt and leaves the score.
+          Security leads decide; exemptions end on their own.
+        </Typography>
+        {policy.loading && <Progress />}
+        {created ? (
+          <Alert severity="info">
+            Requested: waiting for {created.approverGroups.join(' or ')}.
+          </Alert>
+        ) : (
+          <>
+            <FormControl margin="normal" style={{ minWidth: 160 }}>
+              <InputLabel id="sg-exemption-days">For</InputLabel>
+              <Select
+                labelId="sg-exemption-days"
+                value={days}
+                onChange={e => setDays(Number(e.target.value))}
+              >
+                {options.map(d => (
+                  <MenuItem key={d} value={d}>
+                    {d} days
+                  </MenuItem>
+                ))}
+              </Select>
+              <FormHelperText>At most {maxDays} days.</FormHelperText>
+            </FormControl>
+            {props.resource && (
+              <FormControlLabel
+                control={
+                  <Checkbox
+                    checked={onlyThisResource}
+                    onChange={e => setOnlyThisResource(e.target.checked)}
+                  />
+                }
+                label={`Only ${props.resource.kind}/${props.resource.name}`}
+              />
+            )}
+            <TextField
+              id="sg-exemption-justification"
+              label="Justification"
+              required
+              fullWidth
+              multiline
+              minRows={2}
+              margin="normal"
+              value={justification}
+              onChange={e => setJustification(e.target.value)}
+              helperText="Why the check cannot pass now, and the plan to fix it."
+              error={justification.length > 0 && !justificationOk}
+            />
+            <TextField
+              id="sg-exemption-ticket"
+              label="Ticket (optional)"
+              fullWidth
+              margin="normal"
+              value={ticket}
+              onChange={e => setTicket(e.target.value)}
+            />
+            {error && <ResponseErrorPanel error={error} />}
+          </>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>{created ? 'Close' : 'Cancel'}</Button>
+        {!created && (
+          <Button
+            color="primary"
+            variant="contained"
+            onClick={submit}
+            disabled={submitting || !justificationOk}
+          >
+            {submitting ? 'Requesting…' : 'Request exemption'}
+          </Button>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}

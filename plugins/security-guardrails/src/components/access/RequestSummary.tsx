@@ -1,0 +1,123 @@
+import { Box, Typography } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import { Link } from '@backstage/core-components';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
+import { Countdown } from '../common/Countdown';
+import { useOptionalRouteRef } from '../common/useOptionalRouteRef';
+import { RequestStateChip } from '../common/RequestStateChip';
+import { formatDuration, relativeTime } from '../common/time';
+
+/** A link to an entity's page. */
+export function EntityLink(props: { entityRef: string }) {
+  const entityRoute = useOptionalRouteRef(entityRouteRef);
+  let href: string | undefined;
+  try {
+    if (!entityRoute) throw new Error('entity page not mounted');
+    const { kind, namespace, name } = parseEntityRef(props.entityRef);
+    href = entityRoute({
+      kind: kind.toLocaleLowerCase('en-US'),
+      namespace,
+      name,
+    });
+  } catch {
+    href = undefined;
+  }
+  return href ? (
+    <Link to={href}>{props.entityRef}</Link>
+  ) : (
+    <>{props.entityRef}</>
+  );
+}
+
+/** What a request asks for, in a line. */
+export function requestWhat(r: AccessRequest): string {
+  if (r.kind === 'exemption') {
+    const scope = r.scope?.name ? ` on ${r.scope.kind}/${r.scope.name}` : '';
+    return `Exemption from ${r.checkId}${scope} for ${formatDuration(
+      r.durationSeconds * 1000,
+    )}`;
+  }
+  if (r.kind === 'extension') {
+    return `${formatDuration(r.durationSeconds * 1000)} more of ${r.role} in ${
+      r.cluster
+    }: ${(r.namespaces ?? []).join(', ')}`;
+  }
+  return `${r.role} in ${r.cluster}: ${(r.namespaces ?? []).join(
+    ', ',
+  )} for ${formatDuration(r.durationSeconds * 1000)}`;
+}
+
+function approvalText(r: AccessRequest): string {
+  const approvals = r.approvals.filter(a => a.decision === 'approve');
+  if (r.state === 'pending') {
+    return `Approvals: ${approvals.length} of ${
+      r.approvalsRequired
+    }, by ${r.approverGroups.join(' or ')}`;
+  }
+  return approvals.length > 0
+    ? `Approved by ${approvals.map(a => a.approver).join(', ')}`
+    : '';
+}
+
+/** A request's state, what it is for, who asked and who decided, and any failure. */
+export function RequestSummary(props: {
+  request: AccessRequest;
+  showRequester?: boolean;
+}) {
+  const r = props.request;
+  return (
+    <Box>
+      <Box
+        display="flex"
+        alignItems="center"
+        style={{ gap: 8 }}
+        flexWrap="wrap"
+      >
+        <RequestStateChip state={r.state} />
+        <Typography variant="subtitle1" component="span">
+          {requestWhat(r)}
+        </Typography>
+        {r.state === 'active' && r.expiresAt && (
+          <Countdown until={r.expiresAt} />
+        )}
+        {r.revokeRequested && r.state === 'active' && (
+          <Typography variant="caption" color="error">
+            revocation in progress
+          </Typography>
+        )}
+      </Box>
+      <Typography variant="body2">
+        <EntityLink entityRef={r.entityRef} />
+        {props.showRequester ? ` · requested by ${r.requester}` : ''} ·{' '}
+        {relativeTime(r.createdAt)}
+        {r.ticket ? ` · ${r.ticket}` : ''}
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        “{r.justification}”
+      </Typography>
+      <Typography variant="caption" color="textSecondary" component="p">
+        {approvalText(r)}
+        {r.expiresAt && r.state === 'active'
+          ? ` · until ${new Date(r.expiresAt).toLocaleString()}`
+          : ''}
+        {r.endedAt
+          ? ` · ended ${relativeTime(r.endedAt)}${
+              r.endReason ? ` (${r.endReason})` : ''
+            }`
+          : ''}
+      </Typography>
+      {r.lastError && (
+        <Alert severity="error" style={{ marginTop: 8 }}>
+          {r.state === 'active'
+            ? 'Removing the access failed'
+            : 'Applying the access failed'}{' '}
+          ({r.attempts} attempt
+          {r.attempts === 1 ? '' : 's'}): {r.lastError}
+          {r.nextAttemptAt ? `. Retried ${relativeTime(r.nextAttemptAt)}.` : ''}
+        </Alert>
+      )}
+    </Box>
+  );
+}

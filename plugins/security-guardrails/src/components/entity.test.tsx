@@ -1,0 +1,226 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ResponseError } from '@backstage/errors';
+import { EntitySecurityCard } from './PostureCard/EntitySecurityCard';
+import { EntitySecurityContent } from './SecurityTab/EntitySecurityContent';
+import { GroupSecurityCard } from './Dashboard/GroupSecurityCard';
+import { GROUP, mockApi, SERVICE, UNMAPPED } from '../__testUtils__/fixtures';
+import { renderWithApi } from '../__testUtils__/render';
+
+async function notFound() {
+  return ResponseError.fromResponse(
+    new Response(
+      JSON.stringify({
+        error: { name: 'NotFoundError', message: 'not evaluated yet' },
+      }),
+      {
+        status: 404,
+        headers: { 'Content-Type': 'application/json' },
+      },
+    ) as any,
+  );
+}
+
+describe('EntitySecurityCard', () => {
+  it('shows grade, score, the explanation, domains and top failures', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    // 2 (probe) + 4 (owner) passing, 8 (critical) failing, 2 warning: 100 × 6 / (6 + 8 + 1) = 40.
+    expect(
+      (await screen.findAllByRole('img', { name: 'Grade F' })).length,
+    ).toBeGreaterThan(0);
+    expect(screen.getByTestId('overall-score')).toHaveTextContent('40 / 100');
+    expect(screen.getByText(/Why this grade:/)).toHaveTextContent(
+      '100 × 6 / (6 + 8 + 2/2) = 40 → F',
+    );
+    expect(screen.getByText(/Implementation/)).toBeInTheDocument();
+    expect(
+      await screen.findByText('Containers do not run privileged'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('CRITICAL')).toBeInTheDocument();
+    expect(screen.getByText(/Evaluated .* from demo/)).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Request access' }),
+    ).toBeInTheDocument();
+    expect(api.getPosture).toHaveBeenCalledWith('component:default/storefront');
+  });
+
+  it('tells how to map a service that has no Kubernetes annotation, without calling the backend', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityCard />, { api, entity: UNMAPPED });
+    expect(
+      screen.getByText('No Kubernetes objects are mapped to this service'),
+    ).toBeInTheDocument();
+    expect(document.body.textContent).toContain(
+      'backstage.io/kubernetes-id: docs-site',
+    );
+    expect(api.getPosture).not.toHaveBeenCalled();
+  });
+
+  it('offers to evaluate a service that has not been evaluated yet', async () => {
+    const api = mockApi({
+      getPosture: jest.fn().mockRejectedValue(await notFound()),
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Evaluate now' }),
+    );
+    await waitFor(() =>
+      expect(api.refreshPosture).toHaveBeenCalledWith(
+        'component:default/storefront',
+      ),
+    );
+  });
+
+  it('shows errors from the backend', async () => {
+    const api = mockApi({
+      getPosture: jest.fn().mockRejectedValue(new Error('backend down')),
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    expect((await screen.findAllByText(/backend down/)).length).toBeGreaterThan(
+      0,
+    );
+  });
+
+  it('warns when the posture is stale', async () => {
+    const api = mockApi();
+    const posture = await api.getPosture('x');
+    api.getPosture.mockResolvedValue({
+      ...posture,
+      stale: true,
+      clusters: [{ ...posture.clusters[0], status: 'unreachable' }],
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    expect(
+      await screen.findByText(/could not be read at the last refresh/),
+    ).toBeInTheDocument();
+  });
+});
+
+describe('EntitySecurityContent', () => {
+  it('lists failing, warning and exempt checks by domain with evidence and failing since', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    expect(await screen.findByText('Implementation')).toBeInTheDocument();
+    expect(
+      screen.getByText(/securityContext.privileged = true/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Exempt until 2026-12-22 \(request, approved by user:default\/sam\): Next.js cache/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Only Ingress is restricted; Egress is open.'),
+    ).toBeInTheDocument();
+    // Passing results are hidden until asked for.
+    expect(
+      screen.queryByText('Has a readiness probe.'),
+    ).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('checkbox', { name: /Show passing/ }));
+    expect(
+      await screen.findByText('Has a readiness probe.'),
+    ).toBeInTheDocument();
+  });
+
+  it('opens the remediation of a check in place', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    const row = (
+      await screen.findByText(/securityContext.privileged = true/)
+    ).closest('tr')!;
+    fireEvent.click(within(row).getAllByRole('button')[0]);
+    expect(await screen.findByText('How to fix it')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(document.body.textContent).toContain('privileged: false'),
+    );
+  });
+
+  it('shows the score trend from history', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    expect(
+      await screen.findByText('60 (D) on 2026-11-01 → 72 (C) on 2026-11-20'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/1 check result fixed/)).toBeInTheDocument();
+  });
+
+  it('requests an exemption for a failing check', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    const row = (
+      await screen.findByText(/securityContext.privileged = true/)
+    ).closest('tr')!;
+    fireEvent.click(
+      within(row).getByRole('button', { name: 'Request exemption' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText(/Justification/), {
+      target: { value: 'GPU driver needs it until Q1' },
+    });
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Request exemption' }),
+    );
+    await waitFor(() =>
+      expect(api.createExemptionRequest).toHaveBeenCalledWith(
+        expect.objectContaining({
+          entityRef: 'component:default/storefront',
+          checkId: 'sc.privileged',
+          durationSeconds: 30 * 86400,
+          scope: {
+            cluster: 'demo',
+            namespace: 'shop-web',
+            kind: 'Deployment',
+            name: 'storefront',
+          },
+        }),
+      ),
+    );
+    expect(
+      await within(dialog).findByText(
+        /Requested: waiting for group:default\/security-leads/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('refreshes on demand and shows the rate limit answer', async () => {
+    const api = mockApi({
+      refreshPosture: jest
+        .fn()
+        .mockRejectedValue(
+          new Error('This entity was refreshed moments ago; try again in 20 s'),
+        ),
+    });
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    fireEvent.click(await screen.findByRole('button', { name: 'Refresh' }));
+    expect(
+      (await screen.findAllByText(/try again in 20 s/)).length,
+    ).toBeGreaterThan(0);
+  });
+});
+
+describe('GroupSecurityCard', () => {
+  it('rolls up the team services', async () => {
+    const api = mockApi();
+    await renderWithApi(<GroupSecurityCard />, { api, entity: GROUP });
+    expect(
+      await screen.findByText(
+        /2 services · average score 60 · 0% at B or better · 4 critical failures/,
+      ),
+    ).toBeInTheDocument();
+    expect(api.listPostures).toHaveBeenCalledWith({
+      owner: ['group:default/web'],
+      limit: 500,
+    });
+    expect(screen.getByText('component:default/search')).toBeInTheDocument();
+  });
+
+  it('says when the team owns no evaluated service', async () => {
+    const api = mockApi({
+      listPostures: jest.fn().mockResolvedValue({ items: [] }),
+    });
+    await renderWithApi(<GroupSecurityCard />, { api, entity: GROUP });
+    expect(
+      await screen.findByText('No evaluated services'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,15 @@
+/**
+ * Security Guardrails frontend plugin (legacy frontend system). The new
+ * frontend system's features are exported from `./alpha`.
+ *
+ * @packageDocumentation
+ */
+export {
+  securityGuardrailsPlugin,
+  SecurityGuardrailsPage,
+  EntitySecurityCard,
+  EntitySecurityContent,
+  EntityGroupSecurityCard,
+} from './plugin';
+export * from './api';
+export { rootRouteRef, entityContentRouteRef } from './routes';
