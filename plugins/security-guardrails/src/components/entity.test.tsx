@@ -1,9 +1,22 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
+import { NOT_EVALUATED_POLL_MS } from './common/usePosture';
 import { ResponseError } from '@backstage/errors';
 import { EntitySecurityCard } from './PostureCard/EntitySecurityCard';
 import { EntitySecurityContent } from './SecurityTab/EntitySecurityContent';
 import { GroupSecurityCard } from './Dashboard/GroupSecurityCard';
-import { GROUP, mockApi, SERVICE, UNMAPPED } from '../__testUtils__/fixtures';
+import {
+  GROUP,
+  mockApi,
+  POSTURE,
+  SERVICE,
+  UNMAPPED,
+} from '../__testUtils__/fixtures';
 import { renderWithApi } from '../__testUtils__/render';
 
 async function notFound() {
@@ -71,6 +84,26 @@ describe('EntitySecurityCard', () => {
     );
   });
 
+  it('shows the posture as soon as the first evaluation has stored it', async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      const getPosture = jest
+        .fn()
+        .mockRejectedValueOnce(await notFound())
+        .mockResolvedValue(POSTURE);
+      const api = mockApi({ getPosture });
+      await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+      expect(await screen.findByText('Not evaluated yet')).toBeInTheDocument();
+      await act(async () => {
+        jest.advanceTimersByTime(NOT_EVALUATED_POLL_MS);
+      });
+      expect(await screen.findByText(/Why this grade:/)).toBeInTheDocument();
+      expect(getPosture).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('shows errors from the backend', async () => {
     const api = mockApi({
       getPosture: jest.fn().mockRejectedValue(new Error('backend down')),
@@ -128,11 +161,14 @@ describe('EntitySecurityContent', () => {
     const row = (
       await screen.findByText(/securityContext.privileged = true/)
     ).closest('tr')!;
-    fireEvent.click(within(row).getAllByRole('button')[0]);
-    expect(await screen.findByText('How to fix it')).toBeInTheDocument();
+    expect(document.body.textContent).not.toContain('privileged: false');
+    fireEvent.click(within(row).getByRole('button', { name: 'How to fix it' }));
     await waitFor(() =>
       expect(document.body.textContent).toContain('privileged: false'),
     );
+    expect(
+      screen.getByRole('heading', { name: 'Containers do not run privileged' }),
+    ).toBeInTheDocument();
   });
 
   it('shows the score trend from history', async () => {
@@ -154,6 +190,8 @@ describe('EntitySecurityContent', () => {
       within(row).getByRole('button', { name: 'Request exemption' }),
     );
     const dialog = await screen.findByRole('dialog');
+    // The exemption button does not also toggle the remediation panel.
+    expect(document.body.textContent).not.toContain('privileged: false');
     fireEvent.change(within(dialog).getByLabelText(/Justification/), {
       target: { value: 'GPU driver needs it until Q1' },
     });

@@ -189,7 +189,7 @@ export function EntitySecurityCard(props: {
   let content: ReactNode;
   if (!mapped) {
     content = <MissingAnnotation entity={entity} />;
-  } else if (posture.loading) {
+  } else if (posture.loading && posture.value === undefined) {
     content = <Progress />;
   } else if (posture.error) {
     content = <ResponseErrorPanel error={posture.error} />;

@@ -131,7 +131,7 @@ export function EntitySecurityContent() {
   );
 
   if (!mapped) return <MissingAnnotation entity={entity} />;
-  if (posture.loading && !posture.value) return <Progress />;
+  if (posture.loading && posture.value === undefined) return <Progress />;
   if (posture.error) return <ResponseErrorPanel error={posture.error} />;
   if (!posture.value) {
     return (
@@ -221,17 +221,29 @@ export function EntitySecurityContent() {
     },
     {
       title: '',
-      render: r =>
-        r.status === 'fail' || r.status === 'warn' ? (
-          <Button
-            size="small"
-            onClick={() =>
-              setExempting({ result: r, check: checks.value?.get(r.checkId) })
-            }
-          >
-            Request exemption
+      // Clicking a row (or this button, whose click reaches the row) opens the
+      // remediation in place: material-table's own toggle has no useful name.
+      render: r => (
+        <Box display="flex" flexDirection="column" alignItems="flex-start">
+          <Button size="small" color="primary">
+            How to fix it
           </Button>
-        ) : null,
+          {(r.status === 'fail' || r.status === 'warn') && (
+            <Button
+              size="small"
+              onClick={e => {
+                e.stopPropagation();
+                setExempting({
+                  result: r,
+                  check: checks.value?.get(r.checkId),
+                });
+              }}
+            >
+              Request exemption
+            </Button>
+          )}
+        </Box>
+      ),
     },
   ];
 
@@ -303,6 +315,7 @@ export function EntitySecurityContent() {
               }}
               columns={columns}
               data={inDomain}
+              onRowClick={(_event, _row, togglePanel) => togglePanel?.()}
               detailPanel={[
                 {
                   tooltip: 'How to fix it',
