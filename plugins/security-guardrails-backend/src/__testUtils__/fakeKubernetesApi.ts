@@ -80,7 +80,17 @@ export class FakeKubernetesApi {
   readonly #resources: Resource[];
   readonly #token?: string;
 
-  constructor(options: { objects?: KubeObject[]; token?: string } = {}) {
+  readonly #keepAlive: boolean;
+
+  constructor(
+    options: {
+      objects?: KubeObject[];
+      token?: string;
+      /** Keep connections open between requests, as API servers do (off by default: fault tests reset connections). */
+      keepAlive?: boolean;
+    } = {},
+  ) {
+    this.#keepAlive = options.keepAlive ?? false;
     this.#resources = KINDS.map(k => ({
       kind: k.kind,
       apiVersion: k.apiVersion,
@@ -111,8 +121,8 @@ export class FakeKubernetesApi {
         res.end(JSON.stringify(status(500, 'InternalError', String(e))));
       });
     });
-    // Keep-alive off: fault tests reset connections.
-    this.#server.keepAliveTimeout = 1;
+    // Keep-alive off unless asked for: fault tests reset connections.
+    if (!this.#keepAlive) this.#server.keepAliveTimeout = 1;
     await new Promise<void>(resolve =>
       this.#server!.listen(0, '127.0.0.1', resolve),
     );

@@ -489,6 +489,12 @@ export class DatabaseAccessStore {
       toApply: await this.#withApprovals(toApply),
       toEnd: await this.#withApprovals(toEnd),
       toWarn: await this.#withApprovals(toWarn),
+      /** A list was cut at its batch size: more is due than was returned. */
+      more:
+        timedOut.length === 500 ||
+        toApply.length === 500 ||
+        toEnd.length === 2000 ||
+        toWarn.length === 500,
     };
   }
 

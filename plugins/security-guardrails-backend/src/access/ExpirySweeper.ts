@@ -34,6 +34,11 @@ export class ExpirySweeper {
       now?: () => Date;
       /** Parallel driver calls while revoking (default 8). */
       concurrency?: number;
+      /**
+       * How long one sweep keeps taking batches while more is due (default
+       * 20 s, under the 30 s sweep interval); the rest waits for the next.
+       */
+      budgetMs?: number;
     },
   ) {}
 
@@ -60,7 +65,7 @@ export class ExpirySweeper {
 
   async sweep(): Promise<SweepReport> {
     const started = Date.now();
-    const { store, service, notifier, logger } = this.options;
+    const { logger } = this.options;
     const report: SweepReport = {
       timedOut: 0,
       applied: 0,
@@ -70,6 +75,45 @@ export class ExpirySweeper {
       failures: 0,
       durationMs: 0,
     };
+    const deadline = started + (this.options.budgetMs ?? 20_000);
+    // Batches until nothing more is due, a batch moves nothing (another
+    // replica holds the rest) or the budget is spent.
+    for (;;) {
+      const before =
+        report.timedOut +
+        report.applied +
+        report.ended +
+        report.warned +
+        report.failures;
+      const more = await this.#batch(report);
+      const after =
+        report.timedOut +
+        report.applied +
+        report.ended +
+        report.warned +
+        report.failures;
+      if (!more || after === before || Date.now() >= deadline) break;
+    }
+
+    report.reconciled = await this.reconcile();
+    report.durationMs = Date.now() - started;
+    if (
+      report.timedOut ||
+      report.applied ||
+      report.ended ||
+      report.reconciled ||
+      report.failures
+    ) {
+      logger.info(
+        `Access sweep: ${report.applied} applied, ${report.ended} ended, ${report.timedOut} timed out, ${report.reconciled} orphan bindings removed, ${report.failures} failures`,
+      );
+    }
+    return report;
+  }
+
+  /** One batch of due work; true when more was due than the batch held. */
+  async #batch(report: SweepReport): Promise<boolean> {
+    const { store, service, notifier } = this.options;
     const now = this.#now();
     const due = await store.due(now, this.options.expiryWarningSeconds);
 
@@ -112,20 +156,7 @@ export class ExpirySweeper {
       }
     }
 
-    report.reconciled = await this.reconcile();
-    report.durationMs = Date.now() - started;
-    if (
-      report.timedOut ||
-      report.applied ||
-      report.ended ||
-      report.reconciled ||
-      report.failures
-    ) {
-      logger.info(
-        `Access sweep: ${report.applied} applied, ${report.ended} ended, ${report.timedOut} timed out, ${report.reconciled} orphan bindings removed, ${report.failures} failures`,
-      );
-    }
-    return report;
+    return due.more;
   }
 
   /** Removes managed RoleBindings whose grant no longer holds access. */

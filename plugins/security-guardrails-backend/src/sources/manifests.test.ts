@@ -129,6 +129,59 @@ items:
       message: expect.stringMatching(/invalid JSON/),
     });
   });
+
+  it('refuses an alias that refers to itself', () => {
+    const parsed = parseManifests(
+      `kind: ConfigMap\napiVersion: v1\nmetadata: { name: loop }\ndata: &a { self: *a }\n---\n${deployment(
+        'ok',
+      )}`,
+      'loop.yaml',
+    );
+    expect(parsed.objects.map(o => o.metadata.name)).toEqual(['ok']);
+    expect(parsed.errors[0].message).toMatch(/alias/);
+  });
+
+  it('expands the occasional legitimate alias into separate objects', () => {
+    const parsed = parseManifests(
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: shared',
+        '  labels: &labels { team: web }',
+        '  annotations: *labels',
+      ].join('\n'),
+      'alias.yaml',
+    );
+    expect(parsed.errors).toEqual([]);
+    const meta = parsed.objects[0].metadata;
+    expect(meta.annotations).toEqual({ team: 'web' });
+    expect(meta.annotations).not.toBe(meta.labels);
+  });
+
+  it('keeps timestamps as strings and honours document end markers and content after ---', () => {
+    const text = [
+      '--- # the first',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: a',
+      '  annotations:',
+      '    expires-at: 2026-10-03T18:00:00Z',
+      '...',
+      '--- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}',
+      '',
+    ].join('\n');
+    const parsed = parseManifests(text, 'markers.yaml');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.objects.map(o => o.metadata.name)).toEqual(['a', 'b']);
+    expect(parsed.objects[0].metadata.annotations!['expires-at']).toBe(
+      '2026-10-03T18:00:00Z',
+    );
+    expect(parsed.objects.map(o => parsed.locations.get(o)!.line)).toEqual([
+      2, 9,
+    ]);
+  });
 });
 
 describe('ManifestsSource', () => {

@@ -4,7 +4,7 @@
  * the file still counts. Secrets are dropped unread: their data never leaves
  * this function.
  */
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
 import {
   isClusterScoped,
   KubeObject,
@@ -64,6 +64,121 @@ function describeInvalid(doc: unknown): string | undefined {
   return undefined;
 }
 
+/** One YAML document of a stream, with the line it starts on. */
+interface DocumentText {
+  text: string;
+  /** 1-based line of the document's first line in the file. */
+  firstLine: number;
+}
+
+/**
+ * Splits a YAML stream at its document markers: `---` at the start of a line
+ * begins a document, `...` ends one. (A marker at column 0 always ends a
+ * document in YAML, even inside block scalars, so this is exact.) The marker
+ * is blanked rather than removed so columns and line numbers stay true.
+ */
+function splitDocuments(text: string): DocumentText[] {
+  const lines = text.split('\n');
+  const docs: DocumentText[] = [];
+  let current: string[] = [];
+  let firstLine = 1;
+  const flush = () => {
+    if (current.some(l => l.trim() !== '')) {
+      docs.push({ text: current.join('\n'), firstLine });
+    }
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (/^---(?:[ \t]|$)/.test(l)) {
+      flush();
+      current = [`   ${l.slice(3)}`];
+      firstLine = i + 1;
+    } else if (/^\.\.\.(?:[ \t]|$)/.test(l)) {
+      flush();
+      current = [];
+      firstLine = i + 2;
+    } else {
+      current.push(l);
+    }
+  }
+  flush();
+  return docs;
+}
+
+/** The line a document's content starts on (after `---`, blank lines and comments). */
+function contentLine(doc: DocumentText): number {
+  const lines = doc.text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim();
+    if (t !== '' && !t.startsWith('#')) return doc.firstLine + i;
+  }
+  return doc.firstLine;
+}
+
+type Shape =
+  | { ok: true; aliases: number }
+  | { ok: false; reason: 'cycle' | 'aliases' | 'size' | 'depth' };
+
+/**
+ * Aliases make shared (or even cyclic) references in the parsed value. Counts
+ * them and the size and depth the value has once expanded, memoised per
+ * shared node, so a "billion laughs" document is measured in linear time
+ * instead of being expanded.
+ */
+function shapeOf(
+  value: unknown,
+  limits: { aliases: number; nodes: number; depth: number },
+): Shape {
+  const memo = new Map<object, { size: number; depth: number }>();
+  const inProgress = new Set<object>();
+  let aliases = 0;
+  let failure: 'cycle' | 'aliases' | 'size' | 'depth' | undefined;
+  const visit = (
+    v: unknown,
+    level: number,
+  ): { size: number; depth: number } => {
+    if (failure || !v || typeof v !== 'object') return { size: 1, depth: 0 };
+    if (level > limits.depth) {
+      failure = 'depth';
+      return { size: 1, depth: 0 };
+    }
+    const o = v as object;
+    if (inProgress.has(o)) {
+      failure = 'cycle';
+      return { size: 1, depth: 0 };
+    }
+    const known = memo.get(o);
+    if (known) {
+      aliases++;
+      if (aliases > limits.aliases) failure = 'aliases';
+      if (level + known.depth > limits.depth) failure = 'depth';
+      return known;
+    }
+    inProgress.add(o);
+    let size = 1;
+    let depth = 0;
+    for (const child of Object.values(o)) {
+      const c = visit(child, level + 1);
+      size += c.size;
+      depth = Math.max(depth, c.depth + 1);
+      if (size > limits.nodes) failure = 'size';
+      if (failure) break;
+    }
+    inProgress.delete(o);
+    const result = { size, depth };
+    memo.set(o, result);
+    return result;
+  };
+  visit(value, 0);
+  return failure ? { ok: false, reason: failure } : { ok: true, aliases };
+}
+
+const REFUSALS = {
+  cycle: 'refused: a YAML alias refers to itself (an alias bomb?)',
+  aliases: 'refused: too many YAML aliases (an alias bomb?)',
+  size: 'refused: YAML aliases expand it beyond the size limit (an alias bomb?)',
+};
+
 export function parseManifests(
   text: string,
   file: string,
@@ -76,63 +191,56 @@ export function parseManifests(
     skippedSecrets: 0,
   };
   const maxDepth = options.maxDepth ?? 64;
-  const lineCounter = new LineCounter();
-  let docs;
-  try {
-    docs = parseAllDocuments(text, {
-      lineCounter,
-      prettyErrors: true,
-      uniqueKeys: false,
-    });
-  } catch (e) {
-    out.errors.push({
-      file,
-      line: 1,
-      message: `cannot parse: ${(e as Error).message}`,
-    });
-    return out;
-  }
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    // The line where the document's content starts (after `---` and comments).
-    const start =
-      (doc.contents as { range?: [number, number, number] } | null)
-        ?.range?.[0] ??
-      doc.range?.[0] ??
-      0;
-    const line = lineCounter.linePos(start).line;
-    if (doc.errors.length > 0) {
-      const err = doc.errors[0];
-      out.errors.push({
-        file,
-        line: err.linePos?.[0]?.line ?? line,
-        message: err.message.split('\n')[0],
-      });
-      continue;
-    }
+  const maxAliases = options.maxAliasCount ?? 100;
+  for (const doc of splitDocuments(text)) {
+    const line = contentLine(doc);
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+      // The YAML 1.2 core schema, as Kubernetes reads manifests: timestamps
+      // stay strings. Duplicate keys: the last one wins, as in kubectl.
+      value = load(doc.text, { schema: CORE_SCHEMA, json: true });
     } catch (e) {
-      const message = (e as Error).message ?? String(e);
-      out.errors.push({
-        file,
-        line,
-        message: /alias/i.test(message)
-          ? `refused: too many YAML aliases (an alias bomb?): ${message}`
-          : `cannot read document: ${message}`,
-      });
+      if (e instanceof YAMLException && /nesting exceeded/.test(e.message)) {
+        // js-yaml stops recursing at 100 levels, which protects the stack.
+        out.errors.push({
+          file,
+          line,
+          message: `refused: nested deeper than ${maxDepth} levels`,
+        });
+      } else if (e instanceof YAMLException) {
+        out.errors.push({
+          file,
+          line: doc.firstLine + (e.mark?.line ?? 0),
+          message: e.reason || e.message.split('\n')[0],
+        });
+      } else {
+        out.errors.push({
+          file,
+          line,
+          message: `cannot parse: ${(e as Error).message ?? String(e)}`,
+        });
+      }
       continue;
     }
     if (value === null || value === undefined) continue; // empty document
-    if (depthExceeds(value, maxDepth)) {
+    const shape = shapeOf(value, {
+      aliases: maxAliases,
+      nodes: 100_000,
+      depth: maxDepth,
+    });
+    if (!shape.ok) {
       out.errors.push({
         file,
         line,
-        message: `refused: nested deeper than ${maxDepth} levels`,
+        message:
+          shape.reason === 'depth'
+            ? `refused: nested deeper than ${maxDepth} levels`
+            : REFUSALS[shape.reason],
       });
       continue;
     }
+    // Expand the few legitimate aliases so no two objects share a node.
+    if (shape.aliases > 0) value = JSON.parse(JSON.stringify(value));
     addObject(value, file, line, options, out);
   }
   return out;

@@ -1,0 +1,420 @@
+/*
+ * `yarn bench [--quick]`: the benchmarks. Prints a table of every figure with
+ * the machine's description and writes bench/results.json.
+ *
+ * Every figure comes from its own child process (bench/worker.ts), so peak
+ * RSS and CPU time belong to one measurement. Figures compared with each
+ * other (evaluation vs. floor, live vs. manifests, PostgreSQL vs. SQLite) are
+ * measured side by side in this one run, interleaved, median of the repeats.
+ * --quick: N = 1,000 only (the CI smoke run). --out FILE: write the JSON
+ * there instead (the test command's smoke run keeps bench/results.json).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { generateEstate, writeEstate } from './estate';
+
+const quick = process.argv.includes('--quick');
+const outIndex = process.argv.indexOf('--out');
+const root = path.resolve(__dirname, '..');
+const out = path.join(root, 'bench', 'out');
+const transform = require.resolve(
+  '@backstage/cli-node/config/nodeTransform.cjs',
+);
+const worker = path.join(__dirname, 'worker.ts');
+
+function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function startWorker(args: string[]): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--max-old-space-size=4096', '--require', transform, worker, ...args],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+}
+
+/** Runs a worker to completion; its last stdout line is the result. */
+function run<T = any>(args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = startWorker(args);
+    let stdout = '';
+    child.stdout!.on('data', d => {
+      stdout += d;
+    });
+    child.on('exit', code => {
+      if (code !== 0) {
+        reject(new Error(`worker ${args[0]} exited with ${code}`));
+        return;
+      }
+      const lines = stdout.trim().split('\n');
+      resolve(JSON.parse(lines[lines.length - 1]));
+    });
+  });
+}
+
+/** Starts a serving worker and resolves with its first line, and the process. */
+function serve<T = any>(
+  args: string[],
+): Promise<{ info: T; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = startWorker(args);
+    let buffer = '';
+    const onData = (d: Buffer) => {
+      buffer += d;
+      const nl = buffer.indexOf('\n');
+      if (nl >= 0) {
+        child.stdout!.off('data', onData);
+        resolve({ info: JSON.parse(buffer.slice(0, nl)), child });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.on('exit', code =>
+      reject(new Error(`${args[0]} exited with ${code}`)),
+    );
+  });
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise(r => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise(r => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+function postgresReachable(): Promise<boolean> {
+  return new Promise(resolve => {
+    const s = net.connect(5432, '127.0.0.1');
+    s.setTimeout(1500);
+    s.on('connect', () => {
+      s.end();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.on('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+const round = (n: number | null | undefined, digits = 2) =>
+  n === null || n === undefined ? null : Number(n.toFixed(digits));
+
+async function main() {
+  fs.mkdirSync(out, { recursive: true });
+  const sizes = quick ? [1000] : [1000, 10000];
+  const repeats = quick ? 2 : 3;
+  const results: Record<string, unknown> = {};
+  const figures: Record<string, any> = {};
+  const cpus = os.cpus();
+  const machine = `${cpus.length} × ${
+    cpus[0]?.model.trim() ?? 'unknown CPU'
+  }, ${(os.totalmem() / 2 ** 30).toFixed(
+    0,
+  )} GiB RAM, ${os.type()} ${os.release()}, Node.js ${process.version}`;
+  log(`machine: ${machine}`);
+  log(quick ? 'quick run: N = 1,000 only' : 'full run: N = 1,000 and 10,000');
+  const file =
+    outIndex > 0
+      ? path.resolve(process.argv[outIndex + 1])
+      : path.join(root, 'bench', 'results.json');
+  // Written after every section, so a failure late in the run keeps the rest.
+  const save = (complete: boolean) => {
+    results.mode = quick ? 'quick' : 'full';
+    results.complete = complete;
+    results.machine = machine;
+    results.date = new Date().toISOString();
+    fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  };
+
+  // 1 + 2: evaluation and the parse-and-scan floor, interleaved.
+  for (const n of sizes) {
+    const dir = path.join(out, `estate-${n}`);
+    const objects = writeEstate(generateEstate(n), dir);
+    log(`estate of ${n} services: ${objects} objects in ${dir}`);
+    const floors: any[] = [];
+    const evals: any[] = [];
+    for (let r = 0; r < repeats; r++) {
+      floors.push(await run(['floor', dir]));
+      evals.push(await run(['evaluate', dir]));
+      log(
+        `  N=${n} run ${r + 1}: floor ${(floors[r].wallMs / 1000).toFixed(
+          2,
+        )} s, evaluate ${(evals[r].wallMs / 1000).toFixed(2)} s (read ${(
+          evals[r].readMs / 1000
+        ).toFixed(2)} s + checks ${(evals[r].evalMs / 1000).toFixed(2)} s), ${
+          evals[r].maxRssMb | 0
+        } MB`,
+      );
+    }
+    figures[n] = {
+      objects,
+      services: evals[0].services,
+      results: evals[0].results,
+      floorWallMs: median(floors.map(f => f.wallMs)),
+      wallMs: median(evals.map(e => e.wallMs)),
+      cpuMs: median(evals.map(e => e.cpuMs)),
+      readMs: median(evals.map(e => e.readMs)),
+      checksMs: median(evals.map(e => e.evalMs)),
+      maxRssMb: Math.max(...evals.map(e => e.maxRssMb)),
+    };
+  }
+  const largest = sizes[sizes.length - 1];
+  results.evaluate_1000_wall_s = round(figures[1000].wallMs / 1000, 3);
+  results.evaluate_1000_cpu_s = round(figures[1000].cpuMs / 1000, 3);
+  results.evaluate_1000_rss_mb = round(figures[1000].maxRssMb, 0);
+  results.evaluate_10000_wall_s = figures[10000]
+    ? round(figures[10000].wallMs / 1000, 3)
+    : null;
+  results.evaluate_10000_cpu_s = figures[10000]
+    ? round(figures[10000].cpuMs / 1000, 3)
+    : null;
+  results.evaluate_10000_rss_mb = figures[10000]
+    ? round(figures[10000].maxRssMb, 0)
+    : null;
+  results.evaluate_10000_objects = figures[10000]?.objects ?? null;
+  results.evaluate_growth_factor = figures[10000]
+    ? round(figures[10000].wallMs / figures[1000].wallMs, 2)
+    : null;
+  results.evaluate_floor_ratio = round(
+    figures[largest].wallMs / figures[largest].floorWallMs,
+    2,
+  );
+  results.evaluate_floor_ratio_n = largest;
+  save(false);
+
+  // 3: live (Kubernetes API test server, paginated) vs. manifests.
+  {
+    const n = largest;
+    const dir = path.join(out, `estate-${n}`);
+    const { info, child } = await serve(['serve-k8s', dir]);
+    try {
+      const lives: any[] = [];
+      const manifests: any[] = [];
+      for (let r = 0; r < repeats; r++) {
+        lives.push(await run(['live', dir, info.url]));
+        manifests.push(await run(['evaluate', dir]));
+      }
+      const liveMs = median(lives.map(l => l.wallMs));
+      const manifestsMs = median(manifests.map(m => m.wallMs));
+      log(
+        `live vs manifests at N=${n}: ${(liveMs / 1000).toFixed(2)} s vs ${(
+          manifestsMs / 1000
+        ).toFixed(2)} s`,
+      );
+      results.evaluate_live_wall_s = round(liveMs / 1000, 3);
+      results.evaluate_live_vs_manifests_ratio = round(liveMs / manifestsMs, 2);
+      results.evaluate_live_vs_manifests_n = n;
+      save(false);
+    } finally {
+      await stop(child);
+    }
+  }
+
+  // 4: API latency, PostgreSQL and SQLite.
+  const apiN = largest;
+  const databases = (await postgresReachable()) ? ['pg', 'sqlite'] : ['sqlite'];
+  if (!databases.includes('pg')) {
+    log('no PostgreSQL on 127.0.0.1:5432: PostgreSQL figures are null');
+  }
+  const requests = { posture: 3000, list: 2000, summary: 1000 };
+  for (const db of ['pg', 'sqlite']) {
+    for (const endpoint of Object.keys(requests)) {
+      results[`api_${endpoint}_p95_ms_${db}`] = null;
+    }
+  }
+  for (const db of databases) {
+    const dir = path.join(out, `estate-${apiN}`);
+    const { info, child } = await serve(['serve-api', dir, db]);
+    log(
+      `${db}: stored ${info.entities} postures (${info.results} results) in ${(
+        info.refreshMs / 1000
+      ).toFixed(1)} s`,
+    );
+    results[`store_refresh_${apiN}_s_${db}`] = round(info.refreshMs / 1000, 2);
+    try {
+      for (const [endpoint, count] of Object.entries(requests)) {
+        const l = await run([
+          'load',
+          info.url,
+          endpoint,
+          String(count),
+          String(apiN),
+        ]);
+        log(
+          `  ${db} ${endpoint}: p50 ${l.p50.toFixed(1)} ms, p95 ${l.p95.toFixed(
+            1,
+          )} ms, p99 ${l.p99.toFixed(1)} ms, ${l.throughput.toFixed(
+            0,
+          )} req/s (first ${l.firstMs.toFixed(0)} ms)`,
+        );
+        results[`api_${endpoint}_p50_ms_${db}`] = round(l.p50, 1);
+        results[`api_${endpoint}_p95_ms_${db}`] = round(l.p95, 1);
+        results[`api_${endpoint}_p99_ms_${db}`] = round(l.p99, 1);
+        results[`api_${endpoint}_rps_${db}`] = round(l.throughput, 0);
+        results[`api_${endpoint}_first_ms_${db}`] = round(l.firstMs, 0);
+      }
+    } finally {
+      await stop(child);
+    }
+  }
+  results.api_services = apiN;
+  results.api_concurrency = 32;
+  save(false);
+
+  // 5: the expiry sweep.
+  const grants = quick ? 1000 : 10000;
+  const s = await run(['sweep', String(grants)]);
+  log(
+    `sweep: applied ${s.applied} grants in ${(s.applyMs / 1000).toFixed(
+      1,
+    )} s, revoked ${s.revoked} expired in ${(s.revokeMs / 1000).toFixed(
+      1,
+    )} s over ${s.revokeSweeps} sweeps; ${s.bindingsLeft} bindings left`,
+  );
+  if (s.revoked !== grants || s.bindingsLeft !== 0) {
+    throw new Error(
+      `the sweep revoked ${s.revoked} of ${grants} grants, ${s.bindingsLeft} bindings left`,
+    );
+  }
+  results[`sweep_${grants}_grants_s`] = round(s.revokeMs / 1000, 2);
+  results[`apply_${grants}_grants_s`] = round(s.applyMs / 1000, 2);
+  if (quick) results.sweep_10000_grants_s = null;
+
+  save(true);
+  printTable(results);
+  log(`wrote ${path.relative(root, file)}`);
+}
+
+function printTable(r: Record<string, any>) {
+  const rows: Array<[string, string, string]> = [];
+  const fmt = (v: unknown, unit: string) =>
+    v === null || v === undefined ? 'not measured' : `${v} ${unit}`.trim();
+  const goal = (
+    label: string,
+    value: unknown,
+    unit: string,
+    target: string,
+    ok: (v: number) => boolean,
+  ) =>
+    rows.push([
+      label,
+      fmt(value, unit),
+      typeof value === 'number'
+        ? `${target}: ${ok(value) ? 'met' : 'NOT met'}`
+        : target,
+    ]);
+  goal(
+    'evaluate 1,000 services, wall',
+    r.evaluate_1000_wall_s,
+    's',
+    '',
+    () => true,
+  );
+  goal(
+    'evaluate 10,000 services, wall',
+    r.evaluate_10000_wall_s,
+    's',
+    '< 10 s',
+    v => v < 10,
+  );
+  goal(
+    'evaluate 10,000 services, peak RSS',
+    r.evaluate_10000_rss_mb,
+    'MB',
+    '< 1,536 MB',
+    v => v < 1536,
+  );
+  goal(
+    'growth 1,000 → 10,000 (×10 input)',
+    r.evaluate_growth_factor,
+    '×',
+    '≈ 10 (linear)',
+    v => v <= 12,
+  );
+  goal(
+    `evaluation / parse-and-scan floor (N=${r.evaluate_floor_ratio_n})`,
+    r.evaluate_floor_ratio,
+    '×',
+    '≤ 3',
+    v => v <= 3,
+  );
+  goal(
+    `live API / manifests (N=${r.evaluate_live_vs_manifests_n})`,
+    r.evaluate_live_vs_manifests_ratio,
+    '×',
+    '',
+    () => true,
+  );
+  goal(
+    `entity posture p95, PostgreSQL (N=${r.api_services})`,
+    r.api_posture_p95_ms_pg,
+    'ms',
+    '< 25 ms',
+    v => v < 25,
+  );
+  goal(
+    'filtered list p95, PostgreSQL',
+    r.api_list_p95_ms_pg,
+    'ms',
+    '',
+    () => true,
+  );
+  goal(
+    'org summary p95, PostgreSQL',
+    r.api_summary_p95_ms_pg,
+    'ms',
+    '< 200 ms',
+    v => v < 200,
+  );
+  goal(
+    'entity posture p95, SQLite',
+    r.api_posture_p95_ms_sqlite,
+    'ms',
+    '',
+    () => true,
+  );
+  goal(
+    'filtered list p95, SQLite',
+    r.api_list_p95_ms_sqlite,
+    'ms',
+    '',
+    () => true,
+  );
+  goal(
+    'org summary p95, SQLite',
+    r.api_summary_p95_ms_sqlite,
+    'ms',
+    '',
+    () => true,
+  );
+  goal(
+    'expiry sweep, 10,000 expired grants',
+    r.sweep_10000_grants_s,
+    's',
+    '',
+    () => true,
+  );
+  const w = [0, 1, 2].map(i => Math.max(...rows.map(row => row[i].length)));
+  const line = (row: string[]) => row.map((c, i) => c.padEnd(w[i])).join('  ');
+  console.log(`\nSecurity Guardrails benchmarks (${r.mode}) on ${r.machine}\n`);
+  console.log(line(['figure', 'value', 'goal']));
+  console.log(line(w.map(n => '-'.repeat(n))));
+  for (const row of rows) console.log(line(row));
+  console.log('');
+}
+
+main().catch(e => {
+  log(`failed: ${e.stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,552 @@
+/*
+ * One measurement per process, so peak RSS and CPU belong to it alone.
+ * Started by bench/run.ts; prints one JSON line on stdout.
+ *
+ *   floor <estate>            read and parse the manifests, one pass over every object
+ *   evaluate <estate>         read, parse and evaluate every service
+ *   live <estate> <url>       the same through the Kubernetes API (paginated lists)
+ *   serve-k8s <estate>        an in-process Kubernetes API test server holding the estate
+ *   serve-api <estate> <db>   the posture API over a store filled with the estate (db: sqlite|pg)
+ *   load <url> <kind> <n>     32 concurrent clients against one endpoint
+ *   sweep <grants>            expiry sweep over that many active grants (SQLite, manifests driver)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import express from 'express';
+import knexFactory, { Knex } from 'knex';
+import { NotAllowedError, NotFoundError, InputError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ConfigReader } from '@backstage/config';
+import type { Entity } from '@backstage/catalog-model';
+import {
+  evaluate,
+  BUILTIN_CHECKS,
+} from '../plugins/security-guardrails-backend/src/engine';
+import { ManifestsSource } from '../plugins/security-guardrails-backend/src/sources/ManifestsSource';
+import { KubernetesSource } from '../plugins/security-guardrails-backend/src/sources/KubernetesSource';
+import { KubernetesHttp } from '../plugins/security-guardrails-backend/src/sources/kubernetesHttp';
+import { kubeConfigFor } from '../plugins/security-guardrails-backend/src/sources/clusterConfig';
+import { FakeKubernetesApi } from '../plugins/security-guardrails-backend/src/__testUtils__/fakeKubernetesApi';
+import { migrateUp } from '../plugins/security-guardrails-backend/src/database/migrate';
+import { DatabasePostureStore } from '../plugins/security-guardrails-backend/src/posture/DatabasePostureStore';
+import { PostureService } from '../plugins/security-guardrails-backend/src/posture/PostureService';
+import { CatalogEntities } from '../plugins/security-guardrails-backend/src/catalog/CatalogEntities';
+import { createPostureRouter } from '../plugins/security-guardrails-backend/src/service/postureRouter';
+import { DatabaseAccessStore } from '../plugins/security-guardrails-backend/src/access/DatabaseAccessStore';
+import { AccessRequestService } from '../plugins/security-guardrails-backend/src/access/AccessRequestService';
+import { AccessPolicy } from '../plugins/security-guardrails-backend/src/access/AccessPolicy';
+import { readAccessConfig } from '../plugins/security-guardrails-backend/src/access/config';
+import { AccessNotifier } from '../plugins/security-guardrails-backend/src/access/notifier';
+import {
+  ExpirySweeper,
+  SweepReport,
+} from '../plugins/security-guardrails-backend/src/access/ExpirySweeper';
+import { ManifestsGrantDriver } from '../plugins/security-guardrails-backend/src/access/drivers/ManifestsGrantDriver';
+import { readEntities } from './estate';
+
+const silentLogger: any = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return silentLogger;
+  },
+};
+
+function emit(value: object) {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Wall, CPU and peak RSS of this process around `fn`. */
+async function measured<T>(fn: () => Promise<T>) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    value,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function manifests(estate: string) {
+  return ManifestsSource.create({
+    cluster: 'bench',
+    paths: [path.join(estate, 'manifests')],
+    maxFileBytes: 50 * 1024 * 1024,
+  });
+}
+
+async function floor(estate: string) {
+  const m = await measured(async () => {
+    const snapshot = await manifests(estate).read();
+    // One pass over every object: what any evaluation must at least do.
+    const perService = new Map<string, number>();
+    let fields = 0;
+    for (const o of snapshot.objects) {
+      const id = o.metadata.labels?.['backstage.io/kubernetes-id'] ?? '';
+      perService.set(id, (perService.get(id) ?? 0) + 1);
+      fields += Object.keys(o).length;
+    }
+    return { objects: snapshot.objects.length, fields };
+  });
+  emit({ ...m, value: undefined, objects: m.value.objects });
+}
+
+async function evaluateFrom(
+  estate: string,
+  source: { read(): Promise<any> },
+  extra: object = {},
+) {
+  const { entities } = readEntities(estate);
+  let readMs = 0;
+  let evalMs = 0;
+  const m = await measured(async () => {
+    const t0 = performance.now();
+    const snapshot = await source.read();
+    readMs = performance.now() - t0;
+    if (snapshot.status !== 'ok') {
+      throw new Error(
+        `read ${snapshot.status}: ${snapshot.errors
+          .slice(0, 3)
+          .map((e: any) => e.message)
+          .join('; ')}`,
+      );
+    }
+    const t1 = performance.now();
+    const evaluation = evaluate({ clusters: [snapshot] }, { entities });
+    evalMs = performance.now() - t1;
+    return {
+      objects: snapshot.objects.length,
+      results: evaluation.results.length,
+      services: [...evaluation.entities.values()].filter(e => e.mapped).length,
+    };
+  });
+  emit({ ...m, value: undefined, ...m.value, readMs, evalMs, ...extra });
+}
+
+async function live(estate: string, url: string) {
+  const http = new KubernetesHttp(
+    kubeConfigFor({
+      type: 'kubernetes',
+      name: 'bench',
+      url,
+      authProvider: 'serviceAccount',
+      serviceAccountToken: 'bench-token',
+      skipTLSVerify: true,
+    } as any),
+    { timeoutMs: 60_000 },
+  );
+  await evaluateFrom(
+    estate,
+    KubernetesSource.create({ cluster: 'bench', http }),
+  );
+}
+
+async function serveKubernetes(estate: string) {
+  const snapshot = await manifests(estate).read();
+  const api = await new FakeKubernetesApi({
+    objects: snapshot.objects,
+    token: 'bench-token',
+    keepAlive: true,
+  }).start();
+  emit({ url: api.url, objects: snapshot.objects.length });
+  await new Promise(() => {});
+}
+
+// --- the posture API ---------------------------------------------------------
+
+async function database(kind: string): Promise<{
+  knex: Knex;
+  drop: () => Promise<void>;
+}> {
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrails-bench-'));
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: path.join(dir, 'bench.sqlite') },
+      useNullAsDefault: true,
+    });
+    return {
+      knex,
+      drop: async () => {
+        await knex.destroy();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const base =
+    process.env.BENCH_POSTGRES_CONNECTION_STRING ??
+    'postgresql://postgres@127.0.0.1:5432';
+  const name = `guardrails_bench_${process.pid}`;
+  const admin = knexFactory({
+    client: 'pg',
+    connection: `${base}/postgres`,
+  });
+  await admin.raw(`CREATE DATABASE ${name}`);
+  const knex = knexFactory({
+    client: 'pg',
+    connection: `${base}/${name}`,
+    pool: { min: 0, max: 10 },
+  });
+  return {
+    knex,
+    drop: async () => {
+      await knex.destroy();
+      await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.destroy();
+    },
+  };
+}
+
+/** The catalog, in memory: every entity visible to the caller. */
+function memoryCatalog(entities: Entity[]) {
+  const byRef = new Map<string, Entity>();
+  for (const e of entities) {
+    byRef.set(
+      `${e.kind.toLocaleLowerCase('en-US')}:${e.metadata.namespace}/${
+        e.metadata.name
+      }`,
+      e,
+    );
+  }
+  return {
+    async getEntities(request: any) {
+      const kind = request?.filter?.kind ?? request?.filter?.[0]?.kind;
+      if (kind === 'Group')
+        return { items: entities.filter(e => e.kind === 'Group') };
+      return { items: entities.filter(e => e.kind !== 'Group') };
+    },
+    async getEntityByRef(ref: string) {
+      return byRef.get(ref);
+    },
+    async getEntitiesByRefs(request: { entityRefs: string[] }) {
+      return { items: request.entityRefs.map(r => byRef.get(r)) };
+    },
+  };
+}
+
+async function serveApi(estate: string, dbKind: string) {
+  const { entities, groups } = readEntities(estate);
+  const catalogEntities: Entity[] = [
+    ...entities.map(e => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: e.name,
+        namespace: 'default',
+        annotations: e.annotations,
+        links: e.links,
+      },
+      spec: { owner: e.owner, system: e.system, type: 'service' },
+      relations: [
+        ...(e.owner ? [{ type: 'ownedBy', targetRef: e.owner }] : []),
+        ...(e.system ? [{ type: 'partOf', targetRef: e.system }] : []),
+      ],
+    })),
+    ...groups.map(g => ({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: g.split('/')[1], namespace: 'default' },
+      spec: { type: 'team', children: [] },
+    })),
+  ];
+  const { knex, drop } = await database(dbKind);
+  await migrateUp(knex);
+  const store = new DatabasePostureStore(knex);
+  const auth: any = {
+    getOwnServiceCredentials: async () => ({
+      $$type: '@backstage/BackstageCredentials',
+      principal: { type: 'service', subject: 'plugin:security-guardrails' },
+    }),
+  };
+  const catalog = CatalogEntities.create({
+    catalog: memoryCatalog(catalogEntities) as any,
+    auth,
+  });
+  const posture = PostureService.create({
+    logger: silentLogger,
+    sources: [manifests(estate)],
+    catalog,
+    store,
+    checks: BUILTIN_CHECKS,
+    settings: {},
+    annotationExemptions: true,
+    disabledChecks: [],
+    exemptions: async () => [],
+    historyRetentionDays: 180,
+    refreshIntervalMs: 30_000,
+  });
+  const t0 = performance.now();
+  const report = await posture.refreshAll();
+  const refreshMs = performance.now() - t0;
+
+  const credentials = {
+    $$type: '@backstage/BackstageCredentials',
+    principal: { type: 'user', userEntityRef: 'user:default/bench' },
+  };
+  const router = createPostureRouter({
+    httpAuth: { credentials: async () => credentials } as any,
+    permissions: {
+      authorize: async (requests: unknown[]) =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+      authorizeConditional: async (requests: unknown[]) =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+    } as any,
+    catalog,
+    posture,
+  });
+  const app = express();
+  app.use('/api/security-guardrails', router);
+  app.use(
+    (
+      error: Error,
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      let status = 500;
+      if (error instanceof InputError) status = 400;
+      else if (error instanceof NotAllowedError) status = 403;
+      else if (error instanceof NotFoundError) status = 404;
+      res.status(status).json({ error: { message: error.message } });
+    },
+  );
+  const server = http.createServer(app);
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as any).port;
+  emit({
+    url: `http://127.0.0.1:${port}/api/security-guardrails`,
+    refreshMs,
+    entities: report.entities,
+    results: report.results,
+  });
+  process.on('SIGTERM', async () => {
+    server.close();
+    await drop().catch(() => {});
+    process.exit(0);
+  });
+  await new Promise(() => {});
+}
+
+/** 32 clients (by default) in this process, each with its own keep-alive connection. */
+async function load(
+  baseUrl: string,
+  endpoint: string,
+  requests: number,
+  services: number,
+) {
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const grades = ['A', 'B', 'C', 'D', 'F'];
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const pathFor = () => {
+    if (endpoint === 'posture') {
+      const i = Math.floor(next() * services);
+      return `/posture/component/default/svc-${String(i).padStart(5, '0')}`;
+    }
+    if (endpoint === 'list') {
+      const team = Math.floor(next() * 50);
+      const grade = grades[Math.floor(next() * grades.length)];
+      return `/posture?owner=group:default/team-${team}&grade=${grade}&limit=50`;
+    }
+    return '/summary?groupBy=owner';
+  };
+  const get = (p: string) =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      const req = http.get(`${baseUrl}${p}`, { agent }, res => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 200) {
+            reject(new Error(`${p}: HTTP ${res.statusCode}`));
+          } else resolve(performance.now() - t0);
+        });
+      });
+      req.on('error', reject);
+    });
+
+  // The first request alone: for the summary, the uncached computation.
+  const firstMs = await get(pathFor());
+  // Warm-up, not counted.
+  await Promise.all(Array.from({ length: concurrency }, () => get(pathFor())));
+  const latencies: number[] = [];
+  let issued = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < requests) {
+        issued++;
+        latencies.push(await get(pathFor()));
+      }
+    }),
+  );
+  const wallMs = performance.now() - t0;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  emit({
+    endpoint,
+    requests: latencies.length,
+    concurrency,
+    firstMs,
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+    throughput: latencies.length / (wallMs / 1000),
+  });
+  agent.destroy();
+}
+
+// --- the expiry sweep ------------------------------------------------------------
+
+async function sweep(grants: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrails-sweep-'));
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(dir, 'sweep.sqlite') },
+    useNullAsDefault: true,
+  });
+  await migrateUp(knex);
+  let now = new Date('2026-11-22T12:00:00Z');
+  const store = new DatabaseAccessStore(knex);
+  const driver = ManifestsGrantDriver.create({
+    cluster: 'bench',
+    directory: path.join(dir, 'grants'),
+  });
+  const drivers = new Map([['bench', driver]]);
+  const notifier = new AccessNotifier({ send: async () => {} }, silentLogger);
+  const service = AccessRequestService.create({
+    store,
+    policy: new AccessPolicy(
+      readAccessConfig(
+        new ConfigReader({
+          securityGuardrails: {
+            access: { maxActiveGrantsPerUser: 1_000_000 },
+          },
+        }),
+      ),
+    ),
+    drivers,
+    notifier,
+    logger: silentLogger,
+    knownChecks: new Set(),
+    context: {
+      entity: async () => undefined,
+      user: async () => undefined,
+      targets: async () => [],
+    } as any,
+    now: () => now,
+  });
+  const sweeper = new ExpirySweeper({
+    service,
+    store,
+    drivers,
+    notifier,
+    logger: silentLogger,
+    expiryWarningSeconds: 0,
+    now: () => now,
+  });
+
+  // Approved requests, as the request API leaves them; the first sweep applies them.
+  for (let i = 0; i < grants; i++) {
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const request = await store.create(
+      {
+        id,
+        kind: 'access',
+        entityRef: `component:default/svc-${String(i % 10000).padStart(
+          5,
+          '0',
+        )}`,
+        cluster: 'bench',
+        namespaces: [`team-${i % 50}-ns0`],
+        role: 'view',
+        clusterRole: 'view',
+        durationSeconds: 1800,
+        justification: 'benchmark grant',
+        requester: `user:default/u${i}`,
+        approvalsRequired: 0,
+        approverGroups: [],
+        pendingExpiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+      },
+      now,
+      { actor: `user:default/u${i}` },
+    );
+    await store.transition(
+      request,
+      'pending',
+      'approved',
+      now,
+      { actor: 'policy:auto-approve' },
+      { approvedAt: now.toISOString() },
+    );
+  }
+  // Sweeps until nothing moves: one sweep stops after its 20 s budget and
+  // the next (30 s later in production) carries on.
+  const sweepUntilDone = async (moved: (r: SweepReport) => number) => {
+    let total = 0;
+    let sweeps = 0;
+    for (;;) {
+      const report = await sweeper.sweep();
+      sweeps++;
+      total += moved(report);
+      if (moved(report) === 0) return { total, sweeps };
+    }
+  };
+  const apply = await measured(() => sweepUntilDone(r => r.applied));
+  // Half an hour later every grant is past its expiry.
+  now = new Date(now.getTime() + 31 * 60_000);
+  const revoke = await measured(() => sweepUntilDone(r => r.ended));
+  const left = (await driver.listManaged()).length;
+  emit({
+    grants,
+    applyMs: apply.wallMs,
+    applied: apply.value.total,
+    revokeMs: revoke.wallMs,
+    revoked: revoke.value.total,
+    revokeSweeps: revoke.value.sweeps,
+    bindingsLeft: left,
+    maxRssMb: revoke.maxRssMb,
+  });
+  await knex.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function main() {
+  const [mode, ...args] = process.argv.slice(2);
+  switch (mode) {
+    case 'floor':
+      return floor(args[0]);
+    case 'evaluate':
+      return evaluateFrom(args[0], manifests(args[0]));
+    case 'live':
+      return live(args[0], args[1]);
+    case 'serve-k8s':
+      return serveKubernetes(args[0]);
+    case 'serve-api':
+      return serveApi(args[0], args[1]);
+    case 'load':
+      return load(args[0], args[1], Number(args[2]), Number(args[3]));
+    case 'sweep':
+      return sweep(Number(args[0]));
+    default:
+      throw new Error(`unknown mode ${mode}`);
+  }
+}
+
+main().catch(e => {
+  process.stderr.write(`${e.stack ?? e}\n`);
+  process.exit(1);
+});
