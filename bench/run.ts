@@ -310,7 +310,7 @@ function printTable(r: Record<string, any>) {
     rows.push([
       label,
       fmt(value, unit),
-      typeof value === 'number'
+      typeof value === 'number' && target
         ? `${target}: ${ok(value) ? 'met' : 'NOT met'}`
         : target,
     ]);
