@@ -78,21 +78,16 @@ export class ExpirySweeper {
     const deadline = started + (this.options.budgetMs ?? 20_000);
     // Batches until nothing more is due, a batch moves nothing (another
     // replica holds the rest) or the budget is spent.
+    const moved = () =>
+      report.timedOut +
+      report.applied +
+      report.ended +
+      report.warned +
+      report.failures;
     for (;;) {
-      const before =
-        report.timedOut +
-        report.applied +
-        report.ended +
-        report.warned +
-        report.failures;
+      const before = moved();
       const more = await this.#batch(report);
-      const after =
-        report.timedOut +
-        report.applied +
-        report.ended +
-        report.warned +
-        report.failures;
-      if (!more || after === before || Date.now() >= deadline) break;
+      if (!more || moved() === before || Date.now() >= deadline) break;
     }
 
     report.reconciled = await this.reconcile();

@@ -29,22 +29,6 @@ export interface ParsedManifests {
   skippedSecrets: number;
 }
 
-function depthExceeds(value: unknown, max: number): boolean {
-  // Iterative, so a hostile document cannot overflow the stack here.
-  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
-  while (stack.length) {
-    const { v, d } = stack.pop()!;
-    if (d > max) return true;
-    if (v && typeof v === 'object') {
-      for (const child of Object.values(v as object)) {
-        if (child && typeof child === 'object')
-          stack.push({ v: child, d: d + 1 });
-      }
-    }
-  }
-  return false;
-}
-
 function describeInvalid(doc: unknown): string | undefined {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     return 'not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)';
@@ -268,7 +252,15 @@ export function parseJsonManifest(
     out.errors.push({ file, line, message: `invalid JSON: ${message}` });
     return out;
   }
-  if (depthExceeds(value, options.maxDepth ?? 64)) {
+  // JSON has no aliases: only the depth limit can apply. shapeOf stops
+  // descending at the limit, so deep input cannot overflow the stack.
+  if (
+    !shapeOf(value, {
+      aliases: 0,
+      nodes: Infinity,
+      depth: options.maxDepth ?? 64,
+    }).ok
+  ) {
     out.errors.push({
       file,
       line: 1,

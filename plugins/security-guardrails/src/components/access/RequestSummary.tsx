@@ -13,16 +13,17 @@ import { formatDuration, relativeTime } from '../common/time';
 export function EntityLink(props: { entityRef: string }) {
   const entityRoute = useOptionalRouteRef(entityRouteRef);
   let href: string | undefined;
-  try {
-    if (!entityRoute) throw new Error('entity page not mounted');
-    const { kind, namespace, name } = parseEntityRef(props.entityRef);
-    href = entityRoute({
-      kind: kind.toLocaleLowerCase('en-US'),
-      namespace,
-      name,
-    });
-  } catch {
-    href = undefined;
+  if (entityRoute) {
+    try {
+      const { kind, namespace, name } = parseEntityRef(props.entityRef);
+      href = entityRoute({
+        kind: kind.toLocaleLowerCase('en-US'),
+        namespace,
+        name,
+      });
+    } catch {
+      // Not an entity ref: shown as text.
+    }
   }
   return href ? (
     <Link to={href}>{props.entityRef}</Link>
