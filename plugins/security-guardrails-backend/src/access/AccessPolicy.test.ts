@@ -331,6 +331,7 @@ describe('AccessPolicy', () => {
             durationSeconds: 86400,
             justification: 'a good reason here',
           },
+          dana,
           entity,
           known,
         ),
@@ -345,6 +346,7 @@ describe('AccessPolicy', () => {
             durationSeconds: 91 * 86400,
             justification: 'a good reason here',
           },
+          dana,
           entity,
           known,
         ),
@@ -358,10 +360,39 @@ describe('AccessPolicy', () => {
           durationSeconds: 30 * 86400,
           justification: 'a good reason here',
         },
+        dana,
         entity,
         known,
       ).approverRefs,
     ).toEqual([LEADS]);
+  });
+
+  it('requester-not-owner: exemptions come from the owning group or the security leads', () => {
+    const known = new Set(['sc.readonly-rootfs']);
+    const exemptionInput = {
+      checkId: 'sc.readonly-rootfs',
+      durationSeconds: 86400,
+      justification: 'a good reason here',
+    };
+    expect(() =>
+      policy.validateExemption(exemptionInput, sam, entity, known),
+    ).not.toThrow();
+    expectRule(
+      () => policy.validateExemption(exemptionInput, outsider, entity, known),
+      'requester-not-owner',
+      'NotAllowedError',
+    );
+    expectRule(
+      () =>
+        policy.validateExemption(
+          exemptionInput,
+          dana,
+          { ...entity, owner: undefined },
+          known,
+        ),
+      'requester-not-owner',
+      'NotAllowedError',
+    );
   });
 });
 

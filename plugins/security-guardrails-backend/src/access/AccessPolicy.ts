@@ -6,7 +6,8 @@
  *   duration-out-of-range     within [1 minute, the role's maximum]
  *   justification-required    at least 10 characters saying why
  *   target-not-mapped         the cluster and namespaces must be where the entity's objects are
- *   requester-not-owner       the role needs the requester to be in the owning group
+ *   requester-not-owner       the role needs the requester to be in the owning group; exemptions are
+ *                             requested by the owning group or the security leads
  *   concurrent-grant-limit    at most N grants held at once per person
  *   no-self-approval          nobody decides their own request
  *   approver-not-allowed      approvers come from the owning group and/or the security leads, by role
@@ -214,9 +215,23 @@ export class AccessPolicy {
 
   validateExemption(
     input: ExemptionRequestInput,
+    requester: Actor,
     entity: EntityContext,
     knownChecks: ReadonlySet<string>,
   ) {
+    const lead = this.config.securityLeadsGroup;
+    if (
+      !requester.ownershipRefs.includes(lead) &&
+      !(entity.owner && requester.ownershipRefs.includes(entity.owner))
+    ) {
+      throw refuse(
+        'requester-not-owner',
+        `exemptions for ${entity.ref} are requested by members of ${
+          entity.owner ? `${entity.owner} or ` : ''
+        }${lead}`,
+        403,
+      );
+    }
     if (!knownChecks.has(input.checkId)) {
       throw refuse(
         'unknown-check',

@@ -243,6 +243,7 @@ export class AccessRequestService {
     const entity = await this.#entityContext(input.entityRef);
     const v = this.#o.policy.validateExemption(
       input,
+      actor,
       entity,
       this.#o.knownChecks,
     );
