@@ -395,6 +395,12 @@ export function createAccessRouter(
 
   router.post('/access-requests/:id/extend', async (req, res) => {
     const { credentials, actor } = await caller(req);
+    // Like every other route: no access permissions at all is a 403 before anything is looked up.
+    await requirePermission(
+      permissions,
+      credentials,
+      guardrailsAccessReadPermission,
+    );
     const body = parseInput(extendBody, req.body, 'body');
     const { request } = await requestOf('access', req, actor, credentials);
     await requireEntityPermission(
