@@ -33,6 +33,7 @@ import { DatabasePostureStore } from './posture/DatabasePostureStore';
 import { PostureService } from './posture/PostureService';
 import { createAccessRouter } from './service/accessRouter';
 import { createPostureRouter } from './service/postureRouter';
+import { unavailableAsServiceUnavailable } from './service/unavailable';
 import { createSources, readClusterConfigs } from './sources';
 
 export const POSTURE_REFRESH_TASK_ID = 'security-guardrails-posture-refresh';
@@ -211,7 +212,9 @@ export const securityGuardrailsPlugin = createBackendPlugin({
         await scheduler.scheduleTask({
           id: ACCESS_SWEEP_TASK_ID,
           frequency: { seconds: accessConfig.sweepFrequencySeconds },
-          timeout: { minutes: 5 },
+          // The lock a sweep holds: if a backend dies mid-sweep, another takes
+          // over after this long. A sweep stops itself after 20 s.
+          timeout: { minutes: 1 },
           scope: 'global',
           fn: async () => {
             await sweeper.sweep();
@@ -247,6 +250,7 @@ export const securityGuardrailsPlugin = createBackendPlugin({
             access,
           }),
         );
+        router.use(unavailableAsServiceUnavailable(logger));
         deps.httpRouter.use(router);
         deps.httpRouter.addAuthPolicy({
           path: '/health',
