@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "${GUARDRAILS_ROOT:?run through ./portal test}"
 
-ALL_STAGES=(tsc lint prettier config unit build browser bench)
+ALL_STAGES=(tsc lint prettier config unit build browser process bench)
 skip=","
 only=","
 while [ $# -gt 0 ]; do
@@ -51,6 +51,8 @@ stage_config() { yarn config:check; }
 stage_unit() { CI=true yarn backstage-cli repo test --maxWorkers=2; }
 stage_build() { yarn build:all; }
 stage_browser() { yarn test:browser; }
+# Real backend processes: SIGKILL and restart, two replicas on PostgreSQL, PostgreSQL restarted under load.
+stage_process() { yarn test:process; }
 # The benchmarks' smoke run (N = 1,000): keeps them working; figures are not asserted.
 stage_bench() { yarn bench --quick --out bench/out/results.quick.json; }
 
