@@ -5,6 +5,7 @@ import Router from 'express-promise-router';
 import request from 'supertest';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import {
+  driverMessage,
   unavailableAsServiceUnavailable,
   unavailableDependency,
 } from './unavailable';
@@ -90,5 +91,18 @@ describe('unavailableDependency', () => {
       expect.stringContaining('the database is unavailable'),
     );
     expect((await request(app).get('/bug')).status).toBe(500);
+  });
+
+  it('logs the driver message and code, never the SQL with its bound values', () => {
+    const error: any = new Error(
+      "insert into guardrails_access_requests (justification) values ('INC-42 password hunter2') - Connection terminated unexpectedly",
+    );
+    error.code = 'ECONNRESET';
+    expect(driverMessage(error)).toBe(
+      'ECONNRESET Connection terminated unexpectedly',
+    );
+    expect(driverMessage(new Error('Timeout acquiring a connection'))).toBe(
+      'Timeout acquiring a connection',
+    );
   });
 });

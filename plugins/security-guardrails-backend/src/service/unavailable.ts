@@ -1,8 +1,9 @@
 /*
  * When a dependency is down (the database, or the catalog behind it), the
  * caller gets a 503 that says so and may retry, instead of an opaque 500.
- * Nothing about the failure beyond its kind leaves the backend; the original
- * error's message is logged (SQL placeholders only, never bound values).
+ * Nothing about the failure beyond its kind leaves the backend. The log gets
+ * the error's code and the driver's own message, never the SQL: knex puts the
+ * statement, with its bound values filled in, in front of the driver's message.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ResponseError, ServiceUnavailableError } from '@backstage/errors';
@@ -44,6 +45,14 @@ export function unavailableDependency(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The error's code and message without the SQL knex prefixes (" - " separated). */
+export function driverMessage(error: any): string {
+  const message = String(error?.message ?? error);
+  const own = message.slice(message.lastIndexOf(' - ') + 1).replace(/^- /, '');
+  const code = error?.code ? `${error.code} ` : '';
+  return `${code}${own}`.slice(0, 300);
+}
+
 /** Error middleware: dependency outages become 503s, everything else passes on. */
 export function unavailableAsServiceUnavailable(
   logger: LoggerService,
@@ -57,9 +66,7 @@ export function unavailableAsServiceUnavailable(
     logger.warn(
       `${req.method} ${
         req.path
-      }: ${what.toLowerCase()} is unavailable: ${String(
-        error?.message ?? error,
-      ).slice(0, 500)}`,
+      }: ${what.toLowerCase()} is unavailable: ${driverMessage(error)}`,
     );
     next(
       new ServiceUnavailableError(
