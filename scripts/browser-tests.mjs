@@ -18,7 +18,7 @@
  *
  * Environment: CHROMIUM (default /usr/bin/chromium), BROWSER_TEST_PORT (default 7107).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -27,12 +27,12 @@ import {
   readFileSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { spawnBackend } from './backend-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.BROWSER_TEST_PORT ?? 7107);
@@ -112,26 +112,12 @@ const override = {
   },
 };
 const overridePath = join(work, 'app-config.browser.yaml');
-// JSON is YAML.
-writeFileSync(overridePath, JSON.stringify(override, null, 2));
 
 rmSync(artifacts, { recursive: true, force: true });
 mkdirSync(artifacts, { recursive: true });
 const backendLog = [];
 log(`starting the backend on ${baseUrl} (state in ${work})`);
-const backend = spawn(
-  'yarn',
-  [
-    'workspace',
-    'backend',
-    'start',
-    '--config',
-    join(root, 'app-config.yaml'),
-    '--config',
-    overridePath,
-  ],
-  { cwd: root, detached: true, env: { ...process.env, FORCE_COLOR: '0' } },
-);
+const backend = spawnBackend(root, override, overridePath);
 for (const stream of [backend.stdout, backend.stderr]) {
   stream.on('data', chunk => {
     backendLog.push(String(chunk));

@@ -41,6 +41,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnBackend } from './backend-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const requireFromBackend = createRequire(join(root, 'packages/backend/'));
@@ -109,22 +110,9 @@ class Backend {
       },
     };
     const overridePath = join(artifacts, `${this.name}.config.yaml`);
-    writeFileSync(overridePath, JSON.stringify(override, null, 2)); // JSON is YAML
     this.exited = false;
     this.healthyAt = undefined;
-    this.child = spawn(
-      'yarn',
-      [
-        'workspace',
-        'backend',
-        'start',
-        '--config',
-        join(root, 'app-config.yaml'),
-        '--config',
-        overridePath,
-      ],
-      { cwd: root, detached: true, env: { ...process.env, FORCE_COLOR: '0' } },
-    );
+    this.child = spawnBackend(root, override, overridePath);
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream.on('data', chunk => this.log.push(String(chunk)));
     }

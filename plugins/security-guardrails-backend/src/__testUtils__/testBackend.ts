@@ -41,6 +41,34 @@ export interface TestBackendOptions {
   features?: any[];
 }
 
+/**
+ * Config over the demo cluster's manifests, writing RoleBindings to
+ * `grantsDirectory`, with no refresh limit and no sweep during a test, and
+ * room for many grants per person.
+ */
+export function demoClusterConfig(grantsDirectory: string): JsonObject {
+  return {
+    securityGuardrails: {
+      clusters: [
+        {
+          name: 'demo',
+          type: 'manifests',
+          paths: [DEMO_CLUSTER_DIR],
+          grantsDirectory,
+        },
+      ],
+      posture: {
+        schedule: { frequency: { hours: 24 }, timeout: { minutes: 2 } },
+        refreshIntervalSeconds: 0,
+      },
+      access: {
+        sweepFrequency: { hours: 1 },
+        maxActiveGrantsPerUser: 1000,
+      },
+    },
+  };
+}
+
 export async function startGuardrailsBackend(options: TestBackendOptions = {}) {
   const entities = [
     ...(loadDemoCatalog() as unknown as Entity[]),

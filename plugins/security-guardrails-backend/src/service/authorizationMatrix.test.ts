@@ -20,8 +20,8 @@ import {
 import request from 'supertest';
 import { createAccessRouter } from './accessRouter';
 import { createPostureRouter } from './postureRouter';
-import { DEMO_CLUSTER_DIR } from '../__testUtils__/demo';
 import {
+  demoClusterConfig,
   startGuardrailsBackend,
   waitForPostures,
 } from '../__testUtils__/testBackend';
@@ -427,26 +427,7 @@ describe('authorization matrix', () => {
           return principal === 'user:default/sam';
         return true;
       },
-      config: {
-        securityGuardrails: {
-          clusters: [
-            {
-              name: 'demo',
-              type: 'manifests',
-              paths: [DEMO_CLUSTER_DIR],
-              grantsDirectory: grants.path,
-            },
-          ],
-          posture: {
-            schedule: { frequency: { hours: 24 }, timeout: { minutes: 2 } },
-            refreshIntervalSeconds: 0,
-          },
-          access: {
-            sweepFrequency: { hours: 1 },
-            maxActiveGrantsPerUser: 1000,
-          },
-        },
-      },
+      config: demoClusterConfig(grants.path),
     });
     server = backend.server;
     await waitForPostures(() =>

@@ -15,8 +15,8 @@ import {
 } from '@backstage/backend-test-utils';
 import fc from 'fast-check';
 import request from 'supertest';
-import { DEMO_CLUSTER_DIR } from '../__testUtils__/demo';
 import {
+  demoClusterConfig,
   startGuardrailsBackend,
   waitForPostures,
 } from '../__testUtils__/testBackend';
@@ -488,26 +488,7 @@ describe('hostile input', () => {
     backend = await startGuardrailsBackend({
       // payments-api is hidden from dana by the catalog's permissions.
       hidden: { 'user:default/dana': ['component:default/payments-api'] },
-      config: {
-        securityGuardrails: {
-          clusters: [
-            {
-              name: 'demo',
-              type: 'manifests',
-              paths: [DEMO_CLUSTER_DIR],
-              grantsDirectory: grants.path,
-            },
-          ],
-          posture: {
-            schedule: { frequency: { hours: 24 }, timeout: { minutes: 2 } },
-            refreshIntervalSeconds: 0,
-          },
-          access: {
-            sweepFrequency: { hours: 1 },
-            maxActiveGrantsPerUser: 1000,
-          },
-        },
-      },
+      config: demoClusterConfig(grants.path),
     });
     server = backend.server;
     await waitForPostures(() =>
