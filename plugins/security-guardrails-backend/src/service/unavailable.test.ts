@@ -31,6 +31,14 @@ describe('unavailableDependency', () => {
       'The database',
     ],
     [
+      // Seen with PostgreSQL stopped under load: the ROLLBACK of a transaction
+      // whose connection broke.
+      new Error(
+        'ROLLBACK - Client has encountered a connection error and is not queryable',
+      ),
+      'The database',
+    ],
+    [
       new Error('wrapped', { cause: pgError('08006', 'connection failure') }),
       'The database',
     ],

@@ -24,8 +24,10 @@ const UNAVAILABLE_CODES = new Set([
   '08006', // connection_failure
   'SQLITE_BUSY',
 ]);
+// node-postgres's own errors carry no code: a broken or closed client says it
+// "is not queryable" (a ROLLBACK after the connection broke says so too).
 const UNAVAILABLE_MESSAGES =
-  /Timeout acquiring a connection|Connection terminated|the database system is (shutting down|starting up|in recovery mode)|terminating connection due to administrator command/i;
+  /Timeout acquiring a connection|Connection terminated|is not queryable|the database system is (shutting down|starting up|in recovery mode)|terminating connection due to administrator command/i;
 
 /** What is unavailable, or undefined when the error is something else. */
 export function unavailableDependency(error: unknown): string | undefined {
