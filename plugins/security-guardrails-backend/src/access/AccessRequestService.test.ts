@@ -138,11 +138,14 @@ async function makeDriver(kind: DriverKind) {
   };
 }
 
+type SweeperOptions = ConstructorParameters<typeof ExpirySweeper>[0];
+
 function build(
   knex: Knex,
   driver: GrantDriver,
   clock: Clock,
   config: object = {},
+  sweep: Pick<SweeperOptions, 'batch' | 'budgetMs'> = {},
 ) {
   const store = new DatabaseAccessStore(knex);
   const logger = mockServices.logger.mock();
@@ -185,6 +188,7 @@ function build(
     logger,
     expiryWarningSeconds: 600,
     now: () => clock.now,
+    ...sweep,
   });
   return { store, service, sweeper, sent, changed };
 }
@@ -569,3 +573,71 @@ describe.each(databases.eachSupportedId())('two replicas on %s', databaseId => {
     dir.clear();
   });
 });
+
+describe.each(databases.eachSupportedId())(
+  'sweeps in batches on %s',
+  databaseId => {
+    const batch = { timedOut: 5, toApply: 5, toEnd: 5, toWarn: 5 };
+    let knex: Knex;
+    let dir: ReturnType<typeof createMockDirectory>;
+    let clock: Clock;
+    let inner: GrantDriver;
+
+    beforeEach(async () => {
+      knex = await databases.init(databaseId);
+      await migrateUp(knex);
+      dir = createMockDirectory();
+      clock = new Clock();
+      inner = ManifestsGrantDriver.create({
+        cluster: 'demo',
+        directory: dir.path,
+      });
+    });
+    afterEach(() => dir.clear());
+
+    /** Twelve applied grants that have all expired by the returned clock. */
+    async function twelveExpired(sweep: Pick<SweeperOptions, 'budgetMs'>) {
+      const built = build(knex, inner, clock, {}, { batch, ...sweep });
+      for (let i = 0; i < 12; i++) {
+        const r = await built.service.create(
+          { ...editRequest, durationSeconds: 600 },
+          actor(`dev${i}`, [WEB]),
+        );
+        await built.service.decide(r.id, riley, 'approve');
+      }
+      expect(await built.store.activeGrantIds()).toHaveProperty('size', 12);
+      clock.advance(601);
+      return { ...built, due: jest.spyOn(built.store, 'due') };
+    }
+
+    it('takes batch after batch within its budget until nothing is due', async () => {
+      const { sweeper, store, due } = await twelveExpired({});
+      const report = await sweeper.sweep();
+      expect(report.ended).toBe(12);
+      // 5 + 5 + 2: the short batch says nothing more is due.
+      expect(due).toHaveBeenCalledTimes(3);
+      expect(await store.activeGrantIds()).toHaveProperty('size', 0);
+      expect(await inner.listManaged()).toHaveLength(0);
+    });
+
+    it('leaves the rest to the next sweep once its budget is spent', async () => {
+      const { sweeper, store, due } = await twelveExpired({ budgetMs: 0 });
+      expect((await sweeper.sweep()).ended).toBe(5);
+      expect(await store.activeGrantIds()).toHaveProperty('size', 7);
+      expect((await sweeper.sweep()).ended).toBe(5);
+      expect((await sweeper.sweep()).ended).toBe(2);
+      expect(due).toHaveBeenCalledTimes(3);
+      expect(await inner.listManaged()).toHaveLength(0);
+    });
+
+    it('stops when a batch moves nothing, as when another replica holds every lease', async () => {
+      const { sweeper, store, due } = await twelveExpired({});
+      jest.spyOn(store, 'claim').mockResolvedValue(false);
+      const report = await sweeper.sweep();
+      expect(report).toMatchObject({ ended: 0, failures: 0 });
+      // A full batch says more is due, but retrying at once would spin until the budget.
+      expect(due).toHaveBeenCalledTimes(1);
+      expect(await store.activeGrantIds()).toHaveProperty('size', 12);
+    });
+  },
+);

@@ -78,6 +78,21 @@ export interface RequestFilter {
   visibleTo?: { user: string; groups: string[] };
 }
 
+/** How much of each kind of due work one sweep batch takes. */
+export interface DueLimits {
+  timedOut: number;
+  toApply: number;
+  toEnd: number;
+  toWarn: number;
+}
+
+export const DEFAULT_DUE_LIMITS: DueLimits = {
+  timedOut: 500,
+  toApply: 500,
+  toEnd: 2000,
+  toWarn: 500,
+};
+
 export interface AuditFilter {
   actor?: string;
   entityRef?: string;
@@ -448,8 +463,12 @@ export class DatabaseAccessStore {
     return Number(updated) === 1;
   }
 
-  /** Work the sweep has to do at `now`. */
-  async due(now: Date, warnBeforeSeconds: number) {
+  /** Work the sweep has to do at `now`, at most `limits` of each kind. */
+  async due(
+    now: Date,
+    warnBeforeSeconds: number,
+    limits: DueLimits = DEFAULT_DUE_LIMITS,
+  ) {
     const at = now.toISOString();
     const warnAt = new Date(
       now.getTime() + warnBeforeSeconds * 1000,
@@ -460,11 +479,11 @@ export class DatabaseAccessStore {
       this.#db(REQUESTS)
         .where('state', 'pending')
         .where('pending_expires_at', '<=', at)
-        .limit(500),
+        .limit(limits.timedOut),
       this.#db(REQUESTS)
         .where({ state: 'approved', kind: 'access' })
         .andWhere(workReady)
-        .limit(500),
+        .limit(limits.toApply),
       this.#db(REQUESTS)
         .where('state', 'active')
         .andWhere(b =>
@@ -472,7 +491,7 @@ export class DatabaseAccessStore {
         )
         .andWhere(workReady)
         .orderBy('expires_at', 'asc')
-        .limit(2000),
+        .limit(limits.toEnd),
       this.#db(REQUESTS)
         .where({
           state: 'active',
@@ -482,7 +501,7 @@ export class DatabaseAccessStore {
         })
         .where('expires_at', '<=', warnAt)
         .where('expires_at', '>', at)
-        .limit(500),
+        .limit(limits.toWarn),
     ]);
     return {
       timedOut: await this.#withApprovals(timedOut),
@@ -491,10 +510,10 @@ export class DatabaseAccessStore {
       toWarn: await this.#withApprovals(toWarn),
       /** A list was cut at its batch size: more is due than was returned. */
       more:
-        timedOut.length === 500 ||
-        toApply.length === 500 ||
-        toEnd.length === 2000 ||
-        toWarn.length === 500,
+        timedOut.length === limits.timedOut ||
+        toApply.length === limits.toApply ||
+        toEnd.length === limits.toEnd ||
+        toWarn.length === limits.toWarn,
     };
   }
 

@@ -8,7 +8,7 @@
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AccessRequestService, SYSTEM_ACTOR } from './AccessRequestService';
-import { DatabaseAccessStore } from './DatabaseAccessStore';
+import { DatabaseAccessStore, DueLimits } from './DatabaseAccessStore';
 import { GrantDriver } from './drivers/types';
 import { AccessNotifier } from './notifier';
 
@@ -39,6 +39,8 @@ export class ExpirySweeper {
        * 20 s, under the 30 s sweep interval); the rest waits for the next.
        */
       budgetMs?: number;
+      /** How much due work one batch takes (the store's defaults). */
+      batch?: DueLimits;
     },
   ) {}
 
@@ -110,7 +112,11 @@ export class ExpirySweeper {
   async #batch(report: SweepReport): Promise<boolean> {
     const { store, service, notifier } = this.options;
     const now = this.#now();
-    const due = await store.due(now, this.options.expiryWarningSeconds);
+    const due = await store.due(
+      now,
+      this.options.expiryWarningSeconds,
+      this.options.batch,
+    );
 
     for (const r of due.timedOut) {
       const moved = await store.transition(
@@ -174,9 +180,7 @@ export class ExpirySweeper {
       for (const binding of managed) {
         // Without a grant id the binding cannot be attributed: never delete it.
         if (!binding.grantId || holding.has(binding.grantId)) continue;
-        const request = binding.grantId
-          ? await store.get(binding.grantId)
-          : undefined;
+        const request = await store.get(binding.grantId);
         try {
           await driver.revoke(binding.grantId, [binding]);
           removed++;
