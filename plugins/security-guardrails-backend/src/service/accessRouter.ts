@@ -11,7 +11,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
 import {
   CHECK_ID_PATTERN,
   guardrailsAccessAdminPermission,
@@ -326,58 +329,60 @@ export function createAccessRouter(
       res.json(request);
     });
 
-    router.post(`/${path}/:id/approve`, async (req, res) => {
-      const { credentials, actor } = await caller(req);
-      await requirePermission(
-        permissions,
-        credentials,
-        guardrailsAccessRequestApprovePermission,
-      );
-      const body = parseInput(decisionBody, req.body ?? {}, 'body');
-      const { request } = await requestOf(kinds, req, actor, credentials);
-      res.json(await access.decide(request.id, actor, 'approve', body.comment));
-    });
+    // What can be done to one request once it exists: the permission needed
+    // to try (the service decides the rest: self-approval, scope, state) and
+    // the body it takes, validated (a 400) before anything is looked up.
+    const action = <S extends z.ZodTypeAny>(
+      name: string,
+      permission: BasicPermission,
+      schema: S,
+      run: (
+        id: string,
+        actor: Actor,
+        isAdmin: boolean,
+        body: z.infer<S>,
+      ) => Promise<unknown>,
+    ) =>
+      router.post(`/${path}/:id/${name}`, async (req, res) => {
+        const { credentials, actor } = await caller(req);
+        await requirePermission(permissions, credentials, permission);
+        const body = parseInput(schema, req.body ?? {}, 'body');
+        const { request, isAdmin } = await requestOf(
+          kinds,
+          req,
+          actor,
+          credentials,
+        );
+        res.json(await run(request.id, actor, isAdmin, body));
+      });
 
-    router.post(`/${path}/:id/deny`, async (req, res) => {
-      const { credentials, actor } = await caller(req);
-      await requirePermission(
-        permissions,
-        credentials,
-        guardrailsAccessRequestApprovePermission,
-      );
-      const body = parseInput(denyBody, req.body ?? {}, 'body');
-      const { request } = await requestOf(kinds, req, actor, credentials);
-      res.json(await access.decide(request.id, actor, 'deny', body.comment));
-    });
-
-    router.post(`/${path}/:id/cancel`, async (req, res) => {
-      const { credentials, actor } = await caller(req);
-      await requirePermission(
-        permissions,
-        credentials,
-        guardrailsAccessReadPermission,
-      );
-      const body = parseInput(reasonBody, req.body ?? {}, 'body');
-      const { request } = await requestOf(kinds, req, actor, credentials);
-      res.json(await access.cancel(request.id, actor, body.reason));
-    });
-
-    router.post(`/${path}/:id/revoke`, async (req, res) => {
-      const { credentials, actor } = await caller(req);
-      await requirePermission(
-        permissions,
-        credentials,
-        guardrailsAccessReadPermission,
-      );
-      const body = parseInput(reasonBody, req.body ?? {}, 'body');
-      const { request, isAdmin } = await requestOf(
-        kinds,
-        req,
-        actor,
-        credentials,
-      );
-      res.json(await access.revoke(request.id, actor, isAdmin, body.reason));
-    });
+    action(
+      'approve',
+      guardrailsAccessRequestApprovePermission,
+      decisionBody,
+      (id, actor, _isAdmin, body) =>
+        access.decide(id, actor, 'approve', body.comment),
+    );
+    action(
+      'deny',
+      guardrailsAccessRequestApprovePermission,
+      denyBody,
+      (id, actor, _isAdmin, body) =>
+        access.decide(id, actor, 'deny', body.comment),
+    );
+    action(
+      'cancel',
+      guardrailsAccessReadPermission,
+      reasonBody,
+      (id, actor, _isAdmin, body) => access.cancel(id, actor, body.reason),
+    );
+    action(
+      'revoke',
+      guardrailsAccessReadPermission,
+      reasonBody,
+      (id, actor, isAdmin, body) =>
+        access.revoke(id, actor, isAdmin, body.reason),
+    );
   }
 
   router.post('/access-requests', async (req, res) => {
