@@ -13,9 +13,10 @@
  *               one minute, created through both: each is applied once and
  *               revoked once, with exactly the audit events it should have.
  *   pg-restart  A private PostgreSQL cluster (initdb, its own port) stopped under
- *               load and started again: while it is down requests fail cleanly
- *               (a 503 naming what is unavailable, no hang, no crash); after, they
- *               succeed, and nothing written before is lost.
+ *               load and started again, the backend in production mode: while it
+ *               is down requests fail cleanly (a 503 naming what is unavailable,
+ *               no stack trace, no hang, no crash); after, they succeed, and
+ *               nothing written before is lost.
  *
  * Usage: node scripts/process-tests.mjs [--only sigkill,replicas,pg-restart]
  * Environment: BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING (default
@@ -27,6 +28,7 @@
  * no initdb) under CI=true. Logs of every backend go to artifacts/process/.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -64,8 +66,9 @@ function check(condition, message) {
 // --- a backend process -------------------------------------------------------
 
 class Backend {
-  constructor(name, { database, grantsDirectory, port }) {
+  constructor(name, { database, grantsDirectory, port, production = false }) {
     this.name = name;
+    this.production = production;
     this.port = port ?? nextPort++;
     this.baseUrl = `http://localhost:${this.port}`;
     this.database = database;
@@ -108,11 +111,22 @@ class Backend {
           sweepFrequency: { seconds: SWEEP_SECONDS },
         },
       },
+      // Production mode turns the demo provider off; the test users still need it.
+      ...(this.production && {
+        auth: {
+          providers: { demo: { dangerouslyAllowOutsideDevelopment: true } },
+        },
+      }),
     };
     const overridePath = join(artifacts, `${this.name}.config.yaml`);
     this.exited = false;
     this.healthyAt = undefined;
-    this.child = spawnBackend(root, override, overridePath);
+    this.child = spawnBackend(
+      root,
+      override,
+      overridePath,
+      this.production ? { NODE_ENV: 'production' } : {},
+    );
     for (const stream of [this.child.stdout, this.child.stderr]) {
       stream.on('data', chunk => this.log.push(String(chunk)));
     }
@@ -682,9 +696,12 @@ async function pgRestart(work, bin) {
   await postgres.start();
   let backend;
   try {
+    // Run as a deployment does (NODE_ENV=production), so the error bodies
+    // checked below are the ones production callers see.
     backend = new Backend('pg-restart', {
       database: pgDatabase(postgres.connectionString, 'guardrails_restart_'),
       grantsDirectory: join(work, 'grants'),
+      production: true,
     }).start();
     await backend.ready();
     for (const u of USERS) await backend.token(u);
@@ -778,6 +795,45 @@ async function pgRestart(work, bin) {
         down.length + inFlight.length
       } failed requests while PostgreSQL was down or restarting did not fail cleanly, e.g. ${JSON.stringify(
         unclean[0] ?? null,
+      ).slice(0, 300)}`,
+    );
+    // Production error bodies name the problem and nothing more: no stack
+    // trace (development mode adds one), for the 503s and for 4xx alike.
+    const probes = [
+      [400, await backend.api('dana', 'POST', '/access-requests', {})],
+      [
+        404,
+        await backend.api('dana', 'GET', `/access-requests/${randomUUID()}`),
+      ],
+    ];
+    const anonymous = await fetch(
+      `${backend.baseUrl}/api/security-guardrails/access-requests`,
+    );
+    probes.push([
+      401,
+      {
+        status: anonymous.status,
+        body: await anonymous.json().catch(() => ({})),
+      },
+    ]);
+    for (const [want, res] of probes)
+      check(
+        res.status === want,
+        `probe: expected ${want}, got ${res.status} ${JSON.stringify(
+          res.body,
+        ).slice(0, 200)}`,
+      );
+    const withStack = [
+      ...down,
+      ...inFlight,
+      ...probes.map(([, res]) => res),
+    ].filter(r => r.body?.error?.stack !== undefined);
+    check(
+      withStack.length === 0,
+      `${
+        withStack.length
+      } error bodies carry a stack trace in production mode, e.g. ${JSON.stringify(
+        withStack[0]?.body ?? null,
       ).slice(0, 300)}`,
     );
     const slowest = Math.max(...down.map(r => r.ms));
