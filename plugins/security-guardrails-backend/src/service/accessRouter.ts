@@ -203,10 +203,14 @@ export function createAccessRouter(
   const { httpAuth, userInfo, permissions, catalog, access } = options;
   const router = Router();
 
+  /** Who is calling; with a permission, a 403 unless they hold it (before anything is looked up). */
   async function caller(
     req: express.Request,
+    permission?: BasicPermission,
   ): Promise<{ credentials: BackstageCredentials; actor: Actor }> {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    if (permission)
+      await requirePermission(permissions, credentials, permission);
     const info = await userInfo.getUserInfo(credentials);
     return {
       credentials,
@@ -254,22 +258,12 @@ export function createAccessRouter(
   }
 
   router.get('/access/policy', async (req, res) => {
-    const { credentials } = await caller(req);
-    await requirePermission(
-      permissions,
-      credentials,
-      guardrailsAccessReadPermission,
-    );
+    await caller(req, guardrailsAccessReadPermission);
     res.json(access.policy.info());
   });
 
   router.get('/access/targets/:kind/:namespace/:name', async (req, res) => {
-    const { credentials } = await caller(req);
-    await requirePermission(
-      permissions,
-      credentials,
-      guardrailsAccessReadPermission,
-    );
+    const { credentials } = await caller(req, guardrailsAccessReadPermission);
     const { kind, namespace, name } = parseInput(
       z.object({
         kind: entityKind,
@@ -292,10 +286,8 @@ export function createAccessRouter(
     ['exemption-requests', ['exemption']],
   ] as Array<[string, RequestKind[]]>) {
     router.get(`/${path}`, async (req, res) => {
-      const { credentials, actor } = await caller(req);
-      await requirePermission(
-        permissions,
-        credentials,
+      const { credentials, actor } = await caller(
+        req,
         guardrailsAccessReadPermission,
       );
       const q = parseInput(listQuery, req.query, 'query');
@@ -319,10 +311,8 @@ export function createAccessRouter(
     });
 
     router.get(`/${path}/:id`, async (req, res) => {
-      const { credentials, actor } = await caller(req);
-      await requirePermission(
-        permissions,
-        credentials,
+      const { credentials, actor } = await caller(
+        req,
         guardrailsAccessReadPermission,
       );
       const { request } = await requestOf(kinds, req, actor, credentials);
@@ -344,8 +334,7 @@ export function createAccessRouter(
       ) => Promise<unknown>,
     ) =>
       router.post(`/${path}/:id/${name}`, async (req, res) => {
-        const { credentials, actor } = await caller(req);
-        await requirePermission(permissions, credentials, permission);
+        const { credentials, actor } = await caller(req, permission);
         const body = parseInput(schema, req.body ?? {}, 'body');
         const { request, isAdmin } = await requestOf(
           kinds,
@@ -399,11 +388,8 @@ export function createAccessRouter(
   });
 
   router.post('/access-requests/:id/extend', async (req, res) => {
-    const { credentials, actor } = await caller(req);
-    // Like every other route: no access permissions at all is a 403 before anything is looked up.
-    await requirePermission(
-      permissions,
-      credentials,
+    const { credentials, actor } = await caller(
+      req,
       guardrailsAccessReadPermission,
     );
     const body = parseInput(extendBody, req.body, 'body');
@@ -433,10 +419,8 @@ export function createAccessRouter(
   });
 
   router.get('/grants', async (req, res) => {
-    const { credentials, actor } = await caller(req);
-    await requirePermission(
-      permissions,
-      credentials,
+    const { credentials, actor } = await caller(
+      req,
       guardrailsAccessReadPermission,
     );
     const isAdmin = await allowed(credentials, guardrailsAccessAdminPermission);
@@ -444,10 +428,8 @@ export function createAccessRouter(
   });
 
   router.get('/audit', async (req, res) => {
-    const { credentials, actor } = await caller(req);
-    await requirePermission(
-      permissions,
-      credentials,
+    const { credentials, actor } = await caller(
+      req,
       guardrailsAccessReadPermission,
     );
     const q = parseInput(auditQuery, req.query, 'query');

@@ -9,6 +9,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
   CHECK_ID_PATTERN,
   CheckDescription,
@@ -102,6 +103,14 @@ export function createPostureRouter(
 
   const credentialsOf = (req: express.Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  /** For routes that need one permission and nothing about an entity: 401 or 403 unless the caller holds it. */
+  async function requireCallerPermission(
+    req: express.Request,
+    permission: BasicPermission,
+  ) {
+    await requirePermission(permissions, await credentialsOf(req), permission);
+  }
 
   /** The entity the caller may see, or 404; then the permission on it, or 403. */
   async function visibleEntity(
@@ -228,34 +237,19 @@ export function createPostureRouter(
   });
 
   router.get('/summary', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission(
-      permissions,
-      credentials,
-      guardrailsSummaryReadPermission,
-    );
+    await requireCallerPermission(req, guardrailsSummaryReadPermission);
     const query = parseInput(summaryQuery, req.query, 'query');
     res.json(await posture.summary(query.groupBy));
   });
 
   router.get('/summary/trend', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission(
-      permissions,
-      credentials,
-      guardrailsSummaryReadPermission,
-    );
+    await requireCallerPermission(req, guardrailsSummaryReadPermission);
     const query = parseInput(trendQuery, req.query, 'query');
     res.json(await posture.trend(query.days));
   });
 
   router.get('/unowned', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission(
-      permissions,
-      credentials,
-      guardrailsSummaryReadPermission,
-    );
+    await requireCallerPermission(req, guardrailsSummaryReadPermission);
     res.json(await posture.unowned());
   });
 
@@ -271,22 +265,12 @@ export function createPostureRouter(
     }));
 
   router.get('/checks', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission(
-      permissions,
-      credentials,
-      guardrailsChecksReadPermission,
-    );
+    await requireCallerPermission(req, guardrailsChecksReadPermission);
     res.json({ items: describe() });
   });
 
   router.get('/checks/:id', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission(
-      permissions,
-      credentials,
-      guardrailsChecksReadPermission,
-    );
+    await requireCallerPermission(req, guardrailsChecksReadPermission);
     const { id } = parseInput(
       z.object({
         id: z
