@@ -15,6 +15,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { JsonObject } from '@backstage/types';
+import knexFactory from 'knex';
 import { securityGuardrailsPlugin } from '../plugin';
 import { DEMO_CLUSTER_DIR, loadDemoCatalog } from './demo';
 
@@ -161,9 +162,19 @@ export async function startGuardrailsBackend(options: TestBackendOptions = {}) {
     }),
   });
 
+  // The plugin's own in-memory SQLite database, destroyed on stop: Backstage's
+  // database manager leaves SQLite pools open at shutdown, and their reaping
+  // timer kept Jest workers from exiting.
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: ':memory:',
+    useNullAsDefault: true,
+  });
+
   const backend = await startTestBackend({
     features: [
       securityGuardrailsPlugin,
+      mockServices.database.factory({ knex }),
       catalog,
       permissions,
       userInfo,
@@ -184,7 +195,17 @@ export async function startGuardrailsBackend(options: TestBackendOptions = {}) {
       ...(options.features ?? []),
     ],
   });
-  return Object.assign(backend, { authorizeCalls });
+  const stopBackend = backend.stop.bind(backend);
+  return Object.assign(backend, {
+    authorizeCalls,
+    async stop() {
+      try {
+        await stopBackend();
+      } finally {
+        await knex.destroy();
+      }
+    },
+  });
 }
 
 /** Waits for the scheduled refresh that runs at startup to have stored postures. */
