@@ -17,7 +17,6 @@ import {
   Radio,
   RadioGroup,
   Select,
-  TextField,
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
@@ -35,6 +34,7 @@ import {
 import { securityGuardrailsApiRef } from '../../api';
 import { formatDuration } from '../common/time';
 import { useAccessPolicy } from '../common/useAccessPolicy';
+import { isJustificationOk, JustificationFields } from './JustificationFields';
 
 const DURATIONS = [
   15 * 60,
@@ -216,7 +216,7 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
     }
   };
 
-  const justificationOk = justification.trim().length >= 10;
+  const justificationOk = isJustificationOk(justification);
   let body;
   if (policy.loading || targets.loading) {
     body = <Progress />;
@@ -341,27 +341,14 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
             </FormGroup>
           </FormControl>
         )}
-        <TextField
-          id="sg-access-justification"
-          label="Justification"
-          required
-          fullWidth
-          multiline
-          minRows={2}
-          margin="normal"
-          value={justification}
-          onChange={e => setJustification(e.target.value)}
-          helperText="Why you need this access: at least 10 characters. Approvers and the audit history see it."
-          error={justification.length > 0 && !justificationOk}
-        />
-        <TextField
-          id="sg-access-ticket"
-          label="Ticket (optional)"
-          fullWidth
-          margin="normal"
-          value={ticket}
-          onChange={e => setTicket(e.target.value)}
-          helperText="An incident or ticket id, e.g. INC-4211"
+        <JustificationFields
+          idPrefix="sg-access"
+          justification={justification}
+          onJustificationChange={setJustification}
+          justificationHelp="Why you need this access: at least 10 characters. Approvers and the audit history see it."
+          ticket={ticket}
+          onTicketChange={setTicket}
+          ticketHelp="An incident or ticket id, e.g. INC-4211"
         />
         {preview && (
           <Box mt={2}>

@@ -12,7 +12,6 @@ import {
   InputLabel,
   MenuItem,
   Select,
-  TextField,
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
@@ -24,6 +23,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { useAccessPolicy } from '../common/useAccessPolicy';
+import { isJustificationOk, JustificationFields } from './JustificationFields';
 
 const DAYS = [7, 14, 30, 60, 90, 180, 365];
 
@@ -56,7 +56,7 @@ export function RequestExemptionDialog(props: RequestExemptionDialogProps) {
     (policy.value?.exemptions.maxDurationSeconds ?? 90 * 86400) / 86400,
   );
   const options = DAYS.filter(d => d <= maxDays);
-  const justificationOk = justification.trim().length >= 10;
+  const justificationOk = isJustificationOk(justification);
 
   const submit = async () => {
     setSubmitting(true);
@@ -141,26 +141,13 @@ export function RequestExemptionDialog(props: RequestExemptionDialogProps) {
                 label={`Only ${props.resource.kind}/${props.resource.name}`}
               />
             )}
-            <TextField
-              id="sg-exemption-justification"
-              label="Justification"
-              required
-              fullWidth
-              multiline
-              minRows={2}
-              margin="normal"
-              value={justification}
-              onChange={e => setJustification(e.target.value)}
-              helperText="Why the check cannot pass now, and the plan to fix it."
-              error={justification.length > 0 && !justificationOk}
-            />
-            <TextField
-              id="sg-exemption-ticket"
-              label="Ticket (optional)"
-              fullWidth
-              margin="normal"
-              value={ticket}
-              onChange={e => setTicket(e.target.value)}
+            <JustificationFields
+              idPrefix="sg-exemption"
+              justification={justification}
+              onJustificationChange={setJustification}
+              justificationHelp="Why the check cannot pass now, and the plan to fix it."
+              ticket={ticket}
+              onTicketChange={setTicket}
             />
             {error && <ResponseErrorPanel error={error} />}
           </>
