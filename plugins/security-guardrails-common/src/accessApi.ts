@@ -51,6 +51,9 @@ export interface ApprovalRecord {
  *
  * @public
  */
+/** Every request's justification: at least this many characters once trimmed. */
+export const MIN_JUSTIFICATION_LENGTH = 10;
+
 export interface AccessRequest {
   id: string;
   kind: RequestKind;

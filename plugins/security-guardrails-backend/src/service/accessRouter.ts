@@ -22,6 +22,7 @@ import {
   guardrailsAccessRequestApprovePermission,
   guardrailsAccessRequestCreatePermission,
   guardrailsAuditReadPermission,
+  MIN_JUSTIFICATION_LENGTH,
   REQUEST_STATES,
   RequestKind,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -59,7 +60,10 @@ const entityRefSchema = z
 const justification = z
   .string()
   .trim()
-  .min(10, 'must say why, in at least 10 characters')
+  .min(
+    MIN_JUSTIFICATION_LENGTH,
+    `must say why, in at least ${MIN_JUSTIFICATION_LENGTH} characters`,
+  )
   .max(2000);
 const ticket = z
   .string()

@@ -1,8 +1,7 @@
 import { TextField } from '@material-ui/core';
+import { MIN_JUSTIFICATION_LENGTH } from '@internal/backstage-plugin-security-guardrails-common';
 
-/** The backend's rule for a justification: at least 10 characters once trimmed. */
-export const MIN_JUSTIFICATION_LENGTH = 10;
-
+/** The backend's rule for a justification, checked before submitting. */
 export function isJustificationOk(justification: string): boolean {
   return justification.trim().length >= MIN_JUSTIFICATION_LENGTH;
 }
