@@ -142,8 +142,18 @@ function stopBackend() {
 process.on('exit', stopBackend);
 process.on('SIGINT', () => process.exit(130));
 
+/** Services of the demo catalog with a Kubernetes mapping. */
+const DEMO_SERVICES = 10;
+
+/**
+ * Up, serving the app, and every demo service graded (GET /status as a
+ * security lead): the walk starts from a state it can rely on. Fails at once
+ * with the backend's reason when a service waits for something that will not
+ * come, and with the last answer when time runs out.
+ */
 async function waitForBackend(timeoutMs) {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
   while (Date.now() < deadline) {
     if (backendExited) throw new Error('the backend exited during start-up');
     try {
@@ -151,13 +161,45 @@ async function waitForBackend(timeoutMs) {
         fetch(`${baseUrl}/api/security-guardrails/health`),
         fetch(`${baseUrl}/`),
       ]);
-      if (health.ok && app.ok) return;
-    } catch {
+      const identity = health.ok
+        ? await fetch(`${baseUrl}/api/auth/demo/refresh`, {
+            headers: { 'x-demo-user': 'user:default/sam' },
+          }).then(r => (r.ok ? r.json() : undefined))
+        : undefined;
+      const token = identity?.backstageIdentity?.token;
+      if (token && app.ok) {
+        const res = await fetch(`${baseUrl}/api/security-guardrails/status`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const status = await res.json().catch(() => ({}));
+        last = `${res.status} ${JSON.stringify(status).slice(0, 600)}`;
+        if (res.ok) {
+          const { entities, waiting } = status;
+          if (
+            entities.mapped >= DEMO_SERVICES &&
+            entities.evaluated === entities.mapped
+          )
+            return;
+          const stuck = waiting.find(w =>
+            w.reason.startsWith('Waiting for cluster state'),
+          );
+          if (stuck)
+            throw new Error(
+              `${stuck.entityRef} will not be graded: ${stuck.reason}`,
+            );
+        }
+      }
+    } catch (error) {
+      if (error.message?.includes('will not be graded')) throw error;
       // not listening yet
     }
     await new Promise(r => setTimeout(r, 1000));
   }
-  throw new Error(`the backend did not answer within ${timeoutMs / 1000} s`);
+  throw new Error(
+    `the backend did not grade the demo within ${
+      timeoutMs / 1000
+    } s; last answer: ${last}`,
+  );
 }
 
 // --- the steps -----------------------------------------------------------------

@@ -52,7 +52,8 @@ const artifacts = join(root, 'artifacts', 'process');
 const SWEEP_SECONDS = 5;
 const USERS = ['dana', 'riley', 'pat', 'sam'];
 const STOREFRONT = 'component:default/storefront';
-const STOREFRONT_PATH = 'component/default/storefront';
+/** Services of the demo catalog with a Kubernetes mapping. */
+const DEMO_SERVICES = 10;
 let nextPort = Number(process.env.PROCESS_TEST_PORT ?? 7210);
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -145,8 +146,15 @@ class Backend {
     writeFileSync(this.logPath, this.log.join(''));
   }
 
+  /**
+   * Up, the catalog has the demo users (sign-in resolves through it) and,
+   * with `posture`, every demo service is graded (GET /status). Fails at once
+   * with the backend's reason when a service waits for something that will
+   * not come, and with the last answer when time runs out.
+   */
   async ready({ timeoutMs = 240_000, posture = true } = {}) {
     const deadline = Date.now() + timeoutMs;
+    let last = 'no answer';
     while (Date.now() < deadline) {
       if (this.exited) {
         this.saveLog();
@@ -158,25 +166,43 @@ class Backend {
         const res = await fetch(
           `${this.baseUrl}/api/security-guardrails/health`,
         );
-        // Up, the catalog has the demo users (sign-in resolves through it),
-        // and the first evaluation has run (requests need to know where a
-        // service's objects are).
         if (res.ok) this.healthyAt ??= Date.now();
-        if (
-          res.ok &&
-          (await this.signIn('sam')).ok &&
-          (!posture ||
-            (await this.api('sam', 'GET', `/posture/${STOREFRONT_PATH}`))
-              .status === 200)
-        )
-          return;
-      } catch {
+        if (res.ok && (await this.signIn('sam')).ok) {
+          if (!posture) return;
+          const status = await this.api('sam', 'GET', '/status');
+          last = `${status.status} ${JSON.stringify(status.body).slice(
+            0,
+            600,
+          )}`;
+          if (status.status === 200) {
+            const { entities, waiting } = status.body;
+            if (
+              entities.mapped >= DEMO_SERVICES &&
+              entities.evaluated === entities.mapped
+            )
+              return;
+            const stuck = waiting.find(w =>
+              w.reason.startsWith('Waiting for cluster state'),
+            );
+            if (stuck) {
+              this.saveLog();
+              throw new Failure(
+                `${this.name}: ${stuck.entityRef} will not be graded: ${stuck.reason} (${this.logPath})`,
+              );
+            }
+          }
+        }
+      } catch (error) {
+        if (error instanceof Failure) throw error;
         // not listening yet
       }
       await sleep(500);
     }
+    this.saveLog();
     throw new Failure(
-      `${this.name} did not answer within ${timeoutMs / 1000} s`,
+      `${this.name} did not grade the demo within ${
+        timeoutMs / 1000
+      } s; last answer: ${last} (${this.logPath})`,
     );
   }
 

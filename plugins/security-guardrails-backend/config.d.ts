@@ -153,6 +153,13 @@ export interface Config {
     posture?: {
       /** How often every entity is evaluated (default every 10 minutes). */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * How often the catalog is compared with what was evaluated (default
+       * every 5 seconds): entities new or changed in the catalog are evaluated
+       * then, from the cluster state already read. One cheap catalog query of
+       * refs and etags when nothing changed.
+       */
+      catalogSync?: { frequency: HumanDuration | string };
       /** Days of score and check history kept (default 180). */
       historyRetentionDays?: number;
       /** Minimum seconds between two on-demand refreshes of one entity (default 30). */

@@ -6,13 +6,16 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { HumanDuration } from '@backstage/types';
 import { CHECK_ID_PATTERN } from '@internal/backstage-plugin-security-guardrails-common';
 import { CheckSettings, ExemptionRule, parseExpiry } from './engine';
 import { DEFAULT_ENTITY_KINDS } from './catalog/CatalogEntities';
 
 export interface PostureConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
+  /** How often the catalog is compared with what was evaluated. */
+  catalogSyncFrequency: HumanDuration;
   historyRetentionDays: number;
   refreshIntervalMs: number;
   entityKinds: string[];
@@ -36,6 +39,12 @@ export function readPostureConfig(config: Config): PostureConfig {
         timeout: { minutes: 5 },
         initialDelay: { seconds: 5 },
       };
+
+  const catalogSyncFrequency: HumanDuration = posture?.has('catalogSync')
+    ? readDurationFromConfig(posture.getConfig('catalogSync'), {
+        key: 'frequency',
+      })
+    : { seconds: 5 };
 
   const retention = posture?.getOptionalNumber('historyRetentionDays') ?? 180;
   if (!Number.isInteger(retention) || retention < 1) {
@@ -89,6 +98,7 @@ export function readPostureConfig(config: Config): PostureConfig {
 
   return {
     schedule,
+    catalogSyncFrequency,
     historyRetentionDays: retention,
     refreshIntervalMs: refresh * 1000,
     entityKinds:

@@ -38,6 +38,7 @@ import { createSources, readClusterConfigs } from './sources';
 
 export const POSTURE_REFRESH_TASK_ID = 'security-guardrails-posture-refresh';
 export const ACCESS_SWEEP_TASK_ID = 'security-guardrails-access-sweep';
+export const CATALOG_SYNC_TASK_ID = 'security-guardrails-catalog-sync';
 
 function withCustomChecks(custom: Check[]): Check[] {
   const checks = [...BUILTIN_CHECKS];
@@ -90,7 +91,6 @@ export const securityGuardrailsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
-        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
         notifications: notificationService,
@@ -181,31 +181,26 @@ export const securityGuardrailsPlugin = createBackendPlugin({
           expiryWarningSeconds: accessConfig.expiryWarningSeconds,
         });
 
-        // The catalog may still be ingesting when the first refresh runs: try
-        // again shortly until it returns entities, so a new portal shows
-        // postures within a minute instead of after the first full interval.
-        let warmups = 0;
-        let warmupTimer: NodeJS.Timeout | undefined;
         await scheduler.scheduleTask({
           id: POSTURE_REFRESH_TASK_ID,
           ...postureConfig.schedule,
           scope: 'global',
           fn: async () => {
-            const report = await posture.refreshAll();
-            if (report.entities === 0 && warmups < 12) {
-              warmups++;
-              warmupTimer = setTimeout(() => {
-                scheduler
-                  .triggerTask(POSTURE_REFRESH_TASK_ID)
-                  .catch(e =>
-                    logger.warn(`Could not trigger a posture refresh: ${e}`),
-                  );
-              }, 10_000);
-              warmupTimer.unref?.();
-            }
+            await posture.refreshAll();
           },
         });
-        deps.lifecycle.addShutdownHook(() => clearTimeout(warmupTimer));
+        // Entities the catalog adds or changes (at start while it ingests, or
+        // registered later) are evaluated within seconds, not at the next
+        // full refresh.
+        await scheduler.scheduleTask({
+          id: CATALOG_SYNC_TASK_ID,
+          frequency: postureConfig.catalogSyncFrequency,
+          timeout: { minutes: 5 },
+          scope: 'global',
+          fn: async () => {
+            await posture.syncWithCatalog();
+          },
+        });
 
         // Level-triggered expiry: runs at start too, so grants that expired
         // while the backend was down are revoked at once.

@@ -1,6 +1,7 @@
 import { Domain, ResultStatus } from './checks';
 import { CheckResult } from './results';
 import { Grade } from './scoring';
+import type { ClusterDataStatus } from './api';
 
 /*
  * Shapes of the posture endpoints: lists, history and org-wide rollups.
@@ -149,4 +150,26 @@ export interface UnownedFindings {
   results: CheckResult[];
   /** How many fail/warn results there were before the list was capped. */
   total: number;
+}
+
+/**
+ * `GET /status`: whether every entity the catalog maps has a posture, and
+ * why those that have none are waiting. Only entities the caller may see are
+ * listed.
+ *
+ * @public
+ */
+export interface PostureStatus {
+  entities: {
+    /** Entities of the posture kinds with a Kubernetes mapping in the catalog. */
+    mapped: number;
+    /** Of those, how many have a stored posture. */
+    evaluated: number;
+    /** Stored, but computed from an older version of the catalog entity. */
+    outdated: number;
+  };
+  /** Mapped entities without a posture yet (the first 100 the caller may see), and why. */
+  waiting: Array<{ entityRef: string; reason: string }>;
+  /** The clusters as last read. */
+  clusters: ClusterDataStatus[];
 }

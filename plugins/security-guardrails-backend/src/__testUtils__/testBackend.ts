@@ -6,10 +6,17 @@
 import {
   BackstageCredentials,
   coreServices,
+  createBackendModule,
   createServiceFactory,
   PermissionsService,
+  SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import request from 'supertest';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -75,7 +82,14 @@ export async function startGuardrailsBackend(options: TestBackendOptions = {}) {
     ...(loadDemoCatalog() as unknown as Entity[]),
     ...(options.extraEntities ?? []),
   ];
-  const inner = catalogServiceMock({ entities });
+  // Read afresh on every call, so a test can register entities while the backend runs.
+  const inner = new Proxy({} as ReturnType<typeof catalogServiceMock>, {
+    get: (_, key) => {
+      const client = catalogServiceMock({ entities }) as any;
+      const value = client[key];
+      return typeof value === 'function' ? value.bind(client) : value;
+    },
+  });
   const hidden = (credentials: BackstageCredentials, ref: string) =>
     (options.hidden?.[principalOf(credentials)] ?? []).includes(ref);
 
@@ -85,7 +99,7 @@ export async function startGuardrailsBackend(options: TestBackendOptions = {}) {
     factory: () =>
       ({
         ...inner,
-        getEntities: inner.getEntities.bind(inner),
+        getEntities: (...args: any[]) => (inner.getEntities as any)(...args),
         async getEntityByRef(
           ref: any,
           opts: { credentials: BackstageCredentials },
@@ -171,9 +185,25 @@ export async function startGuardrailsBackend(options: TestBackendOptions = {}) {
     useNullAsDefault: true,
   });
 
+  // The test backend's scheduler runs each task once at start (awaited), then
+  // only when a test triggers it: this module hands the plugin's scheduler out.
+  let scheduler: SchedulerService | undefined;
+  const schedulerHandle = createBackendModule({
+    pluginId: 'security-guardrails',
+    moduleId: 'test-scheduler-handle',
+    register(env) {
+      env.registerInit({
+        deps: { s: coreServices.scheduler },
+        async init({ s }) {
+          scheduler = s;
+        },
+      });
+    },
+  });
   const backend = await startTestBackend({
     features: [
       securityGuardrailsPlugin,
+      schedulerHandle,
       mockServices.database.factory({ knex }),
       catalog,
       permissions,
@@ -198,6 +228,12 @@ export async function startGuardrailsBackend(options: TestBackendOptions = {}) {
   const stopBackend = backend.stop.bind(backend);
   return Object.assign(backend, {
     authorizeCalls,
+    /** Runs a scheduled task of the plugin now, as its schedule would. */
+    triggerTask: (id: string) => scheduler!.triggerTask(id),
+    /** Registers an entity in the catalog, as a new location would. */
+    addEntity(entity: Entity) {
+      entities.push(entity);
+    },
     async stop() {
       try {
         await stopBackend();
@@ -208,19 +244,38 @@ export async function startGuardrailsBackend(options: TestBackendOptions = {}) {
   });
 }
 
-/** Waits for the scheduled refresh that runs at startup to have stored postures. */
+/**
+ * Waits until every mapped entity has a posture, as `GET /status` reports it
+ * (the catalog sync and the first refresh run at start), so a test starts
+ * from a known state. Fails at once, with the backend's reason, when an
+ * entity waits for something that will not come (a cluster never read).
+ */
 export async function waitForPostures(
-  request: () => Promise<{ status: number }>,
+  server: Parameters<typeof request>[0],
   timeoutMs = 20_000,
 ) {
   const start = Date.now();
+  let last = '';
   for (;;) {
-    const res = await request();
-    if (res.status === 200) return;
-    if (Date.now() - start > timeoutMs)
-      throw new Error(
-        `no posture after ${timeoutMs} ms (status ${res.status})`,
+    const res = await request(server)
+      .get('/api/security-guardrails/status')
+      .set('Authorization', mockCredentials.user.header('user:default/sam'));
+    if (res.status === 200) {
+      const { entities, waiting } = res.body;
+      if (entities.mapped > 0 && entities.evaluated === entities.mapped) return;
+      const stuck = waiting.find((w: { reason: string }) =>
+        w.reason.startsWith('Waiting for cluster state'),
       );
+      if (stuck)
+        throw new Error(
+          `${stuck.entityRef} will not be graded: ${stuck.reason}`,
+        );
+      last = JSON.stringify(res.body);
+    } else {
+      last = `${res.status} ${JSON.stringify(res.body)}`;
+    }
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`not every posture after ${timeoutMs} ms: ${last}`);
     await new Promise(r => setTimeout(r, 100));
   }
 }

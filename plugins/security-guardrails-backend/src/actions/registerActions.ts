@@ -17,6 +17,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { CatalogEntities } from '../catalog/CatalogEntities';
 import { PostureService } from '../posture/PostureService';
+import { lookupPosture } from '../posture/lookup';
 import {
   requireEntityPermission,
   requirePermission,
@@ -54,10 +55,9 @@ export function registerActions(options: {
       guardrailsPostureReadPermission,
       entityRef,
     );
-    const result = await posture.getPosture(entityRef);
-    if (!result)
-      throw new NotFoundError(`${entityRef} has not been evaluated yet`);
-    return result;
+    const answer = await lookupPosture({ catalog, posture }, entity);
+    if ('missing' in answer) throw new NotFoundError(answer.missing);
+    return answer.posture;
   }
 
   actionsRegistry.register({

@@ -7,7 +7,10 @@ import {
   AuthService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  CATALOG_FILTER_EXISTS,
+  EntityFilterQuery,
+} from '@backstage/catalog-client';
 import {
   Entity,
   RELATION_OWNED_BY,
@@ -20,7 +23,7 @@ import {
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { EntityInfo } from '../engine';
+import { EntityInfo, hasKubernetesMapping } from '../engine';
 
 /** Kinds whose entities get a posture. */
 export const DEFAULT_ENTITY_KINDS = ['Component', 'Resource'];
@@ -29,6 +32,7 @@ const FIELDS = [
   'kind',
   'metadata.name',
   'metadata.namespace',
+  'metadata.etag',
   'metadata.annotations',
   'metadata.links',
   'spec.owner',
@@ -36,7 +40,13 @@ const FIELDS = [
   'relations',
 ];
 
-export function toEntityInfo(entity: Entity): EntityInfo {
+/** What the engine needs of an entity, and the catalog's etag of the entity it came from. */
+export type CatalogEntityInfo = EntityInfo & { etag?: string };
+
+/** The most entity refs asked of the catalog in one request. */
+const REFS_PER_REQUEST = 500;
+
+export function toEntityInfo(entity: Entity): CatalogEntityInfo {
   const relations = entity.relations ?? [];
   const owner =
     relations.find(r => r.type === RELATION_OWNED_BY)?.targetRef ??
@@ -62,6 +72,7 @@ export function toEntityInfo(entity: Entity): EntityInfo {
     system,
     annotations: entity.metadata.annotations ?? {},
     links: links.map(l => ({ url: l.url, title: l.title, type: l.type })),
+    ...(entity.metadata.etag ? { etag: entity.metadata.etag } : {}),
   };
 }
 
@@ -105,37 +116,95 @@ export class CatalogEntities {
     this.#kinds = kinds;
   }
 
+  /** The catalog filter for entities of the posture kinds that declare Kubernetes objects. */
+  #mappedFilter(): EntityFilterQuery {
+    // `kind` last: the catalog's in-memory test client stops at the first
+    // key with an array of values, and would skip the annotation.
+    return [
+      {
+        [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]:
+          CATALOG_FILTER_EXISTS,
+        kind: this.#kinds,
+      },
+      {
+        [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]:
+          CATALOG_FILTER_EXISTS,
+        kind: this.#kinds,
+      },
+    ];
+  }
+
   /** Every entity of the posture kinds that declares Kubernetes objects (read as this plugin). */
-  async listMapped(): Promise<EntityInfo[]> {
+  async listMapped(): Promise<CatalogEntityInfo[]> {
     const credentials = await this.#auth.getOwnServiceCredentials();
-    const out: EntityInfo[] = [];
-    const seen = new Set<string>();
+    const response = await this.#catalog.getEntities(
+      { filter: this.#mappedFilter(), fields: FIELDS },
+      { credentials },
+    );
+    const out = new Map<string, CatalogEntityInfo>();
+    for (const entity of response.items) {
+      const info = toEntityInfo(entity);
+      out.set(info.ref, info);
+    }
+    return [...out.values()].sort((a, b) => compareStrings(a.ref, b.ref));
+  }
+
+  /**
+   * The refs of the entities {@link CatalogEntities.listMapped} returns, each
+   * with its `metadata.etag` (undefined when the catalog sets none): the cheap
+   * listing the catalog sync compares against what was evaluated.
+   */
+  async mappedVersions(): Promise<Map<string, string | undefined>> {
+    const credentials = await this.#auth.getOwnServiceCredentials();
     const response = await this.#catalog.getEntities(
       {
-        filter: [
-          {
-            kind: this.#kinds,
-            [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]:
-              CATALOG_FILTER_EXISTS,
-          },
-          {
-            kind: this.#kinds,
-            [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]:
-              CATALOG_FILTER_EXISTS,
-          },
+        filter: this.#mappedFilter(),
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.etag',
         ],
-        fields: FIELDS,
       },
       { credentials },
     );
-    for (const entity of response.items) {
-      const info = toEntityInfo(entity);
-      if (!seen.has(info.ref)) {
-        seen.add(info.ref);
-        out.push(info);
+    return new Map(
+      response.items.map(e => [stringifyEntityRef(e), e.metadata.etag]),
+    );
+  }
+
+  /** These entities as {@link CatalogEntities.listMapped} gives them; refs gone from the catalog or no longer mapped are left out. */
+  async getMapped(entityRefs: string[]): Promise<CatalogEntityInfo[]> {
+    const credentials = await this.#auth.getOwnServiceCredentials();
+    const out: CatalogEntityInfo[] = [];
+    for (let i = 0; i < entityRefs.length; i += REFS_PER_REQUEST) {
+      const response = await this.#catalog.getEntitiesByRefs(
+        {
+          entityRefs: entityRefs.slice(i, i + REFS_PER_REQUEST),
+          fields: FIELDS,
+        },
+        { credentials },
+      );
+      for (const entity of response.items) {
+        if (entity && this.whyNoPosture(entity) === undefined)
+          out.push(toEntityInfo(entity));
       }
     }
     return out.sort((a, b) => compareStrings(a.ref, b.ref));
+  }
+
+  /** Why this entity gets no posture at all (its kind, or no Kubernetes mapping); undefined when it gets one. */
+  whyNoPosture(entity: Entity): string | undefined {
+    const ref = stringifyEntityRef(entity);
+    if (!this.#kinds.includes(entity.kind)) {
+      return `${ref} gets no posture: postures are computed for ${this.#kinds.join(
+        ', ',
+      )} entities (securityGuardrails.posture.entityKinds)`;
+    }
+    if (!hasKubernetesMapping(entity.metadata.annotations ?? {})) {
+      return `${ref} has no ${KUBERNETES_ID_ANNOTATION} or ${KUBERNETES_LABEL_SELECTOR_ANNOTATION} annotation, so it has no Kubernetes objects to evaluate`;
+    }
+    return undefined;
   }
 
   /** Refs of the Groups that exist, for `own.owner`. */

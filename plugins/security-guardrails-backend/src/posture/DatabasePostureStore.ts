@@ -33,6 +33,8 @@ export interface PostureRecord {
   clusters: ClusterDataStatus[];
   score: PostureScore;
   results: CheckResult[];
+  /** The catalog entity's metadata.etag this posture was computed from. */
+  catalogEtag?: string;
 }
 
 /** The light columns of a posture, for rollups. */
@@ -188,6 +190,7 @@ export class DatabasePostureStore {
           results: JSON.stringify(r.results),
           check_counts: JSON.stringify(checkCounts(r.results)),
           evaluated_at: r.evaluatedAt,
+          catalog_etag: r.catalogEtag ?? null,
         }));
         await tx('guardrails_posture')
           .insert(rows)
@@ -372,6 +375,13 @@ export class DatabasePostureStore {
         ),
       )
       .map(r => r.entity_ref);
+  }
+
+  /** Every stored entity with the catalog etag its posture was computed from (null when unknown). */
+  async evaluatedVersions(): Promise<Map<string, string | null>> {
+    const rows: Array<{ entity_ref: string; catalog_etag: string | null }> =
+      await this.#db('guardrails_posture').select('entity_ref', 'catalog_etag');
+    return new Map(rows.map(r => [r.entity_ref, r.catalog_etag ?? null]));
   }
 
   async listEntityRefs(): Promise<string[]> {

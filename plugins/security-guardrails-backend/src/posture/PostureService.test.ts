@@ -12,6 +12,7 @@ import {
   hardenedContainer,
   hardenedPodSpec,
 } from '../__testUtils__/builders';
+import { CatalogEntityInfo } from '../catalog/CatalogEntities';
 import { DatabasePostureStore } from './DatabasePostureStore';
 import { PostureService, RateLimitedError } from './PostureService';
 
@@ -51,6 +52,22 @@ class FlakySource implements ClusterStateSource {
   }
 }
 
+/** A catalog over a list of entities the test may change. */
+function fakeCatalog(
+  entities: () => CatalogEntityInfo[],
+  groups: () => Promise<Set<string>> = async () =>
+    new Set(['group:default/team']),
+) {
+  return {
+    listMapped: async () => entities(),
+    mappedVersions: async () =>
+      new Map(entities().map(e => [e.ref, e.etag] as const)),
+    getMapped: async (refs: string[]) =>
+      entities().filter(e => refs.includes(e.ref)),
+    groups,
+  };
+}
+
 async function setup(
   databaseId: Parameters<typeof databases.init>[0],
   sources: ClusterStateSource[],
@@ -63,10 +80,7 @@ async function setup(
   const service = PostureService.create({
     logger: mockServices.logger.mock(),
     sources,
-    catalog: {
-      listMapped: async () => entities,
-      groups: async () => new Set(['group:default/team']),
-    },
+    catalog: fakeCatalog(() => entities),
     store,
     checks: BUILTIN_CHECKS,
     settings: {},
@@ -155,10 +169,7 @@ describe.each(databases.eachSupportedId())(
       const restarted = PostureService.create({
         logger: mockServices.logger.mock(),
         sources: [Object.assign(new FlakySource('a', []), { failing: true })],
-        catalog: {
-          listMapped: async () => [entity()],
-          groups: async () => new Set(['group:default/team']),
-        },
+        catalog: fakeCatalog(() => [entity()]),
         store: first.store,
         checks: BUILTIN_CHECKS,
         settings: {},
@@ -223,6 +234,200 @@ describe.each(databases.eachSupportedId())(
       expect(await store.listEntityRefs()).toEqual(['component:default/app']);
     });
 
+    describe('entities the catalog has that were not evaluated', () => {
+      const other = (etag?: string, id = 'other') => ({
+        ...entity({
+          ref: 'component:default/other',
+          name: 'other',
+          annotations: { 'backstage.io/kubernetes-id': id },
+        }),
+        ...(etag ? { etag } : {}),
+      });
+      const otherDeployment = deployment({
+        name: 'other',
+        labels: { 'backstage.io/kubernetes-id': 'other' },
+        podLabels: { 'backstage.io/kubernetes-id': 'other' },
+      });
+
+      it('evaluates a posture asked for and missing at once, from the state already read, once however many ask', async () => {
+        const a = new FlakySource('a', [deployment(), otherDeployment]);
+        // The catalog had only app when the refresh ran.
+        const catalog: CatalogEntityInfo[] = [entity()];
+        const { service } = await setup(databaseId, [a], catalog);
+        await service.refreshAll();
+        expect(a.reads).toBe(1);
+        const answers = await Promise.all(
+          [1, 2, 3, 4, 5].map(() => service.postureFor(other())),
+        );
+        for (const answer of answers) {
+          expect(answer).toMatchObject({
+            posture: {
+              entityRef: 'component:default/other',
+              mapped: true,
+              clusters: [{ cluster: 'a', status: 'ok' }],
+            },
+          });
+        }
+        expect(a.reads).toBe(1);
+      });
+
+      it('reads the clusters once when a posture is asked for before any refresh', async () => {
+        const a = new FlakySource('a', [deployment()]);
+        const { service } = await setup(databaseId, [a]);
+        const answers = await Promise.all([
+          service.postureFor(entity()),
+          service.postureFor(entity()),
+        ]);
+        expect(answers.map(x => 'posture' in x)).toEqual([true, true]);
+        expect(a.reads).toBe(1);
+      });
+
+      it('answers "being evaluated now" when the evaluation takes longer than a request waits, and serves it once stored', async () => {
+        let release = () => {};
+        const gate = new Promise<void>(r => {
+          release = r;
+        });
+        const a = new FlakySource('a', [deployment()]);
+        const slow: ClusterStateSource = {
+          cluster: 'a',
+          read: async () => {
+            await gate;
+            return a.read();
+          },
+        };
+        const { service } = await setup(databaseId, [slow]);
+        const first = await service.postureFor(entity(), { waitMs: 20 });
+        expect(first).toEqual({
+          pending: {
+            reason: 'evaluating',
+            message: expect.stringMatching(
+              /^component:default\/app is being evaluated now \(started 2026-11-22T12:00:00.000Z\)/,
+            ),
+            retryAfterSeconds: 5,
+          },
+        });
+        release();
+        await expect(service.postureFor(entity())).resolves.toHaveProperty(
+          'posture.entityRef',
+          'component:default/app',
+        );
+        expect(a.reads).toBe(1);
+      });
+
+      it('says which cluster it waits for, and since when, instead of grading on catalog checks alone', async () => {
+        const a = Object.assign(new FlakySource('a', [deployment()]), {
+          failing: true,
+        });
+        const { service, store, clock } = await setup(databaseId, [a]);
+        await service.refreshAll();
+        expect(await store.listEntityRefs()).toEqual([]);
+        clock.now = new Date('2026-11-22T12:05:00Z');
+        const answer = await service.postureFor(entity());
+        expect(answer).toEqual({
+          pending: {
+            reason: 'cluster-unreachable',
+            message:
+              'Waiting for cluster state: cluster a unreachable since 2026-11-22T12:00:00.000Z (connection refused). It is evaluated as soon as the cluster can be read.',
+            retryAfterSeconds: 30,
+          },
+        });
+        // Asked again with nothing new read: the same answer, no re-read.
+        await service.postureFor(entity());
+        expect(a.reads).toBe(1);
+        const status = await service.status(async refs => new Set(refs));
+        expect(status).toMatchObject({
+          entities: { mapped: 1, evaluated: 0 },
+          waiting: [
+            {
+              entityRef: 'component:default/app',
+              reason: expect.stringContaining('cluster a unreachable'),
+            },
+          ],
+          clusters: [{ cluster: 'a', status: 'unreachable' }],
+        });
+        a.failing = false;
+        await service.refreshAll();
+        expect(await service.postureFor(entity())).toHaveProperty(
+          'posture.mapped',
+          true,
+        );
+      });
+
+      it('catalog sync: evaluates entities that appear, re-evaluates those whose etag changed and forgets those that left, without re-reading', async () => {
+        const a = new FlakySource('a', [deployment(), otherDeployment]);
+        const catalog: CatalogEntityInfo[] = [{ ...entity(), etag: 'e1' }];
+        const { service, store } = await setup(databaseId, [a], catalog);
+        await service.refreshAll();
+        expect(await service.syncWithCatalog()).toEqual({
+          evaluated: 0,
+          removed: 0,
+          waiting: 0,
+        });
+
+        catalog.push(other('o1'));
+        expect(await service.syncWithCatalog()).toEqual({
+          evaluated: 1,
+          removed: 0,
+          waiting: 0,
+        });
+        expect(
+          await service.getPosture('component:default/other'),
+        ).toMatchObject({ mapped: true });
+        expect(await service.syncWithCatalog()).toMatchObject({ evaluated: 0 });
+
+        // Its mapping changes in the catalog: evaluated again, as it is now.
+        catalog[1] = other('o2', 'nothing-runs-here');
+        expect(await service.syncWithCatalog()).toMatchObject({ evaluated: 1 });
+        expect(
+          await service.getPosture('component:default/other'),
+        ).toMatchObject({ mapped: false });
+
+        catalog.shift();
+        expect(await service.syncWithCatalog()).toMatchObject({ removed: 1 });
+        expect(await store.listEntityRefs()).toEqual([
+          'component:default/other',
+        ]);
+        expect(a.reads).toBe(1);
+        expect(await service.status(async refs => new Set(refs))).toEqual({
+          entities: { mapped: 1, evaluated: 1, outdated: 0 },
+          waiting: [],
+          clusters: [
+            { cluster: 'a', readAt: expect.any(String), status: 'ok' },
+          ],
+        });
+      });
+
+      it('a full refresh does not forget an entity the catalog added while it ran', async () => {
+        const a = new FlakySource('a', [deployment(), otherDeployment]);
+        const listed = [entity()];
+        const now = [entity(), other()];
+        const { store } = await setup(databaseId, [a]);
+        const service = PostureService.create({
+          logger: mockServices.logger.mock(),
+          sources: [a],
+          catalog: {
+            ...fakeCatalog(() => now),
+            // The full refresh listed the catalog before other arrived.
+            listMapped: async () => listed,
+          },
+          store,
+          checks: BUILTIN_CHECKS,
+          settings: {},
+          annotationExemptions: true,
+          disabledChecks: [],
+          exemptions: async () => [],
+          historyRetentionDays: 180,
+          refreshIntervalMs: 30_000,
+        });
+        await service.postureFor(other());
+        await service.refreshAll();
+        expect((await store.listEntityRefs()).sort()).toEqual([
+          'component:default/app',
+          'component:default/other',
+        ]);
+      });
+    });
+
     it('evaluates the demo and rolls it up with the numbers the grades imply', async () => {
       const demo = ManifestsSource.create({
         cluster: 'demo',
@@ -234,10 +439,7 @@ describe.each(databases.eachSupportedId())(
       const service = PostureService.create({
         logger: mockServices.logger.mock(),
         sources: [demo],
-        catalog: {
-          listMapped: async () => demoEntities(),
-          groups: async () => demoGroups(),
-        },
+        catalog: fakeCatalog(demoEntities, async () => demoGroups()),
         store,
         checks: BUILTIN_CHECKS,
         settings: {},

@@ -3,21 +3,29 @@
  * catalog entities, runs the checks, stores the result. When a cluster cannot
  * be read, its last good state is used and the postures that depend on it are
  * marked stale; other clusters are not affected.
+ *
+ * Three paths evaluate: the scheduled full refresh (re-reads every cluster),
+ * the catalog sync (entities new or changed in the catalog since they were
+ * evaluated, from the cluster state already read), and on demand (a posture
+ * asked for and missing, from the same state). No entity the catalog has
+ * waits for the next full refresh.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ClusterDataStatus,
+  compareStrings,
   Domain,
   EntityPosture,
   PostureHistory,
   PostureListResponse,
+  PostureStatus,
   PostureSummary,
   PostureTrend,
   scoreResults,
   SummaryGroupBy,
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { CatalogEntities } from '../catalog/CatalogEntities';
+import { CatalogEntities, CatalogEntityInfo } from '../catalog/CatalogEntities';
 import {
   Check,
   CheckSettings,
@@ -38,7 +46,10 @@ import { summarize, trend } from './summary';
 export interface PostureServiceOptions {
   logger: LoggerService;
   sources: ClusterStateSource[];
-  catalog: Pick<CatalogEntities, 'listMapped' | 'groups'>;
+  catalog: Pick<
+    CatalogEntities,
+    'listMapped' | 'mappedVersions' | 'getMapped' | 'groups'
+  >;
   store: DatabasePostureStore;
   checks: Check[];
   settings: CheckSettings;
@@ -62,6 +73,46 @@ export interface RefreshReport {
   skippedStale: number;
 }
 
+/** Why an entity that should have a posture has none yet, and when to ask again. */
+export interface PendingPosture {
+  reason: 'evaluating' | 'cluster-unreachable';
+  message: string;
+  retryAfterSeconds: number;
+}
+
+export type PostureLookup =
+  | { posture: EntityPosture }
+  | { pending: PendingPosture };
+
+export interface CatalogSyncReport {
+  /** Entities new or changed in the catalog, evaluated and stored. */
+  evaluated: number;
+  /** Entities that left the catalog (or lost their mapping), forgotten. */
+  removed: number;
+  /** Entities that wait for a cluster that has never been read. */
+  waiting: number;
+}
+
+interface ClusterState {
+  snapshots: ClusterSnapshot[];
+  unavailable: ClusterDataStatus[];
+  /** Increases with every read, so outcomes decided on one state are not decided again. */
+  version: number;
+  /** When it was read (ms since the epoch, this process's clock). */
+  readAtMs: number;
+}
+
+interface PartialEvaluation {
+  saved: Set<string>;
+  waiting: Map<string, PendingPosture>;
+}
+
+/** Cluster state older than this is read again before an on-demand or sync evaluation (the default refresh interval). */
+const MAX_STATE_AGE_MS = 10 * 60 * 1000;
+
+/** How long a posture request waits for an on-demand evaluation before answering "evaluating now". */
+const ON_DEMAND_WAIT_MS = 10_000;
+
 export class RateLimitedError extends Error {
   constructor(readonly retryAfterSeconds: number) {
     super(
@@ -78,7 +129,23 @@ export class PostureService {
   readonly #now: () => Date;
   readonly #lastGood = new Map<string, ClusterSnapshot>();
   readonly #lastRefresh = new Map<string, number>();
+  /** When each cluster that cannot be read was first found so. */
+  readonly #unreachableSince = new Map<string, string>();
   #inFlight: Promise<RefreshReport> | undefined;
+  #syncing: Promise<CatalogSyncReport> | undefined;
+  /** The cluster state last read, which the sync and on-demand paths evaluate against. */
+  #latest: ClusterState | undefined;
+  #reading: Promise<ClusterState> | undefined;
+  #stateVersion = 0;
+  readonly #onDemand = new Map<
+    string,
+    { startedAt: string; job: Promise<PartialEvaluation> }
+  >();
+  /** Entities found waiting for a cluster, and on which state: not re-evaluated until the state changes. */
+  readonly #waiting = new Map<
+    string,
+    { version: number; pending: PendingPosture }
+  >();
 
   static create(options: PostureServiceOptions) {
     return new PostureService(options);
@@ -97,10 +164,7 @@ export class PostureService {
     this.#o.checks.find(c => c.meta.id === checkId)?.meta.domain;
 
   /** Reads every cluster; unreadable ones fall back to their last good state. */
-  async #readClusters(): Promise<{
-    snapshots: ClusterSnapshot[];
-    unavailable: ClusterDataStatus[];
-  }> {
+  async #readClusters(): Promise<ClusterState> {
     const snapshots: ClusterSnapshot[] = [];
     const unavailable: ClusterDataStatus[] = [];
     const read = await Promise.all(
@@ -121,8 +185,12 @@ export class PostureService {
     for (const snapshot of read) {
       if (snapshot.status !== 'unreachable') {
         this.#lastGood.set(snapshot.cluster, snapshot);
+        this.#unreachableSince.delete(snapshot.cluster);
         snapshots.push(snapshot);
         continue;
+      }
+      if (!this.#unreachableSince.has(snapshot.cluster)) {
+        this.#unreachableSince.set(snapshot.cluster, this.#now().toISOString());
       }
       const message =
         snapshot.errors
@@ -148,10 +216,58 @@ export class PostureService {
         });
       }
     }
-    return { snapshots, unavailable };
+    const state = {
+      snapshots,
+      unavailable,
+      version: ++this.#stateVersion,
+      readAtMs: Date.now(),
+    };
+    this.#latest = state;
+    return state;
   }
 
-  #records(evaluation: Evaluation, entities: EntityInfo[]): PostureRecord[] {
+  /** A fresh read of every cluster, shared by callers that ask while one is under way. */
+  #sharedRead(): Promise<ClusterState> {
+    if (!this.#reading) {
+      this.#reading = this.#readClusters().finally(() => {
+        this.#reading = undefined;
+      });
+    }
+    return this.#reading;
+  }
+
+  /**
+   * The cluster state already read; the first caller after start waits for
+   * the first read. A replica that does not run the scheduled refresh (it is
+   * global) reads again when its state is older than the refresh interval.
+   */
+  #currentState(): Promise<ClusterState> {
+    const latest = this.#latest;
+    return latest && Date.now() - latest.readAtMs < MAX_STATE_AGE_MS
+      ? Promise.resolve(latest)
+      : this.#sharedRead();
+  }
+
+  #unreachablePending(unavailable: ClusterDataStatus[]): PendingPosture {
+    const which = unavailable
+      .map(c => {
+        const since = this.#unreachableSince.get(c.cluster);
+        return `cluster ${c.cluster} unreachable${
+          since ? ` since ${since}` : ''
+        }${c.message ? ` (${c.message})` : ''}`;
+      })
+      .join('; ');
+    return {
+      reason: 'cluster-unreachable',
+      message: `Waiting for cluster state: ${which}. It is evaluated as soon as the cluster can be read.`,
+      retryAfterSeconds: 30,
+    };
+  }
+
+  #records(
+    evaluation: Evaluation,
+    entities: CatalogEntityInfo[],
+  ): PostureRecord[] {
     const statusByCluster = new Map(
       evaluation.clusters.map(c => [c.cluster, c]),
     );
@@ -177,6 +293,7 @@ export class PostureService {
         clusters,
         score: scoreResults(ev.results),
         results: ev.results,
+        catalogEtag: entity?.etag,
       });
     }
     return records;
@@ -204,19 +321,32 @@ export class PostureService {
     );
   }
 
-  /** Postures that depend on a cluster we cannot read (and have no state for) keep their last result, marked stale. */
+  /**
+   * Postures that depend on a cluster we cannot read (and have no state for)
+   * keep their last result, marked stale. An entity with no objects found and
+   * no stored posture is not graded on catalog checks alone while such a
+   * cluster is unknown: its objects may be there. It waits, and says why.
+   */
   async #keepStale(
     records: PostureRecord[],
     unavailable: ClusterDataStatus[],
+    waiting?: Map<string, PendingPosture>,
   ): Promise<PostureRecord[]> {
     if (unavailable.length === 0) return records;
+    const pending = this.#unreachablePending(unavailable);
+    const stored = new Set((await this.#o.store.evaluatedVersions()).keys());
+    const graded = records.filter(r => {
+      if (r.mapped || stored.has(r.entityRef)) return true;
+      waiting?.set(r.entityRef, pending);
+      return false;
+    });
     const keep = new Set<string>();
     for (const cluster of unavailable) {
       const refs = await this.#o.store.entitiesInCluster(cluster.cluster);
       await this.#o.store.markStale(refs, cluster);
       refs.forEach(r => keep.add(r));
     }
-    return records.filter(r => !keep.has(r.entityRef));
+    return graded.filter(r => !keep.has(r.entityRef));
   }
 
   /** Evaluates every mapped entity and stores the results. Concurrent calls share one run. */
@@ -233,7 +363,7 @@ export class PostureService {
     const started = Date.now();
     const now = this.#now();
     const [{ snapshots, unavailable }, entities] = await Promise.all([
-      this.#readClusters(),
+      this.#sharedRead(),
       this.#o.catalog.listMapped(),
     ]);
     const evaluation = await this.#evaluate(entities, snapshots);
@@ -244,11 +374,9 @@ export class PostureService {
     const records = await this.#keepStale(all, unavailable);
     await this.#o.store.save(records, now);
 
-    const current = new Set(entities.map(e => e.ref));
-    const gone = (await this.#o.store.listEntityRefs()).filter(
-      ref => !current.has(ref),
-    );
-    if (gone.length) await this.#o.store.deleteEntities(gone);
+    // Forget what left the catalog, by a listing taken now: an entity the
+    // catalog sync added while this refresh ran is not gone.
+    await this.#forgetGone(await this.#o.catalog.mappedVersions());
 
     const limit = this.#o.unownedLimit ?? 2000;
     const problems = evaluation.unowned.filter(
@@ -287,13 +415,209 @@ export class PostureService {
     return report;
   }
 
+  async #forgetGone(
+    current: Map<string, string | undefined>,
+    stored?: Map<string, string | null>,
+  ): Promise<number> {
+    const refs = [
+      ...(stored ?? (await this.#o.store.evaluatedVersions())).keys(),
+    ];
+    const gone = refs.filter(ref => !current.has(ref));
+    if (gone.length) await this.#o.store.deleteEntities(gone);
+    return gone.length;
+  }
+
+  /** Evaluates some entities against the cluster state already read, and stores them. */
+  async #evaluateSome(
+    entities: CatalogEntityInfo[],
+  ): Promise<PartialEvaluation> {
+    const state = await this.#currentState();
+    const evaluation = await this.#evaluate(
+      entities,
+      state.snapshots,
+      new Set(entities.map(e => e.ref)),
+    );
+    const waiting = new Map<string, PendingPosture>();
+    const records = await this.#keepStale(
+      this.#records(evaluation, entities),
+      state.unavailable,
+      waiting,
+    );
+    await this.#o.store.save(records, this.#now());
+    for (const r of records) this.#waiting.delete(r.entityRef);
+    for (const [ref, pending] of waiting) {
+      this.#waiting.set(ref, { version: state.version, pending });
+    }
+    return { saved: new Set(records.map(r => r.entityRef)), waiting };
+  }
+
+  /**
+   * Evaluates what the catalog has that was not evaluated as it is now: new
+   * entities and entities whose etag changed, from the cluster state already
+   * read; forgets entities that left. Cheap when nothing changed (one listing
+   * of refs and etags, one of stored refs). Concurrent calls share one run,
+   * and a run waits for a full refresh under way (which covers what it listed).
+   */
+  syncWithCatalog(): Promise<CatalogSyncReport> {
+    if (!this.#syncing) {
+      this.#syncing = this.#sync().finally(() => {
+        this.#syncing = undefined;
+      });
+    }
+    return this.#syncing;
+  }
+
+  async #sync(): Promise<CatalogSyncReport> {
+    if (this.#inFlight) await this.#inFlight.catch(() => undefined);
+    const [current, stored] = await Promise.all([
+      this.#o.catalog.mappedVersions(),
+      this.#o.store.evaluatedVersions(),
+    ]);
+    const removed = await this.#forgetGone(current, stored);
+    const stateVersion = this.#latest?.version;
+    const changed: string[] = [];
+    for (const [ref, etag] of current) {
+      const known = stored.get(ref);
+      const isNew = known === undefined;
+      if (!isNew && (etag === undefined || known === etag)) continue;
+      // Waiting for a cluster, and no new cluster state since: nothing to do.
+      const waiting = this.#waiting.get(ref);
+      if (isNew && waiting && waiting.version === stateVersion) continue;
+      changed.push(ref);
+    }
+    let evaluated = 0;
+    let waiting = 0;
+    if (changed.length) {
+      const entities = await this.#o.catalog.getMapped(changed);
+      const outcome = await this.#evaluateSome(entities);
+      evaluated = outcome.saved.size;
+      waiting = outcome.waiting.size;
+    }
+    if (evaluated || removed || waiting) {
+      this.#o.logger.info(
+        `Catalog sync: evaluated ${evaluated} new or changed entities, forgot ${removed}${
+          waiting ? `, ${waiting} wait for a cluster that cannot be read` : ''
+        }`,
+      );
+    }
+    return { evaluated, removed, waiting };
+  }
+
+  /**
+   * The entity's stored posture; when there is none, it is evaluated now from
+   * the cluster state already read (one evaluation per entity at a time,
+   * however many ask). Answers "evaluating now" when that takes longer than
+   * a request should wait, and why it waits when a cluster cannot be read.
+   */
+  async postureFor(
+    entity: CatalogEntityInfo,
+    options: { waitMs?: number } = {},
+  ): Promise<PostureLookup> {
+    const stored = await this.#o.store.get(entity.ref);
+    if (stored) return { posture: stored };
+    const waitingFor = this.#waiting.get(entity.ref);
+    if (waitingFor && waitingFor.version === this.#latest?.version) {
+      return { pending: waitingFor.pending };
+    }
+    let run = this.#onDemand.get(entity.ref);
+    if (!run) {
+      const job = this.#evaluateSome([entity]).finally(() => {
+        this.#onDemand.delete(entity.ref);
+      });
+      run = { startedAt: this.#now().toISOString(), job };
+      this.#onDemand.set(entity.ref, run);
+    }
+    let stopWaiting = () => {};
+    const timedOut = new Promise<undefined>(resolve => {
+      const timer = setTimeout(resolve, options.waitMs ?? ON_DEMAND_WAIT_MS);
+      stopWaiting = () => clearTimeout(timer);
+    });
+    const outcome = await Promise.race([run.job, timedOut]).finally(() =>
+      stopWaiting(),
+    );
+    const pending = outcome?.waiting.get(entity.ref);
+    if (pending) return { pending };
+    const posture = outcome && (await this.#o.store.get(entity.ref));
+    if (posture) return { posture };
+    return {
+      pending: {
+        reason: 'evaluating',
+        message: `${entity.ref} is being evaluated now (started ${run.startedAt}); try again in a few seconds`,
+        retryAfterSeconds: 5,
+      },
+    };
+  }
+
+  /**
+   * Whether every mapped entity has a posture, and why those without one wait
+   * (a cluster never read, being evaluated now, or new and taken by the next
+   * catalog sync). `visible` narrows the list to what the caller may see.
+   */
+  async status(
+    visible: (refs: string[]) => Promise<Set<string>>,
+  ): Promise<PostureStatus> {
+    const [current, stored, orgClusters] = await Promise.all([
+      this.#o.catalog.mappedVersions(),
+      this.#o.store.evaluatedVersions(),
+      this.#o.store.getOrgState<ClusterDataStatus[]>('clusters'),
+    ]);
+    let evaluated = 0;
+    let outdated = 0;
+    const missing: string[] = [];
+    for (const [ref, etag] of current) {
+      const known = stored.get(ref);
+      if (known === undefined) {
+        missing.push(ref);
+        continue;
+      }
+      evaluated++;
+      if (etag !== undefined && known !== etag) outdated++;
+    }
+    missing.sort(compareStrings);
+    const shown = await visible(missing.slice(0, 1000));
+    const waiting = missing
+      .filter(ref => shown.has(ref))
+      .slice(0, 100)
+      .map(entityRef => ({
+        entityRef,
+        reason:
+          this.#waiting.get(entityRef)?.pending.message ??
+          (this.#onDemand.has(entityRef)
+            ? 'being evaluated now'
+            : 'new in the catalog: evaluated by the next catalog sync'),
+      }));
+    const clusters = this.#latest
+      ? [
+          ...this.#latest.snapshots.map(s => ({
+            cluster: s.cluster,
+            readAt: s.readAt,
+            status: s.status,
+            ...(s.errors.length
+              ? {
+                  message: s.errors
+                    .slice(0, 3)
+                    .map(e => e.message)
+                    .join('; '),
+                }
+              : {}),
+          })),
+          ...this.#latest.unavailable,
+        ]
+      : orgClusters?.value ?? [];
+    return {
+      entities: { mapped: current.size, evaluated, outdated },
+      waiting,
+      clusters,
+    };
+  }
+
   /**
    * Re-reads the clusters and re-evaluates one entity now. Rate-limited per
    * entity: a second refresh within the interval is refused, unless forced
    * (the plugin's own refresh after a grant or exemption changes).
    */
   async refreshEntity(
-    entity: EntityInfo,
+    entity: CatalogEntityInfo,
     options: { force?: boolean } = {},
   ): Promise<EntityPosture | undefined> {
     const nowMs = this.#now().getTime();

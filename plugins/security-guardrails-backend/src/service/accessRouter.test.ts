@@ -96,9 +96,7 @@ describe('access API', () => {
       },
     });
     server = backend.server;
-    await waitForPostures(() =>
-      request(server).get(`${API}/posture/component/default/storefront`),
-    );
+    await waitForPostures(server);
   });
   afterAll(async () => {
     await backend?.stop();

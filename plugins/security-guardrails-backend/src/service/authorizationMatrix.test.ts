@@ -150,6 +150,12 @@ const ROWS: Row[] = [
     expected: readable(200),
   },
   {
+    name: 'GET /status',
+    method: 'get',
+    path: () => '/status',
+    expected: readable(200),
+  },
+  {
     name: 'GET /summary/trend',
     method: 'get',
     path: () => '/summary/trend',
@@ -430,9 +436,7 @@ describe('authorization matrix', () => {
       config: demoClusterConfig(grants.path),
     });
     server = backend.server;
-    await waitForPostures(() =>
-      call('dana', 'get', '/posture/component/default/storefront'),
-    );
+    await waitForPostures(server);
   });
   afterAll(async () => {
     await backend?.stop();

@@ -439,6 +439,7 @@ function caseTable(ids: {
       ['/summary?groupBy=team', /query\.groupBy/],
       ['/summary/trend?days=abc', /query\.days/],
       ['/summary?unknown=1', /Unrecognized key/],
+      ['/status?unknown=1', /Unrecognized key/],
     ].map(
       ([path, names]): Case => ({
         name: `query ${String(path).slice(0, 70)}`,
@@ -491,9 +492,7 @@ describe('hostile input', () => {
       config: demoClusterConfig(grants.path),
     });
     server = backend.server;
-    await waitForPostures(() =>
-      send({ method: 'get', path: '/posture/component/default/storefront' }),
-    );
+    await waitForPostures(server);
     const created = async (path: string, body: object) => {
       const res = await send({ method: 'post', path, body });
       expect(res.status).toBe(201);

@@ -1,5 +1,7 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
+import { CATALOG_SYNC_TASK_ID } from '../plugin';
+import { DEMO_CLUSTER_DIR } from '../__testUtils__/demo';
 import {
   startGuardrailsBackend,
   waitForPostures,
@@ -32,11 +34,7 @@ describe('posture API', () => {
       },
     });
     server = backend.server;
-    await waitForPostures(() =>
-      request(server).get(
-        '/api/security-guardrails/posture/component/default/checkout',
-      ),
-    );
+    await waitForPostures(server);
   });
 
   afterAll(async () => {
@@ -328,5 +326,105 @@ describe('posture API', () => {
         }),
       );
     expect(res.status).toBe(200);
+  });
+});
+
+describe('postures follow the catalog', () => {
+  const component = (name: string, annotations: Record<string, string>) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'storefront-team',
+    },
+  });
+  let backend: Awaited<ReturnType<typeof startGuardrailsBackend>>;
+
+  beforeAll(async () => {
+    backend = await startGuardrailsBackend({
+      extraEntities: [component('docs-site', {})],
+      config: {
+        securityGuardrails: {
+          clusters: [
+            { name: 'demo', type: 'manifests', paths: [DEMO_CLUSTER_DIR] },
+          ],
+          posture: {
+            schedule: { frequency: { hours: 24 }, timeout: { minutes: 2 } },
+          },
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+  });
+
+  it('grades a mapped entity the moment its posture is asked for, whatever the schedule', async () => {
+    // Registered after the start-up evaluation, before any sync.
+    backend.addEntity(
+      component('late-mirror', {
+        'backstage.io/kubernetes-id': 'storefront',
+      }) as any,
+    );
+    const res = await request(backend.server)
+      .get('/api/security-guardrails/posture/component/default/late-mirror')
+      .set(as(DANA));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      entityRef: 'component:default/late-mirror',
+      mapped: true,
+    });
+  });
+
+  it('says an entity without a mapping has none, not that it waits', async () => {
+    const res = await request(backend.server)
+      .get('/api/security-guardrails/posture/component/default/docs-site')
+      .set(as(DANA));
+    expect(res.status).toBe(404);
+    expect(res.headers['retry-after']).toBeUndefined();
+    expect(res.body.error.message).toBe(
+      'component:default/docs-site has no backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation, so it has no Kubernetes objects to evaluate',
+    );
+  });
+
+  it('grades an entity registered while the backend runs, without anyone asking for it', async () => {
+    await waitForPostures(backend.server);
+    backend.addEntity(
+      component('registered-later', {
+        'backstage.io/kubernetes-id': 'checkout',
+      }) as any,
+    );
+    const status = async () =>
+      (
+        await request(backend.server)
+          .get('/api/security-guardrails/status')
+          .set(as('user:default/sam'))
+      ).body;
+    expect(await status()).toMatchObject({
+      entities: { mapped: 12, evaluated: 11 },
+      waiting: [
+        {
+          entityRef: 'component:default/registered-later',
+          reason: 'new in the catalog: evaluated by the next catalog sync',
+        },
+      ],
+    });
+    // The sync task, as the scheduler runs it every few seconds.
+    await backend.triggerTask(CATALOG_SYNC_TASK_ID);
+    expect((await status()).entities).toEqual({
+      mapped: 12,
+      evaluated: 12,
+      outdated: 0,
+    });
+    const res = await request(backend.server)
+      .get('/api/security-guardrails/posture')
+      .query({ limit: 100 })
+      .set(as('user:default/sam'));
+    expect(res.body.items.map((i: any) => i.entityRef)).toContain(
+      'component:default/registered-later',
+    );
   });
 });

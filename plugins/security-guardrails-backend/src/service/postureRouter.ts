@@ -27,7 +27,7 @@ import {
   normalizeRef,
   toEntityInfo,
 } from '../catalog/CatalogEntities';
-import { hasKubernetesMapping } from '../engine';
+import { lookupPosture } from '../posture/lookup';
 import { PostureService, RateLimitedError } from '../posture/PostureService';
 import {
   filterByEntityPermission,
@@ -132,20 +132,20 @@ export function createPostureRouter(
 
   router.get('/posture/:kind/:namespace/:name', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const { entityRef } = await visibleEntity(req, credentials);
+    const { entity, entityRef } = await visibleEntity(req, credentials);
     await requireEntityPermission(
       permissions,
       credentials,
       guardrailsPostureReadPermission,
       entityRef,
     );
-    const result = await posture.getPosture(entityRef);
-    if (!result) {
-      throw new NotFoundError(
-        `${entityRef} has not been evaluated yet: it needs a backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation, and the next scheduled refresh`,
-      );
+    const answer = await lookupPosture({ catalog, posture }, entity);
+    if ('missing' in answer) {
+      if (answer.retryAfterSeconds !== undefined)
+        res.setHeader('Retry-After', String(answer.retryAfterSeconds));
+      throw new NotFoundError(answer.missing);
     }
-    res.json(result);
+    res.json(answer.posture);
   });
 
   router.get('/posture/:kind/:namespace/:name/history', async (req, res) => {
@@ -182,13 +182,21 @@ export function createPostureRouter(
       guardrailsPostureRefreshPermission,
       entityRef,
     );
-    if (!hasKubernetesMapping(entity.metadata.annotations ?? {})) {
-      throw new InputError(
-        `${entityRef} has no backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation, so there is nothing to evaluate`,
-      );
-    }
+    const notEvaluable = catalog.whyNoPosture(entity);
+    if (notEvaluable) throw new InputError(notEvaluable);
     try {
       const result = await posture.refreshEntity(toEntityInfo(entity));
+      if (!result) {
+        // Nothing could be stored: say why (a cluster never read).
+        const answer = await lookupPosture({ catalog, posture }, entity);
+        if ('missing' in answer) {
+          if (answer.retryAfterSeconds !== undefined)
+            res.setHeader('Retry-After', String(answer.retryAfterSeconds));
+          throw new NotFoundError(answer.missing);
+        }
+        res.json(answer.posture);
+        return;
+      }
       res.json(result);
     } catch (e) {
       if (e instanceof RateLimitedError) {
@@ -240,6 +248,30 @@ export function createPostureRouter(
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
     const query = parseInput(summaryQuery, req.query, 'query');
     res.json(await posture.summary(query.groupBy));
+  });
+
+  router.get('/status', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    await requirePermission(
+      permissions,
+      credentials,
+      guardrailsSummaryReadPermission,
+    );
+    parseInput(z.object({}).strict(), req.query, 'query');
+    res.json(
+      await posture.status(async refs => {
+        const [visible, allowed] = await Promise.all([
+          catalog.visible(refs, credentials),
+          filterByEntityPermission(
+            permissions,
+            credentials,
+            guardrailsPostureReadPermission,
+            refs,
+          ),
+        ]);
+        return new Set(refs.filter(r => visible.has(r) && allowed.has(r)));
+      }),
+    );
   });
 
   router.get('/summary/trend', async (req, res) => {

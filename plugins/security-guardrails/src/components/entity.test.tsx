@@ -19,11 +19,13 @@ import {
 } from '../__testUtils__/fixtures';
 import { renderWithApi } from '../__testUtils__/render';
 
-async function notFound() {
+async function notFound(message = 'not evaluated yet') {
   return ResponseError.fromResponse(
     new Response(
       JSON.stringify({
-        error: { name: 'NotFoundError', message: 'not evaluated yet' },
+        error: { name: 'NotFoundError', message },
+        request: { method: 'GET', url: '/api/security-guardrails/posture' },
+        response: { statusCode: 404 },
       }),
       {
         status: 404,
@@ -82,6 +84,16 @@ describe('EntitySecurityCard', () => {
         'component:default/storefront',
       ),
     );
+  });
+
+  it("says why a service waits, in the backend's words", async () => {
+    const reason =
+      'Waiting for cluster state: cluster demo unreachable since 2026-12-01T10:00:00.000Z (connection refused). It is evaluated as soon as the cluster can be read.';
+    const api = mockApi({
+      getPosture: jest.fn().mockRejectedValue(await notFound(reason)),
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    expect(await screen.findByText(reason)).toBeInTheDocument();
   });
 
   it('shows the posture as soon as the first evaluation has stored it', async () => {

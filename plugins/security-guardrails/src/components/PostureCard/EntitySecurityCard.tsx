@@ -198,7 +198,10 @@ export function EntitySecurityCard(props: {
       <EmptyState
         missing="data"
         title="Not evaluated yet"
-        description="Postures are computed on a schedule (every 10 minutes by default). Evaluate this service now to see its score."
+        description={
+          posture.waitingReason ??
+          'The backend has no posture for this service yet. Evaluate it now to see its score.'
+        }
         action={
           <Button
             variant="contained"

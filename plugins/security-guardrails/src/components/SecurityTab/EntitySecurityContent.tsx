@@ -138,7 +138,10 @@ export function EntitySecurityContent() {
       <EmptyState
         missing="data"
         title="Not evaluated yet"
-        description="Postures are computed on a schedule. Evaluate this service now."
+        description={
+          posture.waitingReason ??
+          'The backend has no posture for this service yet. Evaluate it now.'
+        }
         action={
           <Button
             variant="contained"

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -9,21 +9,34 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /** How often a service that has not been evaluated yet is asked for again. */
-export const NOT_EVALUATED_POLL_MS = 10_000;
+export const NOT_EVALUATED_POLL_MS = 5_000;
+
+/** The backend's own sentence for a 404 ("being evaluated now", "cluster demo unreachable since ..."). */
+function reasonOf(error: ResponseError): string | undefined {
+  const message = error.body?.error?.message;
+  return typeof message === 'string' && message ? message : undefined;
+}
 
 /**
- * The entity's latest posture; `value` is null when it has not been evaluated
- * yet, and then it is fetched again every few seconds until it has (the first
- * scheduled evaluation runs shortly after the backend starts).
+ * The entity's latest posture; `value` is null when it has none yet (the
+ * backend evaluates a mapped service when it is asked for, so this is a wait
+ * for a cluster or an evaluation under way), with the backend's reason in
+ * `waitingReason`; it is then fetched again every few seconds.
  */
 export function usePosture(entityRef: string, enabled = true) {
   const api = useApi(securityGuardrailsApiRef);
+  const [waitingReason, setWaitingReason] = useState<string>();
   const state = useAsyncRetry(async () => {
     if (!enabled) return null;
     try {
-      return await api.getPosture(entityRef);
+      const posture = await api.getPosture(entityRef);
+      setWaitingReason(undefined);
+      return posture;
     } catch (e) {
-      if (isNotFound(e)) return null;
+      if (isNotFound(e)) {
+        setWaitingReason(reasonOf(e as ResponseError));
+        return null;
+      }
       throw e;
     }
   }, [api, entityRef, enabled]);
@@ -34,5 +47,5 @@ export function usePosture(entityRef: string, enabled = true) {
     const timer = setTimeout(retry, NOT_EVALUATED_POLL_MS);
     return () => clearTimeout(timer);
   }, [waiting, retry]);
-  return state;
+  return { ...state, waitingReason: waiting ? waitingReason : undefined };
 }
