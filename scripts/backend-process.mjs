@@ -31,3 +31,31 @@ export function spawnBackend(root, override, overridePath, env = {}) {
     },
   );
 }
+
+/** Services of the demo catalog with a Kubernetes mapping. */
+export const DEMO_SERVICES = 10;
+
+/**
+ * One look at GET /status as the holder of `token`: `ready` when every demo
+ * service is graded, `stuck` (the backend's reason) when one waits for a
+ * cluster that was never read, `last` to report when time runs out.
+ */
+export async function gradingState(baseUrl, token) {
+  const res = await fetch(`${baseUrl}/api/security-guardrails/status`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = await res.json().catch(() => ({}));
+  const last = `${res.status} ${JSON.stringify(body).slice(0, 600)}`;
+  if (!res.ok) return { ready: false, last };
+  const { entities, waiting } = body;
+  const stuck = waiting.find(w =>
+    w.reason.startsWith('Waiting for cluster state'),
+  );
+  return {
+    ready:
+      entities.mapped >= DEMO_SERVICES &&
+      entities.evaluated === entities.mapped,
+    stuck: stuck && `${stuck.entityRef} will not be graded: ${stuck.reason}`,
+    last,
+  };
+}

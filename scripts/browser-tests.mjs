@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { spawnBackend } from './backend-process.mjs';
+import { gradingState, spawnBackend } from './backend-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.BROWSER_TEST_PORT ?? 7107);
@@ -142,9 +142,6 @@ function stopBackend() {
 process.on('exit', stopBackend);
 process.on('SIGINT', () => process.exit(130));
 
-/** Services of the demo catalog with a Kubernetes mapping. */
-const DEMO_SERVICES = 10;
-
 /**
  * Up, serving the app, and every demo service graded (GET /status as a
  * security lead): the walk starts from a state it can rely on. Fails at once
@@ -168,26 +165,10 @@ async function waitForBackend(timeoutMs) {
         : undefined;
       const token = identity?.backstageIdentity?.token;
       if (token && app.ok) {
-        const res = await fetch(`${baseUrl}/api/security-guardrails/status`, {
-          headers: { authorization: `Bearer ${token}` },
-        });
-        const status = await res.json().catch(() => ({}));
-        last = `${res.status} ${JSON.stringify(status).slice(0, 600)}`;
-        if (res.ok) {
-          const { entities, waiting } = status;
-          if (
-            entities.mapped >= DEMO_SERVICES &&
-            entities.evaluated === entities.mapped
-          )
-            return;
-          const stuck = waiting.find(w =>
-            w.reason.startsWith('Waiting for cluster state'),
-          );
-          if (stuck)
-            throw new Error(
-              `${stuck.entityRef} will not be graded: ${stuck.reason}`,
-            );
-        }
+        const state = await gradingState(baseUrl, token);
+        last = state.last;
+        if (state.ready) return;
+        if (state.stuck) throw new Error(state.stuck);
       }
     } catch (error) {
       if (error.message?.includes('will not be graded')) throw error;

@@ -14,11 +14,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnBackend } from './backend-process.mjs';
+import { DEMO_SERVICES, spawnBackend } from './backend-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const starts = Number(process.argv[process.argv.indexOf('--starts') + 1] || 10);
-const DEMO_SERVICES = 10;
 const port = 7207;
 const baseUrl = `http://localhost:${port}`;
 const sleep = ms => new Promise(r => setTimeout(r, ms));

@@ -43,7 +43,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnBackend } from './backend-process.mjs';
+import { gradingState, spawnBackend } from './backend-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const requireFromBackend = createRequire(join(root, 'packages/backend/'));
@@ -52,8 +52,6 @@ const artifacts = join(root, 'artifacts', 'process');
 const SWEEP_SECONDS = 5;
 const USERS = ['dana', 'riley', 'pat', 'sam'];
 const STOREFRONT = 'component:default/storefront';
-/** Services of the demo catalog with a Kubernetes mapping. */
-const DEMO_SERVICES = 10;
 let nextPort = Number(process.env.PROCESS_TEST_PORT ?? 7210);
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
@@ -169,27 +167,15 @@ class Backend {
         if (res.ok) this.healthyAt ??= Date.now();
         if (res.ok && (await this.signIn('sam')).ok) {
           if (!posture) return;
-          const status = await this.api('sam', 'GET', '/status');
-          last = `${status.status} ${JSON.stringify(status.body).slice(
-            0,
-            600,
-          )}`;
-          if (status.status === 200) {
-            const { entities, waiting } = status.body;
-            if (
-              entities.mapped >= DEMO_SERVICES &&
-              entities.evaluated === entities.mapped
-            )
-              return;
-            const stuck = waiting.find(w =>
-              w.reason.startsWith('Waiting for cluster state'),
-            );
-            if (stuck) {
-              this.saveLog();
-              throw new Failure(
-                `${this.name}: ${stuck.entityRef} will not be graded: ${stuck.reason} (${this.logPath})`,
-              );
-            }
+          const state = await gradingState(
+            this.baseUrl,
+            await this.token('sam'),
+          );
+          last = state.last;
+          if (state.ready) return;
+          if (state.stuck) {
+            this.saveLog();
+            throw new Failure(`${this.name}: ${state.stuck} (${this.logPath})`);
           }
         }
       } catch (error) {

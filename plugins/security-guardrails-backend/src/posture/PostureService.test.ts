@@ -73,6 +73,7 @@ async function setup(
   sources: ClusterStateSource[],
   entities = [entity()],
   clock = { now: new Date('2026-11-22T12:00:00Z') },
+  catalog = fakeCatalog(() => entities),
 ) {
   const knex = await databases.init(databaseId);
   await DatabasePostureStore.migrate(knex);
@@ -80,7 +81,7 @@ async function setup(
   const service = PostureService.create({
     logger: mockServices.logger.mock(),
     sources,
-    catalog: fakeCatalog(() => entities),
+    catalog,
     store,
     checks: BUILTIN_CHECKS,
     settings: {},
@@ -401,24 +402,17 @@ describe.each(databases.eachSupportedId())(
         const a = new FlakySource('a', [deployment(), otherDeployment]);
         const listed = [entity()];
         const now = [entity(), other()];
-        const { store } = await setup(databaseId, [a]);
-        const service = PostureService.create({
-          logger: mockServices.logger.mock(),
-          sources: [a],
-          catalog: {
+        const { service, store } = await setup(
+          databaseId,
+          [a],
+          now,
+          undefined,
+          {
             ...fakeCatalog(() => now),
             // The full refresh listed the catalog before other arrived.
             listMapped: async () => listed,
           },
-          store,
-          checks: BUILTIN_CHECKS,
-          settings: {},
-          annotationExemptions: true,
-          disabledChecks: [],
-          exemptions: async () => [],
-          historyRetentionDays: 180,
-          refreshIntervalMs: 30_000,
-        });
+        );
         await service.postureFor(other());
         await service.refreshAll();
         expect((await store.listEntityRefs()).sort()).toEqual([

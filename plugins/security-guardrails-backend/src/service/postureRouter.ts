@@ -7,7 +7,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
@@ -130,6 +130,17 @@ export function createPostureRouter(
     return { entity, entityRef: stringifyEntityRef(entity) };
   }
 
+  /** The entity's posture, or a 404 saying why there is none (with Retry-After when it is on its way). */
+  async function sendPosture(res: express.Response, entity: Entity) {
+    const answer = await lookupPosture({ catalog, posture }, entity);
+    if ('missing' in answer) {
+      if (answer.retryAfterSeconds !== undefined)
+        res.setHeader('Retry-After', String(answer.retryAfterSeconds));
+      throw new NotFoundError(answer.missing);
+    }
+    res.json(answer.posture);
+  }
+
   router.get('/posture/:kind/:namespace/:name', async (req, res) => {
     const credentials = await credentialsOf(req);
     const { entity, entityRef } = await visibleEntity(req, credentials);
@@ -139,13 +150,7 @@ export function createPostureRouter(
       guardrailsPostureReadPermission,
       entityRef,
     );
-    const answer = await lookupPosture({ catalog, posture }, entity);
-    if ('missing' in answer) {
-      if (answer.retryAfterSeconds !== undefined)
-        res.setHeader('Retry-After', String(answer.retryAfterSeconds));
-      throw new NotFoundError(answer.missing);
-    }
-    res.json(answer.posture);
+    await sendPosture(res, entity);
   });
 
   router.get('/posture/:kind/:namespace/:name/history', async (req, res) => {
@@ -188,13 +193,7 @@ export function createPostureRouter(
       const result = await posture.refreshEntity(toEntityInfo(entity));
       if (!result) {
         // Nothing could be stored: say why (a cluster never read).
-        const answer = await lookupPosture({ catalog, posture }, entity);
-        if ('missing' in answer) {
-          if (answer.retryAfterSeconds !== undefined)
-            res.setHeader('Retry-After', String(answer.retryAfterSeconds));
-          throw new NotFoundError(answer.missing);
-        }
-        res.json(answer.posture);
+        await sendPosture(res, entity);
         return;
       }
       res.json(result);
