@@ -191,12 +191,13 @@ export const securityGuardrailsPlugin = createBackendPlugin({
         });
         // Entities the catalog adds or changes (at start while it ingests, or
         // registered later) are evaluated within seconds, not at the next
-        // full refresh.
+        // full refresh. Local to each replica: a run is cheap and idempotent,
+        // and no lock left by a replica that died mid-run can hold it up.
         await scheduler.scheduleTask({
           id: CATALOG_SYNC_TASK_ID,
           frequency: postureConfig.catalogSyncFrequency,
           timeout: { minutes: 5 },
-          scope: 'global',
+          scope: 'local',
           fn: async () => {
             await posture.syncWithCatalog();
           },
