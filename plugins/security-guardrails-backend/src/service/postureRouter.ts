@@ -112,6 +112,23 @@ export function createPostureRouter(
     await requirePermission(permissions, await credentialsOf(req), permission);
   }
 
+  /** Of these entities, those the catalog shows the caller and whose postures they may read. */
+  async function readableRefs(
+    credentials: BackstageCredentials,
+    refs: string[],
+  ): Promise<Set<string>> {
+    const [visible, allowed] = await Promise.all([
+      catalog.visible(refs, credentials),
+      filterByEntityPermission(
+        permissions,
+        credentials,
+        guardrailsPostureReadPermission,
+        refs,
+      ),
+    ]);
+    return new Set(refs.filter(r => visible.has(r) && allowed.has(r)));
+  }
+
   /** The entity the caller may see, or 404; then the permission on it, or 403. */
   async function visibleEntity(
     req: express.Request,
@@ -224,22 +241,13 @@ export function createPostureRouter(
       },
       { cursor: query.cursor, limit: query.limit },
     );
-    // Nobody sees a posture the catalog hides from them or that they may not read.
-    const refs = page.items.map(i => i.entityRef);
-    const [visible, allowed] = await Promise.all([
-      catalog.visible(refs, credentials),
-      filterByEntityPermission(
-        permissions,
-        credentials,
-        guardrailsPostureReadPermission,
-        refs,
-      ),
-    ]);
+    const readable = await readableRefs(
+      credentials,
+      page.items.map(i => i.entityRef),
+    );
     res.json({
       ...page,
-      items: page.items.filter(
-        i => visible.has(i.entityRef) && allowed.has(i.entityRef),
-      ),
+      items: page.items.filter(i => readable.has(i.entityRef)),
     });
   });
 
@@ -257,20 +265,7 @@ export function createPostureRouter(
       guardrailsSummaryReadPermission,
     );
     parseInput(z.object({}).strict(), req.query, 'query');
-    res.json(
-      await posture.status(async refs => {
-        const [visible, allowed] = await Promise.all([
-          catalog.visible(refs, credentials),
-          filterByEntityPermission(
-            permissions,
-            credentials,
-            guardrailsPostureReadPermission,
-            refs,
-          ),
-        ]);
-        return new Set(refs.filter(r => visible.has(r) && allowed.has(r)));
-      }),
-    );
+    res.json(await posture.status(refs => readableRefs(credentials, refs)));
   });
 
   router.get('/summary/trend', async (req, res) => {
