@@ -41,6 +41,24 @@ export interface PolicyRule {
   nonResourceURLs?: string[];
 }
 
+/** @public */
+export interface RbacSubject {
+  kind: string;
+  name: string;
+  namespace?: string;
+  apiGroup?: string;
+}
+
+/**
+ * A binding and the subject through which it reaches someone.
+ *
+ * @public
+ */
+export interface SubjectGrant {
+  binding: KubeObject;
+  subject: RbacSubject;
+}
+
 /**
  * Lookups over one cluster's state, built in one pass before checks run.
  * Checks use these instead of scanning the state themselves.
@@ -53,6 +71,8 @@ export interface ClusterLookup {
   list(kind: string): KubeObject[];
   /** Objects of a kind in a namespace. */
   inNamespace(kind: string, namespace: string): KubeObject[];
+  /** Objects of a kind with a name, in every namespace. */
+  withName(kind: string, name: string): KubeObject[];
   /** Whether the state has any object of the kind (e.g. whether a CRD's reports exist at all). */
   has(kind: string): boolean;
   get(
@@ -63,6 +83,14 @@ export interface ClusterLookup {
   locationOf(obj: KubeObject): SourceLocation | undefined;
   /** Bindings that apply to a service account, directly or through its groups. */
   bindingsForServiceAccount(namespace: string, name: string): KubeObject[];
+  /**
+   * The same, with the subject through which each binding reaches the
+   * account: itself, its user name, `system:serviceaccounts[:<ns>]`,
+   * `system:authenticated`, `system:unauthenticated` or `system:anonymous`.
+   */
+  grantsForServiceAccount(namespace: string, name: string): SubjectGrant[];
+  /** The bindings in the state that refer to a role. */
+  bindingsOfRole(role: KubeObject): KubeObject[];
   /** The Role or ClusterRole a binding refers to, if the state has it. */
   roleOf(binding: KubeObject): KubeObject | undefined;
   /** The rules a binding grants (aggregation resolved, Kubernetes' defaults when absent). */

@@ -11,9 +11,11 @@ import {
   PolicyReportEntry,
   podTemplateOf,
   SourceLocation,
+  SubjectGrant,
   Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
 import {
+  DEFAULT_AGGREGATION_LABELS,
   DEFAULT_CLUSTER_ROLE_RULES,
   PolicyRule,
   roleRefOf,
@@ -51,8 +53,10 @@ export class ClusterIndex implements ClusterLookup {
   readonly #byKind = new Map<string, KubeObject[]>();
   readonly #byKindNs = new Map<string, Map<string, KubeObject[]>>();
   readonly #byKey = new Map<string, KubeObject>();
+  readonly #byKindName = new Map<string, KubeObject[]>();
   readonly #byUid = new Map<string, KubeObject>();
-  readonly #bindingsBySubject = new Map<string, KubeObject[]>();
+  readonly #grantsBySubject = new Map<string, SubjectGrant[]>();
+  readonly #bindingsByRole = new Map<string, KubeObject[]>();
   readonly #vulnReports = new Map<string, KubeObject[]>();
   readonly #policyResults = new Map<string, PolicyReportEntry[]>();
   readonly #hpaByTarget = new Map<string, KubeObject>();
@@ -92,6 +96,10 @@ export class ClusterIndex implements ClusterLookup {
     }
     nsList.push(obj);
     this.#byKey.set(key(kind, ns, obj.metadata.name), obj);
+    const byName = `${kind}/${obj.metadata.name}`;
+    const named = this.#byKindName.get(byName);
+    if (named) named.push(obj);
+    else this.#byKindName.set(byName, [obj]);
     if (obj.metadata.uid) {
       this.#byUid.set(obj.metadata.uid, obj);
     }
@@ -105,6 +113,11 @@ export class ClusterIndex implements ClusterLookup {
   /** Objects of a kind in a namespace. */
   inNamespace(kind: string, namespace: string): KubeObject[] {
     return this.#byKindNs.get(kind)?.get(namespace) ?? [];
+  }
+
+  /** Objects of a kind with a name, in every namespace. */
+  withName(kind: string, name: string): KubeObject[] {
+    return this.#byKindName.get(`${kind}/${name}`) ?? [];
   }
 
   has(kind: string): boolean {
@@ -192,6 +205,7 @@ export class ClusterIndex implements ClusterLookup {
   #indexBindings() {
     for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
       for (const binding of this.list(kind)) {
+        const seen = new Set<string>();
         for (const s of subjectsOf(binding)) {
           let k: string;
           if (s.kind === 'ServiceAccount') {
@@ -202,31 +216,74 @@ export class ClusterIndex implements ClusterLookup {
           } else {
             k = `${s.kind}//${s.name}`;
           }
-          let list = this.#bindingsBySubject.get(k);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          let list = this.#grantsBySubject.get(k);
           if (!list) {
             list = [];
-            this.#bindingsBySubject.set(k, list);
+            this.#grantsBySubject.set(k, list);
           }
-          if (!list.includes(binding)) list.push(binding);
+          list.push({ binding, subject: s });
+        }
+        const ref = roleRefOf(binding);
+        if (ref) {
+          const k =
+            ref.kind === 'ClusterRole'
+              ? `ClusterRole//${ref.name}`
+              : `Role/${binding.metadata.namespace ?? ''}/${ref.name}`;
+          let list = this.#bindingsByRole.get(k);
+          if (!list) {
+            list = [];
+            this.#bindingsByRole.set(k, list);
+          }
+          list.push(binding);
         }
       }
     }
   }
 
-  /** Bindings that apply to a service account, directly or through its groups. */
-  bindingsForServiceAccount(namespace: string, name: string): KubeObject[] {
+  /**
+   * Every binding that reaches a service account, with the subject through
+   * which it does: the account itself, its user name
+   * (`system:serviceaccount:<ns>:<name>`), and the groups every account is
+   * in (`system:serviceaccounts`, `system:serviceaccounts:<ns>`,
+   * `system:authenticated`), plus what anyone holds without credentials
+   * (`system:unauthenticated`, `system:anonymous`).
+   */
+  grantsForServiceAccount(namespace: string, name: string): SubjectGrant[] {
     const keys = [
       `ServiceAccount/${namespace}/${name}`,
+      `User//system:serviceaccount:${namespace}:${name}`,
       'Group//system:serviceaccounts',
       `Group//system:serviceaccounts:${namespace}`,
+      'Group//system:authenticated',
+      'Group//system:unauthenticated',
+      'User//system:anonymous',
     ];
-    const out: KubeObject[] = [];
+    const out: SubjectGrant[] = [];
+    const bindings = new Set<KubeObject>();
     for (const k of keys) {
-      for (const b of this.#bindingsBySubject.get(k) ?? []) {
-        if (!out.includes(b)) out.push(b);
+      for (const g of this.#grantsBySubject.get(k) ?? []) {
+        if (bindings.has(g.binding)) continue;
+        bindings.add(g.binding);
+        out.push(g);
       }
     }
     return out;
+  }
+
+  /** Bindings that apply to a service account, directly or through its groups. */
+  bindingsForServiceAccount(namespace: string, name: string): KubeObject[] {
+    return this.grantsForServiceAccount(namespace, name).map(g => g.binding);
+  }
+
+  /** The bindings in the state that refer to a role. */
+  bindingsOfRole(role: KubeObject): KubeObject[] {
+    const k =
+      role.kind === 'ClusterRole'
+        ? `ClusterRole//${role.metadata.name}`
+        : `Role/${role.metadata.namespace ?? 'default'}/${role.metadata.name}`;
+    return this.#bindingsByRole.get(k) ?? [];
   }
 
   /** The Role or ClusterRole a binding refers to, if the state has it. */
@@ -241,45 +298,75 @@ export class ClusterIndex implements ClusterLookup {
 
   /**
    * The rules a binding grants: its role's rules, aggregated ClusterRoles
-   * resolved, and Kubernetes' default roles when the state lacks them.
+   * resolved, and Kubernetes' default roles when the state lacks them (with
+   * the custom roles the state aggregates into them).
    */
   rulesOfBinding(binding: KubeObject): PolicyRule[] {
     const ref = roleRefOf(binding);
     if (!ref) return [];
     const role = this.roleOf(binding);
-    if (!role) {
-      return ref.kind === 'ClusterRole'
-        ? DEFAULT_CLUSTER_ROLE_RULES[ref.name] ?? []
-        : [];
-    }
-    return this.rulesOfRole(role);
+    if (role) return this.rulesOfRole(role);
+    if (ref.kind !== 'ClusterRole') return [];
+    const defaults = DEFAULT_CLUSTER_ROLE_RULES[ref.name] ?? [];
+    const label = DEFAULT_AGGREGATION_LABELS[ref.name];
+    if (!label) return defaults;
+    const aggregated = this.#aggregate(
+      `default:${ref.name}`,
+      [{ matchLabels: { [label]: 'true' } }],
+      undefined,
+      new Set(),
+    );
+    return aggregated.length ? [...defaults, ...aggregated] : defaults;
   }
 
   rulesOfRole(role: KubeObject): PolicyRule[] {
+    return this.#rulesOfRole(role, new Set());
+  }
+
+  #rulesOfRole(role: KubeObject, visiting: Set<KubeObject>): PolicyRule[] {
     const own = rulesOf(role);
     const aggregation = role.aggregationRule as
       | { clusterRoleSelectors?: unknown[] }
       | undefined;
-    if (role.kind !== 'ClusterRole' || own.length > 0 || !aggregation) {
-      return own;
-    }
-    const cached = this.#aggregatedRules.get(role.metadata.name);
-    if (cached) return cached;
+    if (role.kind !== 'ClusterRole' || !aggregation) return own;
     const selectors = Array.isArray(aggregation.clusterRoleSelectors)
       ? aggregation.clusterRoleSelectors
       : [];
+    const aggregated = this.#aggregate(
+      role.metadata.name,
+      selectors,
+      role,
+      visiting,
+    );
+    // A live cluster's controller has already copied the aggregated rules
+    // into `rules`; a manifest usually leaves them empty. Both are the union.
+    const seen = new Set(own.map(r => JSON.stringify(r)));
+    return [...own, ...aggregated.filter(r => !seen.has(JSON.stringify(r)))];
+  }
+
+  /** The rules of every ClusterRole a set of selectors matches, aggregations resolved, cycles cut. */
+  #aggregate(
+    cacheKey: string,
+    selectors: unknown[],
+    self: KubeObject | undefined,
+    visiting: Set<KubeObject>,
+  ): PolicyRule[] {
+    const cached = this.#aggregatedRules.get(cacheKey);
+    if (cached) return cached;
+    if (self) visiting.add(self);
     const rules: PolicyRule[] = [];
     for (const other of this.list('ClusterRole')) {
-      if (other === role) continue;
+      if (other === self || visiting.has(other)) continue;
       if (
         selectors.some(sel =>
           selectorMatches(sel as any, other.metadata.labels),
         )
       ) {
-        rules.push(...rulesOf(other));
+        rules.push(...this.#rulesOfRole(other, visiting));
       }
     }
-    this.#aggregatedRules.set(role.metadata.name, rules);
+    if (self) visiting.delete(self);
+    this.#aggregatedRules.set(cacheKey, rules);
     return rules;
   }
 

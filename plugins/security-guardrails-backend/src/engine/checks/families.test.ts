@@ -283,7 +283,22 @@ describe('rbac checks', () => {
     expect(statusesFor(runCheck(execAttach, objs), D)).toEqual(['fail']);
     expect(statusesFor(runCheck(secretsRead, objs), D)).toEqual(['fail']);
     expect(statusesFor(runCheck(escalate, objs), D)).toEqual(['fail']); // impersonate serviceaccounts
-    expect(statusesFor(runCheck(clusterAdmin, objs), D)).toEqual(['pass']);
+    // Cluster-wide, edit reads every Secret and creates pods that run as any account.
+    const wide = runCheck(clusterAdmin, objs).find(
+      r => r.resource.kind === 'Deployment',
+    )!;
+    expect(wide.status).toBe('fail');
+    expect(wide.message).toContain('reading every Secret');
+    const inNamespace = [
+      deployment(),
+      sa,
+      binding('RoleBinding', 'edit-b', { kind: 'ClusterRole', name: 'edit' }, [
+        { kind: 'ServiceAccount', name: 'app' },
+      ]),
+    ];
+    expect(statusesFor(runCheck(clusterAdmin, inNamespace), D)).toEqual([
+      'pass',
+    ]);
   });
 
   it('includes bindings to service-account groups', () => {
@@ -329,16 +344,23 @@ describe('rbac checks', () => {
     expect(statusesFor(runCheck(execAttach, objs), D)).toEqual(['fail']);
   });
 
-  it('evaluates custom roles themselves but not built-in system: roles', () => {
+  it('evaluates custom roles themselves, even named system:, but not bootstrap-labelled ones', () => {
     const custom = object('ClusterRole', 'debugger', {
       rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }],
     });
-    const builtin = object('ClusterRole', 'system:controller:foo', {
+    const everything = {
       rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+    };
+    const lookalike = object('ClusterRole', 'system:foo', everything);
+    const builtin = object('ClusterRole', 'system:controller:foo', everything, {
+      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
     });
-    const results = runCheck(execAttach, [custom, builtin]);
+    const results = runCheck(execAttach, [custom, lookalike, builtin]);
     expect(
       statusesFor(results, { kind: 'ClusterRole', name: 'debugger' }),
+    ).toEqual(['fail']);
+    expect(
+      statusesFor(results, { kind: 'ClusterRole', name: 'system:foo' }),
     ).toEqual(['fail']);
     expect(
       statusesFor(results, {

@@ -19,8 +19,11 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-node';
 import { WORKLOAD_KINDS } from '../clusterIndex';
 import {
-  isAllWildcardRule,
-  isBuiltinClusterRole,
+  adminEquivalence,
+  isBootstrapped,
+  isDefaultClusterRoleName,
+  isPeopleSubject,
+  riskOfRules,
   roleRefOf,
   subjectsOf,
 } from '../rbac';
@@ -45,13 +48,6 @@ export function bindingExpiry(
     }
   }
   return undefined;
-}
-
-function isHuman(subject: { kind: string; name: string }): boolean {
-  return (
-    (subject.kind === 'User' || subject.kind === 'Group') &&
-    !subject.name.startsWith('system:')
-  );
 }
 
 export const standingPrivilege: Check = {
@@ -85,8 +81,10 @@ subjects:
   },
   objectKinds: BINDING_KINDS,
   object: (binding, ctx) => {
-    if (binding.metadata.name.startsWith('system:')) return [];
-    const humans = subjectsOf(binding).filter(isHuman);
+    if (isBootstrapped(binding)) return [];
+    // People: users and groups, and `system:authenticated` /
+    // `system:unauthenticated`, which are every person there is.
+    const humans = subjectsOf(binding).filter(isPeopleSubject);
     const ref = roleRefOf(binding);
     if (humans.length === 0 || !ref) {
       return [
@@ -95,30 +93,42 @@ subjects:
         }),
       ];
     }
-    const powerful =
-      (ref.kind === 'ClusterRole' &&
-        ctx.settings.powerfulRoles.includes(ref.name)) ||
-      ctx.index.rulesOfBinding(binding).some(isAllWildcardRule);
+    const named =
+      ref.kind === 'ClusterRole' &&
+      ctx.settings.powerfulRoles.includes(ref.name);
+    const equivalence = named
+      ? undefined
+      : adminEquivalence(
+          ctx.index.rulesOfBinding(binding),
+          binding.kind === 'ClusterRoleBinding',
+        );
     const who = humans.map(s => `${s.kind} ${s.name}`).join(', ');
-    if (!powerful) {
+    if (!named && !equivalence) {
       return [
-        pass(`${who} hold ${ref.name}, which is not a powerful role.`, {
-          field: 'roleRef.name',
-          observed: ref.name,
-        }),
+        pass(
+          `${who} hold ${
+            ref.name
+          }, which is neither one of the powerful roles (${ctx.settings.powerfulRoles.join(
+            ', ',
+          )}) nor admin-equivalent.`,
+          { field: 'roleRef.name', observed: ref.name },
+        ),
       ];
     }
+    const role = equivalence
+      ? `${ref.name} (admin-equivalent: ${equivalence})`
+      : ref.name;
     const expiry = bindingExpiry(binding, ctx.settings.expiryAnnotations);
     if (expiry?.at) {
       return [
-        pass(`${who} hold ${ref.name} until ${expiry.value}.`, {
+        pass(`${who} hold ${role} until ${expiry.value}.`, {
           field: `metadata.annotations[${expiry.annotation}]`,
           observed: expiry.value,
         }),
       ];
     }
     return [
-      fail(`${who} hold ${ref.name} with no expiry.`, {
+      fail(`${who} hold ${role} with no expiry.`, {
         field: 'roleRef.name',
         observed: `${ref.kind}/${ref.name}`,
       }),
@@ -192,35 +202,62 @@ kubectl -n payments delete rolebinding old-ci-deployer
   },
   objectKinds: BINDING_KINDS,
   object: (binding, ctx) => {
-    if (binding.metadata.name.startsWith('system:')) return [];
+    if (isBootstrapped(binding)) return [];
     const ref = roleRefOf(binding);
     const problems: string[] = [];
+    let hidden: { severity: Severity; text: string } | undefined;
     if (!ref) {
       problems.push('no roleRef');
     } else if (!ctx.index.roleOf(binding)) {
       const builtin =
-        ref.kind === 'ClusterRole' && isBuiltinClusterRole(ref.name);
+        ref.kind === 'ClusterRole' && isDefaultClusterRoleName(ref.name);
       if (!builtin) problems.push(`${ref.kind} ${ref.name} does not exist`);
     }
     for (const s of subjectsOf(binding)) {
       if (s.kind !== 'ServiceAccount') continue;
       const ns = s.namespace ?? binding.metadata.namespace ?? 'default';
-      if (!ctx.index.get('ServiceAccount', ns, s.name)) {
-        problems.push(`ServiceAccount ${ns}/${s.name} does not exist`);
+      if (ctx.index.get('ServiceAccount', ns, s.name)) continue;
+      problems.push(`ServiceAccount ${ns}/${s.name} does not exist`);
+      // A namesake in another namespace is what manifests applied with
+      // another `-n` than the bindings expect look like: the account that
+      // will run with this binding is there, under another namespace.
+      const namesakes = ctx.index
+        .withName('ServiceAccount', s.name)
+        .map(sa => sa.metadata.namespace ?? 'default')
+        .filter(other => other !== ns);
+      if (namesakes.length === 0 || !ref) continue;
+      const risk = riskOfRules(
+        ctx.index.rulesOfBinding(binding),
+        binding.kind === 'ClusterRoleBinding',
+      );
+      const text = `A ServiceAccount ${
+        s.name
+      } exists in namespace ${namesakes.join(
+        ', ',
+      )} instead: applied with \`kubectl apply -n ${ns}\`, it would hold ${
+        ref.kind
+      } ${ref.name}${risk ? `, which ${risk.what}` : ''}`;
+      if (!hidden || (risk && risk.severity === 'critical')) {
+        hidden = { severity: risk?.severity ?? 'medium', text };
       }
     }
-    return problems.length > 0
-      ? [
-          fail(`Dangling: ${problems.join('; ')}.`, {
-            field: ref ? 'roleRef' : 'subjects',
-            observed: show(problems),
-          }),
-        ]
-      : [
-          pass('Role and service account subjects exist.', {
-            field: 'roleRef',
-          }),
-        ];
+    if (problems.length === 0) {
+      return [
+        pass('Role and service account subjects exist.', { field: 'roleRef' }),
+      ];
+    }
+    return [
+      fail(
+        `Dangling: ${problems.join('; ')}.${hidden ? ` ${hidden.text}.` : ''}`,
+        {
+          field: ref ? 'roleRef' : 'subjects',
+          observed: show(problems),
+          ...(hidden && hidden.severity !== 'medium'
+            ? { severity: hidden.severity }
+            : {}),
+        },
+      ),
+    ];
   },
 };
 

@@ -8,9 +8,10 @@ import {
   pass,
   show,
   warn,
-  Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
 import { selectorMatches } from '../selectors';
+import { isBootstrapped } from '../rbac';
+import { serviceAccountName } from './rbac';
 
 /** The policy types a NetworkPolicy enforces, with the API's defaults. */
 export function policyTypesOf(policy: KubeObject): Set<'Ingress' | 'Egress'> {
@@ -247,11 +248,6 @@ spec:
   },
 };
 
-function serviceAccountName(w: Workload): string {
-  const spec = w.template.spec;
-  return spec.serviceAccountName || spec.serviceAccount || 'default';
-}
-
 export const automount: Check = {
   meta: {
     id: 'sa.automount',
@@ -298,7 +294,11 @@ spec:
         }),
       ];
     }
-    const bindings = ctx.index.bindingsForServiceAccount(w.namespace, saName);
+    // Kubernetes' own bindings (discovery, public info) reach every account
+    // and are no reason to mount a token.
+    const bindings = ctx.index
+      .bindingsForServiceAccount(w.namespace, saName)
+      .filter(b => !isBootstrapped(b));
     if (bindings.length > 0) {
       return [
         warn(

@@ -1,8 +1,11 @@
 /*
  * rbac.*: what a workload's service account can do, and what custom roles
- * grant wherever they are bound. Built-in roles (`system:*`, cluster-admin,
- * admin, edit, view) are not findings by themselves; binding them to a
- * workload is.
+ * grant wherever they are bound. A service account holds what is bound to
+ * it directly, to its user name, and to the groups it is in
+ * (`system:serviceaccounts[:<ns>]`, `system:authenticated`), plus what
+ * anyone holds (`system:unauthenticated`). Built-in roles (bootstrap-labelled
+ * or Kubernetes' defaults by name) are not findings by themselves; binding
+ * them to a workload, or to a group of every service account, is.
  */
 import {
   Check,
@@ -12,17 +15,21 @@ import {
   Finding,
   KubeObject,
   pass,
+  RbacSubject,
   show,
   warn,
   Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
 import {
+  adminEquivalence,
+  broadReach,
   describeRule,
+  describeSubject,
   escalationIn,
   EXEC_ATTACH,
   hasWildcard,
-  isAllWildcardRule,
-  isBuiltinClusterRole,
+  isBootstrapped,
+  isBuiltinRole,
   PolicyRule,
   roleRefOf,
   ruleGrants,
@@ -30,32 +37,69 @@ import {
   subjectsOf,
 } from '../rbac';
 
+/** Rules a service account holds through one binding. */
 interface HeldRules {
   binding: KubeObject;
   roleName: string;
+  /** `ClusterRoleBinding/x`, with the group or user it reaches the account through. */
+  via: string;
+  /** The namespace a RoleBinding confines its rules to; undefined when cluster-wide. */
+  scope: string | undefined;
   rules: PolicyRule[];
 }
 
-function serviceAccountName(w: Workload): string {
+export function serviceAccountName(w: Workload): string {
   const spec = w.template.spec;
   return spec.serviceAccountName || spec.serviceAccount || 'default';
 }
 
-function heldRules(w: Workload, ctx: CheckContext): HeldRules[] {
-  const sa = serviceAccountName(w);
-  return ctx.index.bindingsForServiceAccount(w.namespace, sa).map(binding => ({
-    binding,
-    roleName: `${roleRefOf(binding)?.kind ?? '?'}/${
-      roleRefOf(binding)?.name ?? '?'
-    }`,
-    rules: ctx.index.rulesOfBinding(binding),
-  }));
+function roleNameOf(binding: KubeObject): string {
+  const ref = roleRefOf(binding);
+  return `${ref?.kind ?? '?'}/${ref?.name ?? '?'}`;
 }
 
-function isCustomRole(role: KubeObject): boolean {
-  return !(
-    role.kind === 'ClusterRole' && isBuiltinClusterRole(role.metadata.name)
+function scopeOf(binding: KubeObject): string | undefined {
+  return binding.kind === 'RoleBinding'
+    ? binding.metadata.namespace ?? 'default'
+    : undefined;
+}
+
+function heldRules(w: Workload, ctx: CheckContext): HeldRules[] {
+  const sa = serviceAccountName(w);
+  return ctx.index
+    .grantsForServiceAccount(w.namespace, sa)
+    .map(({ binding, subject }) => {
+      const direct = subject.kind === 'ServiceAccount';
+      return {
+        binding,
+        roleName: roleNameOf(binding),
+        via: `${binding.kind}/${binding.metadata.name}${
+          direct ? '' : ` (to ${describeSubject(subject)})`
+        }`,
+        scope: scopeOf(binding),
+        rules: ctx.index.rulesOfBinding(binding),
+      };
+    });
+}
+
+/** Subjects of a binding that reach workloads: service accounts, and groups of them (or of everyone). */
+function workloadSubjects(binding: KubeObject): RbacSubject[] {
+  return subjectsOf(binding).filter(
+    s =>
+      s.kind === 'ServiceAccount' ||
+      broadReach(s) !== undefined ||
+      (s.kind === 'User' && s.name.startsWith('system:serviceaccount:')),
   );
+}
+
+function describeSubjects(binding: KubeObject, subjects: RbacSubject[]) {
+  return subjects
+    .map(s => {
+      const text = describeSubject(s, binding.metadata.namespace);
+      const reach = broadReach(s);
+      return reach ? `${text} (${reach})` : text;
+    })
+    .join(', ');
 }
 
 /** What a rule grants that the check is about; `warnOnly` when it is limited (e.g. by resourceNames). */
@@ -67,8 +111,9 @@ function verdict(
   prefix: string,
   field: string,
 ): Finding[] {
-  const failing = hits.filter(h => !h.warnOnly).map(h => h.text);
-  const limited = hits.filter(h => h.warnOnly).map(h => h.text);
+  const unique = (texts: string[]) => [...new Set(texts)];
+  const failing = unique(hits.filter(h => !h.warnOnly).map(h => h.text));
+  const limited = unique(hits.filter(h => h.warnOnly).map(h => h.text));
   if (failing.length > 0) {
     return [
       fail(`${prefix}: ${[...failing, ...limited].join('; ')}.`, {
@@ -91,9 +136,48 @@ function toHit(hit: Hit): { text: string; warnOnly: boolean } {
     : { text: hit.text, warnOnly: true };
 }
 
+function hitsIn(rules: PolicyRule[], predicate: RulePredicate) {
+  return rules
+    .map(predicate)
+    .filter((x): x is Hit => !!x)
+    .map(toHit);
+}
+
 /**
- * Builds a check that looks for a rule property at both levels: in the rules
- * a workload's service account holds, and in custom roles themselves.
+ * A binding of any role to a group that holds every service account (or
+ * everyone) hands the role to every workload in its reach: a finding on the
+ * binding itself, whatever the role.
+ */
+function broadBindingFindings(
+  binding: KubeObject,
+  ctx: CheckContext,
+  predicate: RulePredicate,
+  what: string,
+): Finding[] {
+  if (isBootstrapped(binding)) return [];
+  const broad = subjectsOf(binding).filter(s => broadReach(s) !== undefined);
+  if (broad.length === 0) return [];
+  const role = roleNameOf(binding);
+  const who = describeSubjects(binding, broad);
+  const hits = hitsIn(ctx.index.rulesOfBinding(binding), predicate);
+  return hits.length > 0
+    ? verdict(
+        hits,
+        `Binds ${role} to ${who}, so each of them ${what}`,
+        'roleRef',
+      )
+    : [
+        pass(`Binds ${role} to ${who}; the role does not grant this.`, {
+          field: 'roleRef',
+          observed: role,
+        }),
+      ];
+}
+
+/**
+ * Builds a check that looks for a rule property at three levels: in the
+ * rules a workload's service account holds, in custom roles themselves, and
+ * in bindings that hand a role to every service account.
  */
 function rbacCheck(
   meta: CheckMeta,
@@ -107,15 +191,11 @@ function rbacCheck(
       const held = heldRules(w, ctx);
       const hits: Array<{ text: string; warnOnly: boolean }> = [];
       for (const h of held) {
-        for (const rule of h.rules) {
-          const hit = predicate(rule);
-          if (hit) {
-            const { text, warnOnly } = toHit(hit);
-            hits.push({
-              text: `${h.roleName} via ${h.binding.kind}/${h.binding.metadata.name}: ${text}`,
-              warnOnly,
-            });
-          }
+        for (const hit of hitsIn(h.rules, predicate)) {
+          hits.push({
+            text: `${h.roleName} via ${h.via}: ${hit.text}`,
+            warnOnly: hit.warnOnly,
+          });
         }
       }
       const field = `${w.template.specPath}.serviceAccountName`;
@@ -127,20 +207,19 @@ function rbacCheck(
           held.length === 0
             ? `ServiceAccount ${sa} has no RBAC bindings.`
             : `ServiceAccount ${sa}'s roles (${held
-                .map(h => h.roleName)
+                .map(h => `${h.roleName} via ${h.via}`)
                 .join(', ')}) do not grant this.`,
           { field, observed: sa },
         ),
       ];
     },
-    objectKinds: ['Role', 'ClusterRole'],
-    object: (role, ctx) => {
-      if (!isCustomRole(role)) return [];
-      const rules = ctx.index.rulesOfRole(role);
-      const hits = rules
-        .map(predicate)
-        .filter((x): x is Hit => !!x)
-        .map(toHit);
+    objectKinds: ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
+    object: (obj, ctx) => {
+      if (obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') {
+        return broadBindingFindings(obj, ctx, predicate, what);
+      }
+      if (isBuiltinRole(obj)) return [];
+      const hits = hitsIn(ctx.index.rulesOfRole(obj), predicate);
       return hits.length > 0
         ? verdict(hits, `This role ${what} wherever it is bound`, 'rules')
         : [pass(`This role does not grant this.`, { field: 'rules' })];
@@ -186,71 +265,156 @@ subjects:
 \`\`\``,
 };
 
-const clusterAdminBase = rbacCheck(
-  clusterAdminMeta,
-  rule =>
-    isAllWildcardRule(rule) ? 'every verb on every resource' : undefined,
-  'holds cluster-admin power',
-);
+function isClusterAdminRef(binding: KubeObject): boolean {
+  const ref = roleRefOf(binding);
+  return ref?.kind === 'ClusterRole' && ref.name === 'cluster-admin';
+}
+
+/** Why a binding makes its subjects admin-equivalent, or undefined. */
+function bindingAdminReason(
+  binding: KubeObject,
+  ctx: CheckContext,
+): string | undefined {
+  if (isClusterAdminRef(binding)) return 'cluster-admin';
+  return adminEquivalence(
+    ctx.index.rulesOfBinding(binding),
+    binding.kind === 'ClusterRoleBinding',
+  );
+}
+
+function heldList(held: HeldRules[]): string {
+  return held.map(h => `${h.roleName} via ${h.via}`).join(', ');
+}
 
 export const clusterAdmin: Check = {
-  ...clusterAdminBase,
+  meta: clusterAdminMeta,
   workload: (w, ctx) => {
     const sa = serviceAccountName(w);
-    const direct = ctx.index
-      .bindingsForServiceAccount(w.namespace, sa)
-      .filter(
-        b =>
-          roleRefOf(b)?.kind === 'ClusterRole' &&
-          roleRefOf(b)?.name === 'cluster-admin',
+    const field = `${w.template.specPath}.serviceAccountName`;
+    const held = heldRules(w, ctx);
+    const byName = held.filter(h => isClusterAdminRef(h.binding));
+    if (byName.length > 0) {
+      const names = byName.map(
+        h => `${h.via}${h.scope ? ` in namespace ${h.scope}` : ''}`,
       );
-    if (direct.length > 0) {
-      const names = direct.map(b => `${b.kind}/${b.metadata.name}`);
       return [
         fail(
           `ServiceAccount ${sa} is bound to cluster-admin by ${names.join(
             ', ',
           )}.`,
-          {
-            field: `${w.template.specPath}.serviceAccountName`,
-            observed: show(names),
-          },
+          { field, observed: show(byName.map(h => h.via)) },
         ),
       ];
     }
-    return clusterAdminBase.workload!(w, ctx);
+    // Rules add up across bindings: what all cluster-wide bindings grant
+    // together, then what each namespace adds to that.
+    const clusterWide = held.filter(h => !h.scope);
+    const clusterRules = clusterWide.flatMap(h => h.rules);
+    const wide = adminEquivalence(clusterRules, true);
+    if (wide) {
+      return [
+        fail(
+          `ServiceAccount ${sa} holds admin-equivalent power cluster-wide through ${heldList(
+            clusterWide,
+          )}: ${wide}.`,
+          { field, observed: show(clusterWide.map(h => h.via)) },
+        ),
+      ];
+    }
+    const namespaces = [
+      ...new Set(held.map(h => h.scope).filter((x): x is string => !!x)),
+    ];
+    for (const ns of namespaces) {
+      const inNs = held.filter(h => h.scope === ns);
+      const reason = adminEquivalence(
+        [...clusterRules, ...inNs.flatMap(h => h.rules)],
+        false,
+      );
+      if (reason) {
+        return [
+          fail(
+            `ServiceAccount ${sa} holds admin-equivalent power in namespace ${ns} through ${heldList(
+              [...inNs, ...clusterWide],
+            )}: ${reason}.`,
+            { field, observed: show(inNs.map(h => h.via)) },
+          ),
+        ];
+      }
+    }
+    return [
+      pass(
+        held.length === 0
+          ? `ServiceAccount ${sa} has no RBAC bindings.`
+          : `ServiceAccount ${sa}'s roles (${heldList(
+              held,
+            )}) are not admin-equivalent.`,
+        { field, observed: sa },
+      ),
+    ];
   },
   objectKinds: ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
   object: (obj, ctx) => {
     if (obj.kind === 'Role' || obj.kind === 'ClusterRole') {
-      return clusterAdminBase.object!(obj, ctx);
+      if (isBuiltinRole(obj)) return [];
+      const rules = ctx.index.rulesOfRole(obj);
+      const anywhere = adminEquivalence(rules, false);
+      if (anywhere) {
+        return [
+          fail(
+            `This role is admin-equivalent wherever it is bound: ${anywhere}.`,
+            { field: 'rules' },
+          ),
+        ];
+      }
+      const wide = obj.kind === 'ClusterRole' && adminEquivalence(rules, true);
+      if (wide) {
+        const bindings = ctx.index
+          .bindingsOfRole(obj)
+          .filter(b => b.kind === 'ClusterRoleBinding')
+          .map(b => `ClusterRoleBinding/${b.metadata.name}`);
+        return bindings.length > 0
+          ? [
+              fail(
+                `This role is admin-equivalent where ${bindings.join(
+                  ', ',
+                )} binds it cluster-wide: ${wide}.`,
+                { field: 'rules', observed: show(bindings) },
+              ),
+            ]
+          : [
+              warn(
+                `This role would be admin-equivalent if bound cluster-wide: ${wide}.`,
+                { field: 'rules' },
+              ),
+            ];
+      }
+      return [pass('This role is not admin-equivalent.', { field: 'rules' })];
     }
-    // Bindings that give a service account cluster-admin, whether or not a workload in the state uses it.
-    if (obj.metadata.name.startsWith('system:')) return [];
+    // Bindings that make service accounts admin-equivalent, whether or not a workload in the state uses them.
+    if (isBootstrapped(obj)) return [];
     const ref = roleRefOf(obj);
-    const sas = subjectsOf(obj).filter(s => s.kind === 'ServiceAccount');
-    if (!ref || sas.length === 0) return [];
-    const rules = ctx.index.rulesOfBinding(obj);
-    const isAdmin =
-      (ref.kind === 'ClusterRole' && ref.name === 'cluster-admin') ||
-      rules.some(isAllWildcardRule);
-    const names = sas.map(
-      s => `${s.namespace ?? obj.metadata.namespace ?? ''}/${s.name}`,
-    );
-    return isAdmin
+    const subjects = workloadSubjects(obj);
+    if (!ref || subjects.length === 0) return [];
+    const reason = bindingAdminReason(obj, ctx);
+    const who = describeSubjects(obj, subjects);
+    const where =
+      obj.kind === 'ClusterRoleBinding'
+        ? 'cluster-wide'
+        : `in namespace ${obj.metadata.namespace ?? 'default'}`;
+    return reason
       ? [
           fail(
-            `Binds ${
-              ref.name
-            } (cluster-admin power) to ServiceAccounts ${names.join(', ')}.`,
+            `Binds ${ref.kind} ${ref.name} ${
+              reason === 'cluster-admin' ? '' : `(admin-equivalent: ${reason}) `
+            }to ${who}, ${where}.`,
             { field: 'roleRef', observed: show(ref.name) },
           ),
         ]
       : [
-          pass(`Binds ${ref.kind} ${ref.name}, not cluster-admin.`, {
-            field: 'roleRef',
-            observed: show(ref.name),
-          }),
+          pass(
+            `Binds ${ref.kind} ${ref.name}, which is not admin-equivalent, to ${who}.`,
+            { field: 'roleRef', observed: show(ref.name) },
+          ),
         ];
   },
 };
