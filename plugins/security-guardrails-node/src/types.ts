@@ -62,6 +62,8 @@ export interface ClusterSnapshot {
   /** Where each object's document is, for manifests. */
   locations?: Map<KubeObject, SourceLocation>;
   errors: SourceError[];
+  /** What a reader decided on the user's behalf (e.g. where namespace-less objects were placed). */
+  notices?: string[];
 }
 
 export interface ClusterState {

@@ -13,6 +13,8 @@ import { Check, EvaluationError } from '../engine';
 export interface ScanReport {
   results: CheckResult[];
   errors: EvaluationError[];
+  /** What the reader decided on the user's behalf (where namespace-less objects were placed). */
+  notices?: string[];
   score: ScoreBreakdown;
   failOn: Severity;
   /** Failing results at or above the threshold. */
@@ -86,6 +88,7 @@ export function formatJson(report: ScanReport): string {
       ...(e.checkId ? { checkId: e.checkId } : {}),
       ...(e.resource ? { resource: e.resource } : {}),
     })),
+    notices: report.notices ?? [],
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -174,6 +177,9 @@ export function formatTable(
   lines.push(
     `Failing at or above ${report.failOn}: ${report.failing.length}${bySeverity}`,
   );
+  for (const n of report.notices ?? []) {
+    lines.push(`note: ${n}`);
+  }
   for (const e of report.errors) {
     lines.push(
       `error: ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}${
@@ -272,24 +278,32 @@ export function formatSarif(
         invocations: [
           {
             executionSuccessful: report.errors.length === 0,
-            toolExecutionNotifications: report.errors.map(e => ({
-              level: 'error',
-              message: { text: e.message },
-              ...(e.file
-                ? {
-                    locations: [
-                      {
-                        physicalLocation: {
-                          artifactLocation: {
-                            uri: e.file.split('\\').join('/'),
+            toolExecutionNotifications: [
+              ...(report.notices ?? []).map(n => ({
+                level: 'note',
+                message: { text: n },
+              })),
+              ...report.errors.map(e => ({
+                level: 'error',
+                message: { text: e.message },
+                ...(e.file
+                  ? {
+                      locations: [
+                        {
+                          physicalLocation: {
+                            artifactLocation: {
+                              uri: e.file.split('\\').join('/'),
+                            },
+                            ...(e.line
+                              ? { region: { startLine: e.line } }
+                              : {}),
                           },
-                          ...(e.line ? { region: { startLine: e.line } } : {}),
                         },
-                      },
-                    ],
-                  }
-                : {}),
-            })),
+                      ],
+                    }
+                  : {}),
+              })),
+            ],
           },
         ],
       },

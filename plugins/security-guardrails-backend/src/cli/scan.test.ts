@@ -34,7 +34,12 @@ describe('guardrails scan', () => {
     ]);
     expect(code).toBe(1);
     const doc = JSON.parse(stdout);
-    expect(Object.keys(doc).sort()).toEqual(['errors', 'results', 'summary']);
+    expect(Object.keys(doc).sort()).toEqual([
+      'errors',
+      'notices',
+      'results',
+      'summary',
+    ]);
     expect(doc.errors).toEqual([]);
     expect(doc.results.length).toBeGreaterThan(300);
     for (const r of doc.results) {

@@ -32,7 +32,8 @@ Options:
                               exit 1 when a check of at least this severity
                               fails (default: high)
   --namespace <ns>            namespace of objects that do not set one
-                              (default: default)
+                              (default: the one namespace their bindings
+                              expect them in, said in a note; else default)
   --kubernetes-version <v>    for maint.deprecated-api (default: 1.31)
   --allowed-registry <r>      enables img.registry-allowed; repeatable
   --disable <check-id>        skip a check; repeatable
@@ -52,7 +53,7 @@ interface ScanArgs {
   paths: string[];
   format: 'table' | 'json' | 'sarif';
   failOn: Severity;
-  namespace: string;
+  namespace?: string;
   kubernetesVersion?: string;
   allowedRegistries: string[];
   disabled: string[];
@@ -66,7 +67,6 @@ function parseArgs(argv: string[]): ScanArgs | 'help' {
     paths: [],
     format: 'table',
     failOn: 'high',
-    namespace: 'default',
     allowedRegistries: [],
     disabled: [],
     all: false,
@@ -185,6 +185,7 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
   const report: ScanReport = {
     results: evaluation.results,
     errors: evaluation.errors,
+    notices: evaluation.notices.map(n => n.message),
     score: scoreResults(evaluation.results).overall,
     failOn,
     failing: evaluation.results.filter(

@@ -72,6 +72,8 @@ export interface Evaluation {
   unowned: CheckResult[];
   clusters: ClusterDataStatus[];
   errors: EvaluationError[];
+  /** What the readers decided on the user's behalf, per cluster. */
+  notices: Array<{ cluster: string; message: string }>;
   mappingProblems: MappingProblem[];
   stats: { objects: number; workloads: number; results: number };
 }
@@ -176,6 +178,7 @@ export function evaluate(
   const owners = new Map<CheckResult, string[]>();
   const entityClusters = new Map<string, Set<string>>();
   const errors: EvaluationError[] = [];
+  const notices: Evaluation['notices'] = [];
   const clusters: ClusterDataStatus[] = [];
   let objectCount = 0;
   let workloadCount = 0;
@@ -281,6 +284,9 @@ export function evaluate(
     });
     for (const e of snapshot.errors) {
       errors.push({ cluster: snapshot.cluster, ...e });
+    }
+    for (const message of snapshot.notices ?? []) {
+      notices.push({ cluster: snapshot.cluster, message });
     }
     const index = new ClusterIndex(snapshot);
     const ctx: CheckContext = { index, settings, now };
@@ -428,6 +434,7 @@ export function evaluate(
     unowned,
     clusters,
     errors,
+    notices,
     mappingProblems: mapper.problems,
     stats: {
       objects: objectCount,

@@ -8,6 +8,7 @@ import {
   SourceLocation,
 } from '../engine';
 import { parseJsonManifest, parseManifests } from './parseManifests';
+import { placeUnnamespaced } from './installNamespace';
 import { ClusterStateSource } from '@internal/backstage-plugin-security-guardrails-node';
 
 export interface ManifestsSourceOptions {
@@ -49,6 +50,7 @@ export class ManifestsSource implements ClusterStateSource {
     const objects: KubeObject[] = [];
     const locations = new Map<KubeObject, SourceLocation>();
     const errors: SourceError[] = [];
+    const unnamespaced: KubeObject[] = [];
     let readable = 0;
     const maxBytes = this.#options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
@@ -100,8 +102,14 @@ export class ManifestsSource implements ClusterStateSource {
           locations.set(obj, parsed.locations.get(obj)!);
         }
         errors.push(...parsed.errors);
+        unnamespaced.push(...parsed.unnamespaced);
       }
     }
+    // Without a namespace given, place namespace-less objects where their
+    // bindings say they will run.
+    const placement = this.#options.defaultNamespace
+      ? undefined
+      : placeUnnamespaced(objects, unnamespaced, 'default');
 
     return {
       cluster: this.cluster,
@@ -110,6 +118,7 @@ export class ManifestsSource implements ClusterStateSource {
       objects,
       locations,
       errors,
+      ...(placement ? { notices: [placement.notice] } : {}),
     };
   }
 

@@ -27,6 +27,8 @@ export interface ParsedManifests {
   errors: SourceError[];
   /** How many Secret objects were skipped without being read. */
   skippedSecrets: number;
+  /** Namespaced objects that carried no namespace (given the default one). */
+  unnamespaced: KubeObject[];
 }
 
 function describeInvalid(doc: unknown): string | undefined {
@@ -173,6 +175,7 @@ export function parseManifests(
     locations: new Map(),
     errors: [],
     skippedSecrets: 0,
+    unnamespaced: [],
   };
   const maxDepth = options.maxDepth ?? 64;
   const maxAliases = options.maxAliasCount ?? 100;
@@ -241,6 +244,7 @@ export function parseJsonManifest(
     locations: new Map(),
     errors: [],
     skippedSecrets: 0,
+    unnamespaced: [],
   };
   let value: unknown;
   try {
@@ -321,6 +325,7 @@ function addSingle(
   const obj = o as KubeObject;
   if (!isClusterScoped(obj.kind) && !obj.metadata.namespace) {
     obj.metadata.namespace = options.defaultNamespace ?? 'default';
+    out.unnamespaced.push(obj);
   }
   out.objects.push(obj);
   out.locations.set(obj, { file, line });
