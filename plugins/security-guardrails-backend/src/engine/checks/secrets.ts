@@ -49,81 +49,283 @@ const REFERENCE_SUFFIXES = new Set([
   'length',
   'enabled',
   'mode',
+  'location',
+  'prefix',
+  'version',
+  'size',
+  'format',
+  'algorithm',
+  'issuer',
+  'audience',
+  'scope',
+  'scopes',
+  'provider',
+  'source',
+  'expiration',
+  'lifetime',
+  'timeout',
+  'duration',
+  'seconds',
+  'policy',
+  'required',
 ]);
 
-/** Whether a variable or key name says it holds a credential. */
-export function looksLikeSecretName(name: string): boolean {
-  const words = name
+/** Words that name key material when they follow `key`: `TLS_KEY_CONTENT`, `SA_KEY_JSON`. */
+const KEY_CONTENT_SUFFIXES = new Set([
+  'content',
+  'contents',
+  'data',
+  'pem',
+  'der',
+  'b64',
+  'base64',
+  'json',
+  'material',
+  'value',
+  'raw',
+  'hex',
+]);
+/** Words before `key` that make it a key of a table, a cache or a map, or a public half. */
+const NON_SECRET_KEY_QUALIFIERS = new Set([
+  'public',
+  'pub',
+  'primary',
+  'foreign',
+  'sort',
+  'partition',
+  'range',
+  'hash',
+  'cache',
+  'routing',
+  'idempotency',
+  'object',
+  'lookup',
+  'map',
+  'index',
+  'shard',
+  'row',
+  'column',
+  'group',
+  'unique',
+  'composite',
+  'dedup',
+  'dedupe',
+  'message',
+  'metric',
+  'label',
+  'tag',
+  'feature',
+  'flag',
+  'translation',
+  'i18n',
+  'storage',
+  'bucket',
+  'prefix',
+]);
+
+function wordsOf(name: string): string[] {
+  return name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
-  if (words.length === 0) return false;
+}
+
+/**
+ * How strongly a variable or key name says it holds a credential: `strong`
+ * for passwords, secrets, tokens and credentials; `key` for `*_KEY` and
+ * `*_KEY_CONTENT` names, which also name cache and table keys, so their
+ * value must look like key material too.
+ */
+export function secretNameStrength(name: string): 'strong' | 'key' | undefined {
+  const words = wordsOf(name);
+  if (words.length === 0) return undefined;
   if (words.length > 1 && REFERENCE_SUFFIXES.has(words[words.length - 1])) {
-    return false;
+    return undefined;
   }
-  if (words.some(w => SECRET_WORDS.has(w))) return true;
+  if (words.some(w => SECRET_WORDS.has(w))) return 'strong';
   for (let i = 0; i + 1 < words.length; i++) {
-    if (SECRET_PAIRS.some(([a, b]) => words[i] === a && words[i + 1] === b)) {
-      return true;
+    if (SECRET_PAIRS.some(([x, y]) => words[i] === x && words[i + 1] === y)) {
+      return 'strong';
+    }
+  }
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] !== 'key' && words[i] !== 'keys') continue;
+    const before = words[i - 1];
+    const after = words.slice(i + 1);
+    if (!before || NON_SECRET_KEY_QUALIFIERS.has(before)) continue;
+    if (after.every(w => KEY_CONTENT_SUFFIXES.has(w))) return 'key';
+  }
+  return undefined;
+}
+
+/** Whether a variable or key name says it holds a credential. */
+export function looksLikeSecretName(name: string): boolean {
+  return secretNameStrength(name) !== undefined;
+}
+
+/** A reference or template, not a value: `${X}`, `$(X)`, `{{ x }}`, `<x>`, `%(x)s`, empty quotes. */
+const PLACEHOLDER =
+  /^(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|<[^>]*>|%\([^)]*\)s|""|'')$/;
+/** Values a credential-named setting has that are not credentials. */
+const NOT_A_CREDENTIAL =
+  /^(?:true|false|yes|no|on|off|enabled|disabled|none|null|nil|required|optional|[0-9]{1,2}|\*+|x+)$/i;
+
+/**
+ * The literal a credential-named setting holds, or undefined when it holds
+ * nothing, a reference or template, a file path, or a flag.
+ */
+function literalValue(value: string): string | undefined {
+  const v = value.trim();
+  if (!v || v.length > 64 * 1024) return undefined;
+  if (PLACEHOLDER.test(v) || NOT_A_CREDENTIAL.test(v)) return undefined;
+  // A path names where the secret is (GOOGLE_APPLICATION_CREDENTIALS=/var/run/...).
+  if (/^(?:\/|\.\.?\/|~\/|file:)\S*$/.test(v)) return undefined;
+  return v;
+}
+
+/** A `*_KEY` value that looks like key material: long, one word, letters and digits. */
+function looksLikeKeyMaterial(v: string): boolean {
+  return (
+    v.length >= 16 &&
+    /^[A-Za-z0-9+/=_.:-]+$/.test(v) &&
+    /[0-9]/.test(v) &&
+    /[A-Za-z]/.test(v)
+  );
+}
+
+/*
+ * Credential shapes, matched against one token at a time (a value split at
+ * whitespace, quotes, brackets, `=`, `,` and `;`). Every pattern is anchored
+ * at the token's start and each of its repetitions is of a class the next
+ * literal is not in, so a match attempt is linear in the token and a value
+ * is scanned in linear time overall.
+ */
+const TOKEN_SEPARATORS = /[\s"'`,;=()<>[\]{}|\\]+/;
+const TOKEN_SHAPES: Array<{ name: string; re: RegExp }> = [
+  { name: 'an AWS access key id', re: /^(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}$/ },
+  {
+    name: 'a GitHub token',
+    re: /^(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{36,255})$/,
+  },
+  { name: 'a GitLab token', re: /^glpat-[A-Za-z0-9_-]{20,255}$/ },
+  { name: 'a Slack token', re: /^xox[abposr]-[A-Za-z0-9-]{10,255}$/ },
+  {
+    name: 'a Slack webhook URL',
+    re: /^https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9]{6,32}\/[A-Za-z0-9]{6,32}\/[A-Za-z0-9]{16,64}$/,
+  },
+  { name: 'a Google API key', re: /^AIza[0-9A-Za-z_-]{35}$/ },
+  { name: 'a Stripe secret key', re: /^(?:sk|rk)_live_[0-9A-Za-z]{16,255}$/ },
+  { name: 'an npm token', re: /^npm_[A-Za-z0-9]{36}$/ },
+  {
+    name: 'a SendGrid API key',
+    re: /^SG\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64}$/,
+  },
+  {
+    name: 'a JSON Web Token',
+    re: /^eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/,
+  },
+];
+/** `scheme://user:password@`: the password is what is between `:` and `@`. */
+const URL_WITH_PASSWORD = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/]*:([^@/]+)@/;
+/** A PEM private key header, matched where `-----BEGIN ` starts (sticky, bounded). */
+const PEM_PRIVATE_KEY =
+  /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+const PEM_START = '-----BEGIN ';
+
+function pemPrivateKeyIn(value: string): boolean {
+  let label = value.indexOf('PRIVATE KEY');
+  if (label < 0) return false;
+  for (
+    let at = value.indexOf(PEM_START);
+    at >= 0 && label >= 0;
+    at = value.indexOf(PEM_START, at + PEM_START.length)
+  ) {
+    if (label < at) label = value.indexOf('PRIVATE KEY', at);
+    // Only a header whose label is near enough is worth the (bounded) match.
+    if (label >= 0 && label - at <= PEM_START.length + 40) {
+      PEM_PRIVATE_KEY.lastIndex = at;
+      if (PEM_PRIVATE_KEY.test(value)) return true;
     }
   }
   return false;
 }
 
-const PLACEHOLDER =
-  /^\s*(\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|<[^>]*>|%\([^)]*\)s|""|''|)\s*$/;
+/** The prefixes of every token shape, so most tokens cost one test. */
+const TOKEN_PREFIX =
+  /^(?:A[KSBC][IC]A|gh[pousr]_|github_pat_|glpat-|xox|https:\/\/hooks\.|AIza|[sr]k_live_|npm_|SG\.|eyJ)/;
 
-const VALUE_PATTERNS: Array<{ name: string; re: RegExp }> = [
-  { name: 'a private key', re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-  { name: 'an AWS access key id', re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: 'a GitHub token', re: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
-  { name: 'a Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
-  { name: 'a Google API key', re: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  {
-    name: 'a JSON Web Token',
-    re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/,
-  },
-  {
-    name: 'a URL with a password',
-    re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i,
-  },
-];
-
-/** `password = x`, `password: x`, `"password": "x"` on one line of a config file. */
-const ASSIGNMENT = /^\s*["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*(.*)$/;
-
-function assignedValue(raw: string): string {
-  return raw
-    .trim()
-    .replace(/,$/, '')
-    .replace(/^["'](.*)["']$/, '$1')
-    .trim();
-}
-
-/** What in a value looks like a credential, or undefined. Never returns the value. */
-export function credentialIn(key: string, value: string): string | undefined {
-  if (
-    looksLikeSecretName(key) &&
-    !PLACEHOLDER.test(value) &&
-    !value.includes('\n')
-  ) {
-    return 'a credential-named key with a value';
-  }
-  for (const { name, re } of VALUE_PATTERNS) {
-    if (re.test(value)) return name;
-  }
-  if (value.includes('\n') || /[:=]/.test(value)) {
-    for (const line of value.split('\n')) {
-      const m = ASSIGNMENT.exec(line);
-      if (!m || !looksLikeSecretName(m[1])) continue;
-      const assigned = assignedValue(m[2]);
-      if (assigned && !PLACEHOLDER.test(assigned)) {
-        return `a credential assigned to ${m[1]}`;
+/** The kind of credential a value contains, by shape alone, or undefined. Linear time. */
+export function credentialShapeIn(value: string): string | undefined {
+  if (pemPrivateKeyIn(value)) return 'a private key';
+  for (const token of value.split(TOKEN_SEPARATORS)) {
+    if (token.length < 8) continue;
+    if (TOKEN_PREFIX.test(token)) {
+      for (const { name, re } of TOKEN_SHAPES) {
+        if (re.test(token)) return name;
+      }
+    }
+    if (token.includes('://')) {
+      const url = URL_WITH_PASSWORD.exec(token);
+      if (url && !NOT_A_CREDENTIAL.test(url[1]) && !url[1].startsWith('$')) {
+        return 'a URL with a password';
       }
     }
   }
   return undefined;
+}
+
+/** `password = x`, `password: x`, `"password": "x"`, `Password=x;` in a config file or connection string. */
+const ASSIGNMENT = /^[\s{[]*["']?([A-Za-z0-9_.-]+)["']?\s*[:=]/;
+const SEGMENT_SEPARATORS = /[\n;&,]/;
+
+function assignedValue(raw: string): string {
+  if (PLACEHOLDER.test(raw.trim())) return '';
+  // The end of a one-line JSON object: `"password":"x"}`.
+  let end = raw.length;
+  while (end > 0 && '}] \t\r'.includes(raw[end - 1])) end--;
+  let v = raw.slice(0, end).trim();
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0])) {
+    v = v.slice(1, -1);
+  }
+  return v.trim();
+}
+
+/** The name of the first credential-named setting assigned a literal inside a value. */
+function assignmentIn(value: string): string | undefined {
+  if (!/[:=]/.test(value)) return undefined;
+  for (const segment of value.split(SEGMENT_SEPARATORS)) {
+    if (segment.length > 64 * 1024) continue;
+    const m = ASSIGNMENT.exec(segment);
+    if (!m) continue;
+    const strength = secretNameStrength(m[1]);
+    if (!strength) continue;
+    const assigned = literalValue(assignedValue(segment.slice(m[0].length)));
+    if (!assigned) continue;
+    if (strength === 'strong' || looksLikeKeyMaterial(assigned)) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * What in a named value looks like a credential, or undefined: a recognised
+ * shape (private key, token, JWT, URL with a password), a credential-named
+ * key holding a literal, or a credential assigned inside a config file.
+ * Never returns the value; linear in its length.
+ */
+export function credentialIn(key: string, value: string): string | undefined {
+  const shape = credentialShapeIn(value);
+  if (shape) return shape;
+  if (!value.includes('\n')) {
+    const literal = literalValue(value);
+    const strength = literal ? secretNameStrength(key) : undefined;
+    if (strength === 'strong') return 'a credential-named key with a value';
+    if (strength === 'key' && looksLikeKeyMaterial(literal!)) {
+      return 'a key-named value that looks like key material';
+    }
+  }
+  const assigned = assignmentIn(value);
+  return assigned ? `a credential assigned to ${assigned}` : undefined;
 }
 
 export const envLiteral: Check = {
@@ -152,20 +354,23 @@ env:
   workload: w =>
     w.containers.map(({ container, path }) => {
       const env = Array.isArray(container.env) ? container.env : [];
-      const literal = env.filter(
-        e =>
-          e &&
-          typeof e.name === 'string' &&
-          typeof e.value === 'string' &&
-          e.value.trim() !== '' &&
-          !/^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(e.value.trim()) &&
-          looksLikeSecretName(e.name),
-      );
+      const literal: Array<{ name: string; what: string }> = [];
+      for (const e of env) {
+        if (!e || typeof e.name !== 'string' || typeof e.value !== 'string') {
+          continue;
+        }
+        // Kubernetes expands $(VAR) from other variables: a reference, not a value.
+        if (/^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(e.value.trim())) continue;
+        const what = credentialIn(e.name, e.value);
+        if (what) literal.push({ name: e.name, what });
+      }
       const field = `${path}.env`;
       if (literal.length > 0) {
         const names = literal.map(e => e.name);
         return fail(
-          `Secret-like variables with literal values: ${names.join(', ')}.`,
+          `Credentials as literal values: ${literal
+            .map(e => `${e.name} (${e.what})`)
+            .join(', ')}.`,
           {
             container: container.name,
             field: `${field}[${names[0]}].value`,
@@ -173,7 +378,7 @@ env:
           },
         );
       }
-      return pass('No secret-like variable has a literal value.', {
+      return pass('No variable holds a credential as a literal value.', {
         container: container.name,
         field,
       });
