@@ -262,12 +262,17 @@ const fixtures: Record<string, Fixture[]> = {
   'res.requests': [
     { name: 'set', objects: [deployment()], expect: 'pass' },
     {
-      name: 'no memory request',
+      name: 'memory request defaulted from its limit',
       objects: [
         withContainer({
           resources: { requests: { cpu: '1' }, limits: { memory: '1Gi' } },
         }),
       ],
+      expect: 'pass',
+    },
+    {
+      name: 'no memory request or limit',
+      objects: [withContainer({ resources: { requests: { cpu: '1' } } })],
       expect: 'fail',
     },
   ],

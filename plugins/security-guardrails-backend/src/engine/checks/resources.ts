@@ -50,18 +50,31 @@ containers:
   workload: w =>
     resourced(w).map(({ container, path }) => {
       const req = container.resources?.requests;
-      const missing = ['cpu', 'memory'].filter(k => !present(req, k));
+      const lim = container.resources?.limits;
+      // Kubernetes sets a request that is not given to its limit.
+      const fromLimit = ['cpu', 'memory'].filter(
+        k => !present(req, k) && present(lim, k),
+      );
+      const missing = ['cpu', 'memory'].filter(
+        k => !present(req, k) && !present(lim, k),
+      );
       const field = `${path}.resources.requests`;
+      const defaulted =
+        fromLimit.length > 0
+          ? ` (${fromLimit.join(' and ')} from ${
+              fromLimit.length > 1 ? 'their limits' : 'its limit'
+            }, as Kubernetes defaults a request to the limit)`
+          : '';
       return missing.length > 0
-        ? fail(`Missing ${missing.join(' and ')} request.`, {
+        ? fail(`Missing ${missing.join(' and ')} request${defaulted}.`, {
             container: container.name,
             field,
             observed: show(req),
           })
-        : pass('CPU and memory requests are set.', {
+        : pass(`CPU and memory requests are set${defaulted}.`, {
             container: container.name,
             field,
-            observed: show(req),
+            observed: show(req ?? lim),
           });
     }),
 };

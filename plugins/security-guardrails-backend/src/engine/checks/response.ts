@@ -158,7 +158,12 @@ metadata:
   },
 };
 
-const REPLICATED_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+const REPLICATED_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'ReplicaSet',
+  'ReplicationController',
+]);
 
 /** Replicas a workload runs with: its HPA's minimum when it has one, else spec.replicas (default 1). */
 export function expectedReplicas(
