@@ -229,8 +229,8 @@ export class ClusterIndex implements ClusterLookup {
         if (ref) {
           const k =
             ref.kind === 'ClusterRole'
-              ? `ClusterRole//${ref.name}`
-              : `Role/${binding.metadata.namespace ?? ''}/${ref.name}`;
+              ? key('ClusterRole', '', ref.name)
+              : key('Role', nsOf(binding), ref.name);
           let list = this.#bindingsByRole.get(k);
           if (!list) {
             list = [];
@@ -281,8 +281,8 @@ export class ClusterIndex implements ClusterLookup {
   bindingsOfRole(role: KubeObject): KubeObject[] {
     const k =
       role.kind === 'ClusterRole'
-        ? `ClusterRole//${role.metadata.name}`
-        : `Role/${role.metadata.namespace ?? 'default'}/${role.metadata.name}`;
+        ? key('ClusterRole', '', role.metadata.name)
+        : key('Role', nsOf(role), role.metadata.name);
     return this.#bindingsByRole.get(k) ?? [];
   }
 
