@@ -88,6 +88,88 @@ describe('net.policy-coverage', () => {
     ).toEqual(['fail']);
   });
 
+  it('does not count a rule that allows everything as restriction', () => {
+    const denyAll = policy('default-deny', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+    });
+    const allowAllIn = policy('allow-all-in', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{}],
+    });
+    const results = runCheck(policyCoverage, [
+      deployment(),
+      denyAll,
+      allowAllIn,
+    ]);
+    expect(statusesFor(results, D)).toEqual(['warn']);
+    expect(results[0].message).toBe(
+      'Only Egress is restricted; Ingress is open: NetworkPolicy/allow-all-in has a rule (ingress[0]) with no from and no ports, which allows all ingress.',
+    );
+    const allowAllBoth = policy('allow-all', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{}],
+      egress: [{ to: [] }],
+    });
+    const open = runCheck(policyCoverage, [deployment(), allowAllBoth]);
+    expect(statusesFor(open, D)).toEqual(['fail']);
+    expect(open[0].message).toMatch(/^Nothing is restricted; Ingress is open/);
+    expect(open[0].message).toContain('egress[0]) with no to and no ports');
+  });
+
+  it('treats every address or every pod of every namespace on every port as open', () => {
+    const everyAddress = policy('world', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+    });
+    const everyPod = policy('cluster', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: {} }] }],
+    });
+    const results = runCheck(policyCoverage, [
+      deployment(),
+      everyAddress,
+      everyPod,
+    ]);
+    expect(statusesFor(results, D)).toEqual(['fail']);
+    expect(results[0].message).toContain(
+      'NetworkPolicy/cluster allows every pod in every namespace on every port (ingress[0])',
+    );
+    expect(results[0].message).toContain(
+      'NetworkPolicy/world allows 0.0.0.0/0 on every port (egress[0])',
+    );
+  });
+
+  it('still counts rules that narrow peers or ports', () => {
+    const narrow = policy('narrow', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [{ port: 8080 }] }],
+      egress: [
+        {
+          to: [{ namespaceSelector: {} }],
+          ports: [{ port: 53, protocol: 'UDP' }],
+        },
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }] },
+        {
+          to: [
+            {
+              namespaceSelector: {},
+              podSelector: { matchLabels: { app: 'db' } },
+            },
+          ],
+        },
+      ],
+    });
+    expect(
+      statusesFor(runCheck(policyCoverage, [deployment(), narrow]), D),
+    ).toEqual(['pass']);
+  });
+
   it('understands matchExpressions', () => {
     const p = policy('p', {
       podSelector: {

@@ -88,35 +88,113 @@ spec:
     const matching = ctx.index
       .inNamespace('NetworkPolicy', w.namespace)
       .filter(p => selectorMatches((p.spec as any)?.podSelector, labels));
-    const types = new Set<string>();
+    // Policies are additive: a direction is restricted when some selecting
+    // policy enforces it, and open again when any of them allows all of it.
+    const restricted = new Set<Direction>();
+    const opened = new Map<Direction, string>();
     for (const p of matching) {
-      for (const t of policyTypesOf(p)) types.add(t);
+      for (const t of policyTypesOf(p)) {
+        restricted.add(t);
+        const why = openRuleOf(p, t);
+        if (why && !opened.has(t)) opened.set(t, why);
+      }
     }
     const names = matching.map(p => p.metadata.name);
     const observed = names.length
       ? `policies: ${names.join(', ')}`
       : 'no policy selects the pods';
     const field = 'NetworkPolicy.spec.podSelector';
-    if (types.has('Ingress') && types.has('Egress')) {
-      return [pass('Ingress and egress are restricted.', { field, observed })];
-    }
-    if (types.size > 0) {
-      const missing = types.has('Ingress') ? 'Egress' : 'Ingress';
+    if (restricted.size === 0) {
       return [
-        warn(
-          `Only ${[...types].join(', ')} is restricted; ${missing} is open.`,
+        fail(
+          'No NetworkPolicy selects these pods: all traffic is allowed both ways.',
           { field, observed },
         ),
       ];
     }
+    const closed = (['Ingress', 'Egress'] as const).filter(
+      d => restricted.has(d) && !opened.has(d),
+    );
+    const open = (['Ingress', 'Egress'] as const).filter(
+      d => !closed.includes(d),
+    );
+    if (open.length === 0) {
+      return [pass('Ingress and egress are restricted.', { field, observed })];
+    }
+    const reasons = open.map(d =>
+      opened.has(d) ? `${d} is open: ${opened.get(d)}` : `${d} is open`,
+    );
+    const message = `${
+      closed.length
+        ? `Only ${closed[0]} is restricted`
+        : 'Nothing is restricted'
+    }; ${reasons.join('; ')}.`;
     return [
-      fail(
-        'No NetworkPolicy selects these pods: all traffic is allowed both ways.',
-        { field, observed },
-      ),
+      closed.length
+        ? warn(message, { field, observed })
+        : fail(message, { field, observed }),
     ];
   },
 };
+
+type Direction = 'Ingress' | 'Egress';
+
+const isEmpty = (v: unknown) =>
+  v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+
+/** `{}`: a label selector that matches everything. */
+const isEmptySelector = (v: unknown) =>
+  v !== null &&
+  typeof v === 'object' &&
+  Object.keys((v as any).matchLabels ?? {}).length === 0 &&
+  isEmpty((v as any).matchExpressions);
+
+const EVERY_ADDRESS = new Set(['0.0.0.0/0', '::/0']);
+
+/**
+ * Why a policy allows every connection in one direction, or undefined. A rule
+ * with no ports allows every port; with no peers (`from`/`to` absent or empty)
+ * it allows every source or destination, so `ingress: [{}]` undoes the
+ * policy. A peer of every address without exceptions, or of every pod in every
+ * namespace, is as open for traffic inside the cluster.
+ */
+export function openRuleOf(
+  policy: KubeObject,
+  direction: Direction,
+): string | undefined {
+  const key = direction === 'Ingress' ? 'ingress' : 'egress';
+  const peersKey = direction === 'Ingress' ? 'from' : 'to';
+  const rules = (policy.spec as any)?.[key];
+  if (!Array.isArray(rules)) return undefined;
+  const where = `NetworkPolicy/${policy.metadata.name}`;
+  for (const [i, rule] of rules.entries()) {
+    if (rule === null || typeof rule !== 'object') continue;
+    if (!isEmpty(rule.ports)) continue;
+    const peers = rule[peersKey];
+    if (isEmpty(peers)) {
+      return `${where} has a rule (${key}[${i}]) with no ${peersKey} and no ports, which allows all ${direction.toLowerCase()}`;
+    }
+    if (!Array.isArray(peers)) continue;
+    for (const peer of peers) {
+      if (peer === null || typeof peer !== 'object') continue;
+      const cidr = peer.ipBlock?.cidr;
+      if (
+        typeof cidr === 'string' &&
+        EVERY_ADDRESS.has(cidr.trim()) &&
+        isEmpty(peer.ipBlock?.except)
+      ) {
+        return `${where} allows ${cidr.trim()} on every port (${key}[${i}])`;
+      }
+      if (
+        isEmptySelector(peer.namespaceSelector) &&
+        (peer.podSelector === undefined || isEmptySelector(peer.podSelector))
+      ) {
+        return `${where} allows every pod in every namespace on every port (${key}[${i}])`;
+      }
+    }
+  }
+  return undefined;
+}
 
 const INTERNAL_LB_ANNOTATIONS: Record<string, string[]> = {
   'service.beta.kubernetes.io/aws-load-balancer-internal': [
