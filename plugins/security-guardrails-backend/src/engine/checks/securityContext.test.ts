@@ -160,6 +160,128 @@ describe('security context checks', () => {
     expect(statusesFor(runCheck(capsDropAll, [bad]), D)).toEqual(['fail']);
   });
 
+  describe('sc.caps-drop-all says what the manifest drops', () => {
+    const withCaps = (capabilities: Record<string, unknown>) =>
+      deployment({
+        podSpec: hardenedPodSpec({
+          containers: [
+            hardenedContainer('app', { securityContext: { capabilities } }),
+          ],
+        }),
+      });
+    const every = [
+      'AUDIT_WRITE',
+      'CHOWN',
+      'DAC_OVERRIDE',
+      'FOWNER',
+      'FSETID',
+      'KILL',
+      'MKNOD',
+      'NET_BIND_SERVICE',
+      'NET_RAW',
+      'SETFCAP',
+      'SETGID',
+      'SETPCAP',
+      'SETUID',
+      'SYS_CHROOT',
+    ];
+
+    it('warns, without claiming the default set applies, when every default is dropped by name', () => {
+      const [r] = runCheck(capsDropAll, [withCaps({ drop: every })]);
+      expect(r.status).toBe('warn');
+      expect(r.message).not.toContain('default set applies');
+      expect(r.message).toContain(
+        "Every capability of the runtime's default set is dropped by name, but not ALL",
+      );
+    });
+
+    it('names the defaults that remain when only some are dropped', () => {
+      const [r] = runCheck(capsDropAll, [
+        withCaps({ drop: every.filter(c => c !== 'NET_RAW' && c !== 'KILL') }),
+      ]);
+      expect(r.status).toBe('fail');
+      expect(r.message).toMatch(
+        /the runtime's defaults KILL, NET_RAW remain\.$/,
+      );
+    });
+
+    it('fails when every default is dropped by name and another is added', () => {
+      const [r] = runCheck(capsDropAll, [
+        withCaps({ drop: every.map(c => `CAP_${c}`), add: ['SYS_ADMIN'] }),
+      ]);
+      expect(r.status).toBe('fail');
+      expect(r.message).toContain('but not ALL and SYS_ADMIN is added');
+    });
+
+    it('keeps the plain message when nothing is dropped', () => {
+      const [r] = runCheck(capsDropAll, [withCaps({})]);
+      expect(r).toMatchObject({
+        status: 'fail',
+        message:
+          "Capabilities are not dropped: the runtime's default set applies.",
+      });
+    });
+  });
+
+  describe('sc.host-path: node secrets are critical even read-only', () => {
+    const mounting = (path: string, readOnly: boolean) =>
+      deployment({
+        podSpec: hardenedPodSpec({
+          volumes: [{ name: 'host', hostPath: { path } }],
+          containers: [
+            hardenedContainer('app', {
+              volumeMounts: [{ name: 'host', mountPath: '/host', readOnly }],
+            }),
+          ],
+        }),
+      });
+    it.each([
+      ['/etc/kubernetes', 'node and control-plane credentials'],
+      ['/etc/kubernetes/pki', 'node and control-plane credentials'],
+      ['/var/lib/kubelet', "kubelet credentials and every pod's volumes"],
+      ['/var/lib/kubelet/pods/', "kubelet credentials and every pod's volumes"],
+      ['/var/lib/etcd', "the cluster's etcd data"],
+      ['/root', "root's home"],
+      ['/home', 'home directories'],
+      ['/proc', "the host's processes"],
+      ['/sys', "the host's kernel interfaces"],
+      ['/run/containerd/containerd.sock', 'container runtime socket'],
+      ['/var//lib/./etcd', "the cluster's etcd data"],
+      [
+        '/var/log/../lib/kubelet',
+        "kubelet credentials and every pod's volumes",
+      ],
+      ['/var', 'contains'],
+      ['/', 'contains'],
+    ])('%s read-only is critical', (path, holds) => {
+      const [r] = runCheck(hostPath, [mounting(path, true)]);
+      expect(r).toMatchObject({ status: 'fail', severity: 'critical' });
+      expect(r.message).toContain(holds);
+      expect(r.message).toContain('read-only');
+    });
+
+    it.each(['/var/log', '/etc/ssl/certs', '/opt/data', '/var/lib/kube'])(
+      '%s read-only stays high',
+      path => {
+        expect(runCheck(hostPath, [mounting(path, true)])[0]).toMatchObject({
+          status: 'fail',
+          severity: 'high',
+        });
+      },
+    );
+
+    it('says when a hostPath volume is not mounted at all', () => {
+      const obj = deployment({
+        podSpec: hardenedPodSpec({
+          volumes: [{ name: 'x', hostPath: { path: '/opt/x' } }],
+        }),
+      });
+      expect(runCheck(hostPath, [obj])[0].message).toBe(
+        'Declares hostPath volumes no container mounts (Pod Security baseline forbids them all the same): /opt/x not mounted.',
+      );
+    });
+  });
+
   it('treats a writable runtime socket hostPath as critical', () => {
     const obj = deployment({
       podSpec: hardenedPodSpec({

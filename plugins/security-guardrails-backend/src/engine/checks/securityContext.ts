@@ -10,6 +10,7 @@ import {
   Finding,
   pass,
   show,
+  warn,
   Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
 
@@ -216,6 +217,27 @@ volumes:
 
 const ALLOWED_ADDED_CAPS = new Set(['NET_BIND_SERVICE']);
 
+/**
+ * The capabilities containerd (and Docker) grant a container by default;
+ * CRI-O's default set is a subset of these.
+ */
+export const RUNTIME_DEFAULT_CAPS = [
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'NET_RAW',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+];
+
 export const capsDropAll: Check = {
   meta: {
     id: 'sc.caps-drop-all',
@@ -248,13 +270,30 @@ containers:
       const observed = `drop=${show(drop)}, add=${show(add)}`;
       const extra = add.filter(c => !ALLOWED_ADDED_CAPS.has(c));
       if (!drop.includes('ALL')) {
-        return fail(
-          "Capabilities are not dropped: the runtime's default set applies.",
-          {
-            field: `${field}.drop`,
-            observed,
-          },
-        );
+        const kept = RUNTIME_DEFAULT_CAPS.filter(c => !drop.includes(c));
+        const added = extra.length
+          ? ` and ${extra.join(', ')} ${extra.length > 1 ? 'are' : 'is'} added`
+          : '';
+        if (drop.length === 0) {
+          return fail(
+            `Capabilities are not dropped: the runtime's default set applies${added}.`,
+            { field: `${field}.drop`, observed },
+          );
+        }
+        if (kept.length > 0) {
+          return fail(
+            `ALL is not dropped: ${drop.join(', ')} ${
+              drop.length > 1 ? 'are' : 'is'
+            } dropped, the runtime's defaults ${kept.join(
+              ', ',
+            )} remain${added}.`,
+            { field: `${field}.drop`, observed },
+          );
+        }
+        const message = `Every capability of the runtime's default set is dropped by name, but not ALL${added}: the restricted Pod Security Standard admits only drop ["ALL"], and a runtime configured with a wider default set keeps the rest.`;
+        return extra.length
+          ? fail(message, { field: `${field}.add`, observed })
+          : warn(message, { field: `${field}.drop`, observed });
       }
       if (extra.length > 0) {
         return fail(
@@ -427,6 +466,56 @@ const RUNTIME_SOCKETS = [
   '/run/k3s/containerd/containerd.sock',
 ];
 
+/** Paths on a node that hold its secrets or control it, and what they hold. */
+const NODE_SECRETS: Array<[string, string]> = [
+  ['/etc/kubernetes', 'node and control-plane credentials'],
+  ['/var/lib/kubelet', "kubelet credentials and every pod's volumes"],
+  ['/var/lib/etcd', "the cluster's etcd data"],
+  ['/root', "root's home"],
+  ['/home', 'home directories'],
+  ['/proc', "the host's processes"],
+  ['/sys', "the host's kernel interfaces"],
+  ['/var/lib/docker', 'container runtime state'],
+  ['/var/lib/containerd', 'container runtime state'],
+  ...RUNTIME_SOCKETS.map((p): [string, string] => [
+    p,
+    'container runtime socket',
+  ]),
+];
+
+/** `/a//b/./c/../` → `/a/b`; lexical, like the kubelet's own cleaning. */
+function normalizeHostPath(p: string): string {
+  const parts: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+const isUnder = (p: string, dir: string) =>
+  p === dir || p.startsWith(`${dir}/`) || dir === '/';
+
+function mountText(d: { used: boolean; rw: boolean }): string {
+  if (!d.used) return 'not mounted';
+  return d.rw ? 'writable' : 'read-only';
+}
+
+/**
+ * What node secrets a host path exposes: those it is inside of, or those
+ * inside it (mounting `/var` mounts `/var/lib/kubelet`).
+ */
+function nodeSecretsUnder(p: string): string | undefined {
+  const hits = new Set<string>();
+  for (const [secret, what] of NODE_SECRETS) {
+    if (isUnder(p, secret)) return what;
+    if (isUnder(secret, p)) hits.add(what);
+  }
+  if (hits.size === 0) return undefined;
+  return `contains ${[...hits].join(', ')}`;
+}
+
 export const hostPath: Check = {
   meta: {
     id: 'sc.host-path',
@@ -434,7 +523,7 @@ export const hostPath: Check = {
     domain: 'implementation',
     severity: 'high',
     rationale:
-      "hostPath volumes expose the node's filesystem. A writable one, or the container runtime's socket, is a direct path to taking over the node.",
+      "hostPath volumes expose the node's filesystem. A writable one, or any one that reaches the node's secrets (kubelet and etcd credentials, /proc, /sys, home directories, the container runtime's socket), even read-only, is a direct path to taking over the node.",
     references: [
       'PSS baseline: HostPath Volumes',
       'Polaris hostPathSet',
@@ -458,36 +547,51 @@ volumes:
       return [pass('No hostPath volume.', { field })];
     }
     const writable = new Set<string>();
+    const mounted = new Set<string>();
     for (const { container } of w.containers) {
       for (const m of Array.isArray(container.volumeMounts)
         ? container.volumeMounts
         : []) {
-        if (m && m.readOnly !== true) writable.add(m.name);
+        if (!m) continue;
+        mounted.add(m.name);
+        if (m.readOnly !== true) writable.add(m.name);
       }
     }
     const descriptions = host.map(v => {
-      const p = v.hostPath?.path ?? '?';
-      const socket = RUNTIME_SOCKETS.includes(p);
-      const rw = writable.has(v.name);
-      return { name: v.name, path: p, socket, rw };
+      const raw = v.hostPath?.path;
+      const p = typeof raw === 'string' && raw ? normalizeHostPath(raw) : '?';
+      return {
+        name: v.name,
+        path: p,
+        holds: p === '?' ? undefined : nodeSecretsUnder(p),
+        rw: writable.has(v.name),
+        used: mounted.has(v.name),
+      };
     });
+    // Reading node secrets is as bad as writing them: kubelet and etcd
+    // credentials, every pod's projected tokens and the runtime socket each
+    // lead to the node and the cluster. Writing /etc (or / itself) is too.
     const worst = descriptions.some(
-      d => d.socket || (d.rw && (d.path === '/' || d.path.startsWith('/etc'))),
+      d =>
+        d.holds !== undefined ||
+        (d.rw && (d.path === '/' || isUnder(d.path, '/etc'))),
     );
     const text = descriptions
-      .map(
-        d =>
-          `${d.path}${d.socket ? ' (container runtime socket)' : ''}${
-            d.rw ? ' writable' : ' read-only'
-          }`,
-      )
+      .map(d => `${d.path}${d.holds ? ` (${d.holds})` : ''} ${mountText(d)}`)
       .join(', ');
     return [
-      fail(`Mounts the node's filesystem: ${text}.`, {
-        field: `${field}[${descriptions[0].name}].hostPath`,
-        observed: show(descriptions.map(d => d.path)),
-        severity: worst ? 'critical' : 'high',
-      }),
+      fail(
+        `${
+          descriptions.some(d => d.used)
+            ? "Mounts the node's filesystem"
+            : 'Declares hostPath volumes no container mounts (Pod Security baseline forbids them all the same)'
+        }: ${text}.`,
+        {
+          field: `${field}[${descriptions[0].name}].hostPath`,
+          observed: show(descriptions.map(d => d.path)),
+          severity: worst ? 'critical' : 'high',
+        },
+      ),
     ];
   },
 };
