@@ -137,6 +137,7 @@ export const securityGuardrailsPlugin = createBackendPlugin({
             ...postureConfig.exemptions,
             ...((await access?.exemptionRules()) ?? []),
           ],
+          managedGrants: async () => (await access?.managedGrants()) ?? [],
           historyRetentionDays: postureConfig.historyRetentionDays,
           refreshIntervalMs: postureConfig.refreshIntervalMs,
         });

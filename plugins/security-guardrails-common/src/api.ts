@@ -18,6 +18,11 @@ export interface ClusterDataStatus {
   /** `partial`: some kinds or files could not be read; `unreachable`: nothing could. */
   status: 'ok' | 'partial' | 'unreachable';
   message?: string;
+  /**
+   * What the reader decided on the user's behalf, e.g. the namespace it
+   * placed namespace-less manifests in.
+   */
+  notices?: string[];
 }
 
 /**

@@ -140,6 +140,24 @@ export interface PostureTrend {
 }
 
 /**
+ * `GET /summary/standing-access`: every binding that
+ * `maint.standing-privilege` or `maint.expired-binding` flags (fail or warn),
+ * owned by a service or not. Owned findings are listed only for entities the
+ * caller may read.
+ *
+ * @public
+ */
+export interface StandingAccessFindings {
+  items: Array<{
+    /** The service the binding belongs to; absent for unowned bindings. */
+    entityRef?: string;
+    result: CheckResult;
+  }>;
+  /** How many findings there were before the list was capped. */
+  total: number;
+}
+
+/**
  * Findings about objects that map to no catalog entity (cluster-wide RBAC,
  * system namespaces): shown in the org view as unowned.
  *

@@ -53,6 +53,28 @@ export interface CheckResult {
   source?: { file: string; line: number };
   /** Set when `status` is `exempt`. */
   exemption?: ExemptionInfo;
+  /**
+   * Set on the `not-applicable` result that stands for a RoleBinding this
+   * product applied for a temporary grant that is still active: such a
+   * binding is shown, not graded.
+   */
+  temporaryAccess?: TemporaryAccessInfo;
+}
+
+/**
+ * An active temporary grant as the posture shows it.
+ *
+ * @public
+ */
+export interface TemporaryAccessInfo {
+  /** The access request that granted it. */
+  grantId: string;
+  /** `User alice@example.com`, as the binding's subjects say. */
+  subjects: string[];
+  /** The ClusterRole the binding refers to. */
+  clusterRole: string;
+  /** RFC 3339: when it is revoked. */
+  expiresAt: string;
 }
 
 /**

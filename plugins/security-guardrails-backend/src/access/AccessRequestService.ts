@@ -17,7 +17,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Entity } from '@backstage/catalog-model';
 import { normalizeRef } from '../catalog/CatalogEntities';
-import { ExemptionRule } from '../engine';
+import { ExemptionRule, ManagedGrant } from '../engine';
 import {
   AccessPolicy,
   AccessRequestInput,
@@ -871,6 +871,23 @@ export class AccessRequestService {
   }
 
   /** Approved, unexpired exemption requests, as rules for the posture engine. */
+  /** Active access grants with the bindings they applied, for the engine. */
+  async managedGrants(): Promise<ManagedGrant[]> {
+    const active = await this.#o.store.list(
+      { kinds: ['access'], states: ['active'] },
+      { limit: 10_000 },
+    );
+    return active
+      .filter(r => r.expiresAt && r.clusterRole && r.subject)
+      .map(r => ({
+        grantId: r.id,
+        expiresAt: r.expiresAt!,
+        clusterRole: r.clusterRole!,
+        subject: r.subject!,
+        bindings: r.bindings,
+      }));
+  }
+
   async exemptionRules(): Promise<ExemptionRule[]> {
     const active = await this.#o.store.list(
       { kinds: ['exemption'], states: ['active'] },

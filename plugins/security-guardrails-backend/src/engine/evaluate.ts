@@ -6,6 +6,7 @@ import {
   BINDING_EXPIRY_ANNOTATIONS,
   ClusterDataStatus,
   compareStrings,
+  GRANT_ANNOTATIONS,
   ONCALL_ANNOTATIONS,
   resultKey,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -29,6 +30,7 @@ import {
   ExemptionRule,
 } from './exemptions';
 import { EntityMapper, MappingProblem } from './mapping';
+import { ManagedGrant, ManagedGrants } from './managedGrants';
 
 export interface EvaluateOptions {
   /** The checks to run; the built-in catalogue by default. */
@@ -42,6 +44,8 @@ export interface EvaluateOptions {
   disabledChecks?: string[];
   /** Evaluate only what maps to these entities (one service's refresh); the index is still built whole. */
   onlyEntities?: ReadonlySet<string>;
+  /** Active temporary grants: their RoleBindings are shown, not graded. */
+  managedGrants?: ManagedGrant[];
   now?: Date;
 }
 
@@ -155,6 +159,10 @@ export function evaluate(
   const mapper = new EntityMapper(entities);
   const exemptions = new ExemptionMatcher(options.exemptions ?? [], now);
   const only = options.onlyEntities;
+  const managed = new ManagedGrants(options.managedGrants ?? [], now);
+  const temporaryCheck = checks.find(
+    c => c.meta.id === 'maint.standing-privilege',
+  );
   const wanted = (refs: string[]) => !only || refs.some(r => only.has(r));
 
   const workloadChecks = checks.filter(c => c.workload);
@@ -273,6 +281,7 @@ export function evaluate(
       cluster: snapshot.cluster,
       readAt: snapshot.readAt,
       status: snapshot.status,
+      ...(snapshot.notices?.length ? { notices: [...snapshot.notices] } : {}),
       ...(snapshot.errors.length
         ? {
             message: snapshot.errors
@@ -342,6 +351,32 @@ export function evaluate(
         );
         if (!wanted(refs)) continue;
         const location = index.locationOf(obj);
+        const temporary = managed.match(snapshot.cluster, obj);
+        if (temporary) {
+          noteEntities(refs);
+          if (!temporaryCheck) continue;
+          const result: CheckResult = {
+            checkId: temporaryCheck.meta.id,
+            status: 'not-applicable',
+            severity: temporaryCheck.meta.severity,
+            domain: temporaryCheck.meta.domain,
+            resource,
+            field: `metadata.annotations[${GRANT_ANNOTATIONS.expiresAt}]`,
+            observed: temporary.expiresAt,
+            message: `Temporary access granted through Security Guardrails (request ${
+              temporary.grantId
+            }): ${temporary.subjects.join(', ')} holds ClusterRole ${
+              temporary.clusterRole
+            } until ${
+              temporary.expiresAt
+            }, when it is revoked. Active grants are shown, not graded.`,
+            temporaryAccess: temporary,
+          };
+          if (location) result.source = location;
+          results.push(result);
+          owners.set(result, refs);
+          continue;
+        }
         const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
         let mapped = false;
         for (const check of kindChecks ?? []) {

@@ -28,4 +28,5 @@ export type {
 } from './evaluate';
 export { EntityMapper, hasKubernetesMapping } from './mapping';
 export type { ExemptionRule } from './exemptions';
+export type { ManagedGrant } from './managedGrants';
 export { parseExpiry } from './exemptions';

@@ -434,6 +434,40 @@ export class DatabasePostureStore {
     };
   }
 
+  /**
+   * The fail and warn results of some checks across every stored posture,
+   * by entity. The check-status index finds the entities; only their rows
+   * are read.
+   */
+  async flagged(
+    checkIds: string[],
+  ): Promise<Array<{ entityRef: string; result: CheckResult }>> {
+    const refs = await this.#db('guardrails_check_status')
+      .whereIn('check_id', checkIds)
+      .whereIn('status', ['fail', 'warn'])
+      .distinct('entity_ref')
+      .orderBy('entity_ref');
+    const wanted = new Set(checkIds);
+    const items: Array<{ entityRef: string; result: CheckResult }> = [];
+    for (const part of chunks(
+      refs.map((r: { entity_ref: string }) => r.entity_ref),
+      300,
+    )) {
+      const rows = await this.#db('guardrails_posture')
+        .whereIn('entity_ref', part)
+        .orderBy('entity_ref')
+        .select('entity_ref', 'results');
+      for (const row of rows) {
+        for (const r of parse<CheckResult[]>(row.results, [])) {
+          if (!wanted.has(r.checkId)) continue;
+          if (r.status !== 'fail' && r.status !== 'warn') continue;
+          items.push({ entityRef: row.entity_ref, result: r });
+        }
+      }
+    }
+    return items;
+  }
+
   /** The clusters and namespaces where an entity's objects are, from its latest posture. */
   async targets(
     entityRef: string,

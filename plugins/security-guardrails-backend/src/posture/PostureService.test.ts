@@ -111,6 +111,111 @@ const privileged = deployment({
 describe.each(databases.eachSupportedId())(
   'PostureService on %s',
   databaseId => {
+    it("carries a reader's notices to the posture and leaves active grants ungraded", async () => {
+      const grantBinding = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: {
+          name: 'security-guardrails-req-1',
+          namespace: 'shop',
+          labels: {
+            'app.kubernetes.io/managed-by': 'security-guardrails',
+            'security-guardrails.io/grant-id': 'req-1',
+            'backstage.io/kubernetes-id': 'app',
+          },
+          annotations: {
+            'security-guardrails.io/expires-at': '2026-11-22T14:00:00.000Z',
+          },
+        },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'edit',
+        },
+        subjects: [
+          {
+            apiGroup: 'rbac.authorization.k8s.io',
+            kind: 'User',
+            name: 'alice@example.com',
+          },
+        ],
+      };
+      const source: ClusterStateSource = {
+        cluster: 'a',
+        read: async () => ({
+          cluster: 'a',
+          readAt: '2026-11-22T12:00:00.000Z',
+          status: 'ok',
+          objects: [deployment(), grantBinding],
+          errors: [],
+          notices: ['placed 2 namespace-less objects in namespace shop'],
+        }),
+      };
+      const { service: plain } = await setup(databaseId, [source]);
+      await plain.refreshAll();
+      const graded = (await plain.getPosture('component:default/app'))!;
+      expect(graded.clusters[0].notices).toEqual([
+        'placed 2 namespace-less objects in namespace shop',
+      ]);
+
+      const knex = await databases.init(databaseId);
+      await DatabasePostureStore.migrate(knex);
+      const managed = PostureService.create({
+        logger: mockServices.logger.mock(),
+        sources: [source],
+        catalog: fakeCatalog(() => [entity()]),
+        store: new DatabasePostureStore(knex),
+        checks: BUILTIN_CHECKS,
+        settings: {},
+        annotationExemptions: true,
+        disabledChecks: [],
+        exemptions: async () => [],
+        managedGrants: async () => [
+          {
+            grantId: 'req-1',
+            expiresAt: '2026-11-22T14:00:00.000Z',
+            clusterRole: 'edit',
+            subject: 'alice@example.com',
+            bindings: [
+              {
+                cluster: 'a',
+                namespace: 'shop',
+                name: 'security-guardrails-req-1',
+              },
+            ],
+          },
+        ],
+        historyRetentionDays: 180,
+        refreshIntervalMs: 30_000,
+        now: () => new Date('2026-11-22T12:00:00Z'),
+      });
+      await managed.refreshAll();
+      const during = (await managed.getPosture('component:default/app'))!;
+      const onBinding = during.results.filter(
+        r => r.resource.kind === 'RoleBinding',
+      );
+      expect(onBinding).toEqual([
+        expect.objectContaining({
+          status: 'not-applicable',
+          temporaryAccess: expect.objectContaining({ grantId: 'req-1' }),
+        }),
+      ]);
+      const withoutBinding = {
+        ...source,
+        read: async () => ({
+          ...(await source.read()),
+          objects: [deployment()],
+        }),
+      };
+      const { service: bare } = await setup(databaseId, [withoutBinding]);
+      await bare.refreshAll();
+      const baseline = (await bare.getPosture('component:default/app'))!;
+      expect(during.score.overall.score).toBe(baseline.score.overall.score);
+      expect(during.score.overall.explanation).toBe(
+        baseline.score.overall.explanation,
+      );
+    });
+
     it('keeps the last good result, marked stale, while a cluster is down, and recovers', async () => {
       const a = new FlakySource('a', [deployment()]);
       const b = new FlakySource('b', [

@@ -23,6 +23,7 @@ import {
   PostureTrend,
   scoreResults,
   SummaryGroupBy,
+  StandingAccessFindings,
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { CatalogEntities, CatalogEntityInfo } from '../catalog/CatalogEntities';
@@ -35,6 +36,7 @@ import {
   evaluate,
   Evaluation,
   ExemptionRule,
+  ManagedGrant,
 } from '../engine';
 import {
   DatabasePostureStore,
@@ -57,6 +59,8 @@ export interface PostureServiceOptions {
   disabledChecks: string[];
   /** Exemptions from config and approved exemption requests. */
   exemptions: () => Promise<ExemptionRule[]>;
+  /** Active temporary grants, whose RoleBindings are shown and not graded. */
+  managedGrants?: () => Promise<ManagedGrant[]>;
   historyRetentionDays: number;
   /** Minimum time between on-demand refreshes of one entity. */
   refreshIntervalMs: number;
@@ -106,6 +110,12 @@ interface PartialEvaluation {
   saved: Set<string>;
   waiting: Map<string, PendingPosture>;
 }
+
+/** The checks whose findings the org view lists as standing access. */
+const STANDING_ACCESS_CHECKS = [
+  'maint.standing-privilege',
+  'maint.expired-binding',
+];
 
 /** Cluster state older than this is read again before an on-demand or sync evaluation (the default refresh interval). */
 const MAX_STATE_AGE_MS = 10 * 60 * 1000;
@@ -306,6 +316,7 @@ export class PostureService {
   ) {
     const groups = await this.#o.catalog.groups();
     const exemptions = await this.#o.exemptions();
+    const managedGrants = (await this.#o.managedGrants?.()) ?? [];
     return evaluate(
       { clusters: snapshots },
       {
@@ -316,6 +327,7 @@ export class PostureService {
         annotationExemptions: this.#o.annotationExemptions,
         disabledChecks: this.#o.disabledChecks,
         onlyEntities,
+        managedGrants,
         now: this.#now(),
       },
     );
@@ -749,5 +761,29 @@ export class PostureService {
 
   unowned(): Promise<UnownedFindings> {
     return this.#o.store.getUnowned();
+  }
+
+  /**
+   * Every binding flagged as standing privilege or past its expiry: those of
+   * services the caller may read, then the unowned ones.
+   */
+  async standingAccess(
+    readable: (refs: string[]) => Promise<Set<string>>,
+    limit = 500,
+  ): Promise<StandingAccessFindings> {
+    const owned = await this.#o.store.flagged(STANDING_ACCESS_CHECKS);
+    const allowed = await readable([...new Set(owned.map(i => i.entityRef))]);
+    const unowned = (await this.#o.store.getUnowned()).results.filter(
+      r =>
+        STANDING_ACCESS_CHECKS.includes(r.checkId) &&
+        (r.status === 'fail' || r.status === 'warn'),
+    );
+    const all: StandingAccessFindings['items'] = [
+      ...owned.filter(i => allowed.has(i.entityRef)),
+      ...unowned.map(result => ({ result })),
+    ];
+    const items = all.slice(0, limit);
+    const total = all.length;
+    return { items, total };
   }
 }

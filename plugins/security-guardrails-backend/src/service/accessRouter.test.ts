@@ -123,6 +123,13 @@ describe('access API', () => {
   });
 
   it('runs request, approval, RoleBinding, posture, revoke, audit', async () => {
+    const before = await eventually(
+      () =>
+        request(server)
+          .get(`${API}/posture/component/default/storefront`)
+          .set(as('dana')),
+      res => res.status === 200,
+    );
     const created = await request(server)
       .post(`${API}/access-requests`)
       .set(as('dana'))
@@ -170,7 +177,8 @@ describe('access API', () => {
     );
     expect(fs.existsSync(file)).toBe(true);
 
-    // The posture is re-evaluated and shows the grant's binding, with its expiry.
+    // The posture is re-evaluated and shows the grant's binding, with its
+    // expiry, as temporary access: not graded, so the score stays.
     const posture = await eventually(
       () =>
         request(server)
@@ -187,9 +195,25 @@ describe('access API', () => {
         r.checkId === 'maint.standing-privilege',
     );
     expect(standing).toMatchObject({
-      status: 'pass',
+      status: 'not-applicable',
       message: expect.stringContaining('until'),
+      temporaryAccess: {
+        grantId: id,
+        subjects: ['User dana@acme.example'],
+        clusterRole: 'edit',
+      },
     });
+    expect(
+      posture.body.results.filter(
+        (r: any) => r.resource.name === `security-guardrails-${id}`,
+      ),
+    ).toHaveLength(1);
+    expect(posture.body.score.overall.score).toBe(
+      before.body.score.overall.score,
+    );
+    expect(posture.body.score.overall.explanation).toBe(
+      before.body.score.overall.explanation,
+    );
 
     expect(
       (await request(server).get(`${API}/grants`).set(as('dana'))).body.items,

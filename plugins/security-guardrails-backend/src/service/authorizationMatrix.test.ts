@@ -162,6 +162,12 @@ const ROWS: Row[] = [
     expected: readable(200),
   },
   {
+    name: 'GET /summary/standing-access',
+    method: 'get',
+    path: () => '/summary/standing-access',
+    expected: readable(200),
+  },
+  {
     name: 'GET /unowned',
     method: 'get',
     path: () => '/unowned',

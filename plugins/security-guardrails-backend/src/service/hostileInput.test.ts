@@ -660,6 +660,7 @@ describe('hostile input', () => {
         '/posture',
         '/summary',
         '/summary/trend',
+        '/summary/standing-access',
         '/unowned',
         '/checks',
         '/posture/component/default/storefront/history',

@@ -279,6 +279,40 @@ describe('posture API', () => {
     ).toBe(true);
   });
 
+  it('lists every standing or expired binding, owned by a service or not', async () => {
+    const res = await request(server)
+      .get('/api/security-guardrails/summary/standing-access')
+      .set(as(DANA));
+    expect(res.status).toBe(200);
+    const flagged = res.body.items.map(
+      (i: any) =>
+        `${i.entityRef ?? 'unowned'} ${i.result.checkId} ${
+          i.result.resource.name
+        }`,
+    );
+    // The expired incident binding belongs to storefront: it is listed too.
+    expect(flagged).toEqual(
+      expect.arrayContaining([
+        'component:default/storefront maint.expired-binding dana-edit-incident-4102',
+        'unowned maint.standing-privilege olga-cluster-admin',
+      ]),
+    );
+    expect(res.body.total).toBe(res.body.items.length);
+    expect(
+      res.body.items.every((i: any) =>
+        ['fail', 'warn'].includes(i.result.status),
+      ),
+    ).toBe(true);
+    const denied = await request(server)
+      .get('/api/security-guardrails/summary/standing-access')
+      .set(as(MALLORY));
+    expect(denied.status).toBe(403);
+    const bad = await request(server)
+      .get('/api/security-guardrails/summary/standing-access?limit=1')
+      .set(as(DANA));
+    expect(bad.status).toBe(400);
+  });
+
   it('serves the check catalogue with remediation', async () => {
     const list = await request(server)
       .get('/api/security-guardrails/checks')

@@ -279,6 +279,19 @@ export function createPostureRouter(
     res.json(await posture.unowned());
   });
 
+  router.get('/summary/standing-access', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    await requirePermission(
+      permissions,
+      credentials,
+      guardrailsSummaryReadPermission,
+    );
+    parseInput(z.object({}).strict(), req.query, 'query');
+    res.json(
+      await posture.standingAccess(refs => readableRefs(credentials, refs)),
+    );
+  });
+
   const describe = (): CheckDescription[] =>
     posture.checks.map(c => ({
       id: c.meta.id,

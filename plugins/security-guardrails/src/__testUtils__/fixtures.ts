@@ -389,6 +389,43 @@ export function mockApi(
         },
       ],
     }),
+    getStandingAccess: jest.fn().mockResolvedValue({
+      total: 2,
+      items: [
+        {
+          entityRef: 'component:default/storefront',
+          result: {
+            checkId: 'maint.expired-binding',
+            status: 'fail',
+            severity: 'critical',
+            domain: 'maintenance',
+            resource: {
+              cluster: 'demo',
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'RoleBinding',
+              namespace: 'shop-web',
+              name: 'dana-edit-incident-4102',
+            },
+            message: 'Expired at 2026-10-03T18:00:00Z and still present.',
+          },
+        },
+        {
+          result: {
+            checkId: 'maint.standing-privilege',
+            status: 'fail',
+            severity: 'high',
+            domain: 'maintenance',
+            resource: {
+              cluster: 'demo',
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'ClusterRoleBinding',
+              name: 'olga-cluster-admin',
+            },
+            message: 'User olga hold cluster-admin with no expiry.',
+          },
+        },
+      ],
+    }),
     getUnowned: jest.fn().mockResolvedValue({
       evaluatedAt: new Date().toISOString(),
       total: 1,

@@ -12,6 +12,7 @@ import {
   PostureSummary,
   PostureTrend,
   SummaryGroupBy,
+  StandingAccessFindings,
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 
@@ -91,6 +92,8 @@ export interface SecurityGuardrailsApi {
   getSummary(groupBy: SummaryGroupBy): Promise<PostureSummary>;
   getTrend(days: number): Promise<PostureTrend>;
   getUnowned(): Promise<UnownedFindings>;
+  /** Every binding flagged as standing privilege or past its expiry. */
+  getStandingAccess(): Promise<StandingAccessFindings>;
   getChecks(): Promise<CheckDescription[]>;
   getCheck(id: string): Promise<CheckDescription>;
 

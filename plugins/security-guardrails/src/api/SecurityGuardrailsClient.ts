@@ -14,6 +14,7 @@ import {
   PostureSummary,
   PostureTrend,
   SummaryGroupBy,
+  StandingAccessFindings,
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import {
@@ -108,6 +109,10 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
 
   getUnowned() {
     return this.request<UnownedFindings>('/unowned');
+  }
+
+  getStandingAccess() {
+    return this.request<StandingAccessFindings>('/summary/standing-access');
   }
 
   async getChecks() {

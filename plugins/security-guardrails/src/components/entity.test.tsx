@@ -167,6 +167,55 @@ describe('EntitySecurityContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows active temporary grants apart from the graded results', async () => {
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    const api = mockApi({
+      getPosture: jest.fn().mockResolvedValue({
+        ...POSTURE,
+        results: [
+          ...POSTURE.results,
+          {
+            checkId: 'maint.standing-privilege',
+            status: 'not-applicable',
+            severity: 'high',
+            domain: 'maintenance',
+            resource: {
+              cluster: 'demo',
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'RoleBinding',
+              namespace: 'storefront',
+              name: 'security-guardrails-req-1',
+            },
+            message: 'Temporary access granted through Security Guardrails.',
+            temporaryAccess: {
+              grantId: 'req-1',
+              subjects: ['User alice@example.com'],
+              clusterRole: 'edit',
+              expiresAt,
+            },
+          },
+        ],
+      }),
+    });
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    const list = await screen.findByRole('list', {
+      name: 'Active temporary access',
+    });
+    expect(list).toHaveTextContent(
+      'User alice@example.com holds edit in demo/storefront until',
+    );
+    expect(list).toHaveTextContent(
+      '(request req-1, RoleBinding security-guardrails-req-1)',
+    );
+    // It is not a graded row, even with passing results shown.
+    fireEvent.click(screen.getByRole('checkbox', { name: /Show passing/ }));
+    expect(
+      screen.queryByText(
+        'Temporary access granted through Security Guardrails.',
+      ),
+    ).not.toBeInTheDocument();
+  });
+
   it('opens the remediation of a check in place', async () => {
     const api = mockApi();
     await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });

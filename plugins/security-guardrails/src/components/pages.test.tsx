@@ -82,7 +82,20 @@ describe('AdoptionDashboard', () => {
     expect(
       await screen.findByText('user:default/dana: edit in demo/shop-web'),
     ).toBeInTheDocument();
-    expect(await screen.findByText(/olga-cluster-admin/)).toBeInTheDocument();
+    const standing = await screen.findByRole('list', {
+      name: 'Standing privileges and expired bindings',
+    });
+    // Owned by a service or not, every flagged binding is listed.
+    expect(standing).toHaveTextContent(
+      'RoleBinding/shop-web/dana-edit-incident-4102 (demo)',
+    );
+    expect(standing).toHaveTextContent(
+      'maint.expired-binding: Expired at 2026-10-03T18:00:00Z and still present.',
+    );
+    expect(standing).toHaveTextContent(
+      'ClusterRoleBinding/olga-cluster-admin (demo)',
+    );
+    expect(standing).toHaveTextContent('unowned');
     expect(await screen.findByText(/cache dir/)).toBeInTheDocument();
     expect(screen.getByText('67%')).toBeInTheDocument();
     expect(api.listRequests).toHaveBeenCalledWith('exemption', {

@@ -200,7 +200,7 @@ export function AdoptionDashboard() {
       }),
     [api, owner, system, domain, grade],
   );
-  const unowned = useAsync(() => api.getUnowned(), [api]);
+  const standingAccess = useAsync(() => api.getStandingAccess(), [api]);
   const grants = useAsync(() => api.listGrants(), [api]);
   const exemptions = useAsync(
     () =>
@@ -286,11 +286,7 @@ export function AdoptionDashboard() {
     { title: 'Fail', field: 'fail', type: 'numeric' },
     { title: 'Warn', field: 'warn', type: 'numeric' },
   ];
-  const standing = (unowned.value?.results ?? []).filter(
-    r =>
-      r.checkId === 'maint.standing-privilege' ||
-      r.checkId === 'maint.expired-binding',
-  );
+  const standing = standingAccess.value?.items ?? [];
   const soon = [...(exemptions.value?.items ?? [])].sort((a, b) =>
     (a.expiresAt ?? '').localeCompare(b.expiresAt ?? ''),
   );
@@ -583,14 +579,19 @@ export function AdoptionDashboard() {
       </Grid>
       <Grid item xs={12} md={6}>
         <InfoCard title="Standing privileges and expired bindings">
-          {standing.length === 0 ? (
+          {standingAccess.error && (
+            <ResponseErrorPanel error={standingAccess.error} />
+          )}
+          {!standingAccess.error && standing.length === 0 && (
             <Typography variant="body2">
-              No person holds a powerful role without an expiry outside a
-              service.
+              {standingAccess.loading
+                ? 'Loading…'
+                : 'No person holds a powerful role without an expiry, and no binding outlived its expiry.'}
             </Typography>
-          ) : (
-            <List dense>
-              {standing.map(r => (
+          )}
+          {standing.length > 0 && (
+            <List dense aria-label="Standing privileges and expired bindings">
+              {standing.map(({ entityRef, result: r }) => (
                 <ListItem
                   key={`${r.checkId}|${r.resource.cluster}|${r.resource.namespace}|${r.resource.name}`}
                   disableGutters
@@ -599,12 +600,27 @@ export function AdoptionDashboard() {
                     primary={`${r.resource.kind}/${
                       r.resource.namespace ? `${r.resource.namespace}/` : ''
                     }${r.resource.name} (${r.resource.cluster})`}
-                    secondary={`${r.checkId}: ${r.message}`}
+                    secondary={
+                      <>
+                        {entityRef ? (
+                          <EntityLink entityRef={entityRef} />
+                        ) : (
+                          'unowned'
+                        )}{' '}
+                        · {r.checkId}: {r.message}
+                      </>
+                    }
                   />
                 </ListItem>
               ))}
             </List>
           )}
+          {standingAccess.value &&
+            standingAccess.value.total > standing.length && (
+              <Typography variant="caption" color="textSecondary">
+                Showing {standing.length} of {standingAccess.value.total}.
+              </Typography>
+            )}
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>

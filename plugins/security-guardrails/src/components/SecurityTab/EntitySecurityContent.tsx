@@ -126,7 +126,14 @@ export function EntitySecurityContent() {
   };
 
   const results = useMemo(
-    () => [...(posture.value?.results ?? [])].sort(sortResults),
+    () =>
+      [...(posture.value?.results ?? [])]
+        .filter(r => !r.temporaryAccess)
+        .sort(sortResults),
+    [posture.value],
+  );
+  const temporary = useMemo(
+    () => (posture.value?.results ?? []).filter(r => r.temporaryAccess),
     [posture.value],
   );
 
@@ -277,6 +284,34 @@ export function EntitySecurityContent() {
           <ScoreTrend entityRef={entityRef} />
         </InfoCard>
       </Grid>
+      {temporary.length > 0 && (
+        <Grid item xs={12}>
+          <InfoCard title="Active temporary access">
+            <Typography variant="body2" color="textSecondary" paragraph>
+              RoleBindings applied through an approved access request. They are
+              revoked at expiry and are shown here, not graded.
+            </Typography>
+            <ul aria-label="Active temporary access">
+              {temporary.map(r => (
+                <li
+                  key={`${r.resource.cluster}/${r.resource.namespace}/${r.resource.name}`}
+                >
+                  <Typography variant="body2">
+                    {r.temporaryAccess!.subjects.join(', ')} holds{' '}
+                    <code>{r.temporaryAccess!.clusterRole}</code> in{' '}
+                    {r.resource.cluster}/{r.resource.namespace} until{' '}
+                    <span title={r.temporaryAccess!.expiresAt}>
+                      {new Date(r.temporaryAccess!.expiresAt).toLocaleString()}
+                    </span>{' '}
+                    (request {r.temporaryAccess!.grantId}, RoleBinding{' '}
+                    {r.resource.name})
+                  </Typography>
+                </li>
+              ))}
+            </ul>
+          </InfoCard>
+        </Grid>
+      )}
       <Grid item xs={12}>
         <FormControlLabel
           control={

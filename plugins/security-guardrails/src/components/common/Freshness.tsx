@@ -27,6 +27,18 @@ export function Freshness(props: { posture: EntityPosture }) {
       <Typography variant="caption" color="textSecondary" component="p">
         Evaluated {relativeTime(posture.evaluatedAt)} from {clusters}.
       </Typography>
+      {posture.clusters.flatMap(c =>
+        (c.notices ?? []).map(n => (
+          <Typography
+            key={`${c.cluster}|${n}`}
+            variant="caption"
+            color="textSecondary"
+            component="p"
+          >
+            {c.cluster}: {n}
+          </Typography>
+        )),
+      )}
     </>
   );
 }
