@@ -129,4 +129,6 @@ export interface CheckDescription {
   remediation: string;
   /** Where the control comes from (PSS, Polaris, kube-score, Kubescape, Trivy KSV...). */
   references?: string[];
+  /** How a result's severity departs from `severity` with the evidence; results carry the effective one. */
+  severityRule?: string;
 }

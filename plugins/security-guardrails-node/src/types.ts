@@ -90,6 +90,12 @@ export interface CheckMeta {
   rationale: string;
   remediation: string;
   references?: string[];
+  /**
+   * How a result's severity departs from `severity` with the evidence, e.g.
+   * "critical when ...". Required of a check whose findings set their own
+   * severity; results always carry the effective one.
+   */
+  severityRule?: string;
 }
 
 /** What a check returns for one subject; the engine adds resource, domain and severity. */

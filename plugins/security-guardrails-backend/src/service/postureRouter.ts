@@ -301,6 +301,7 @@ export function createPostureRouter(
       rationale: c.meta.rationale,
       remediation: c.meta.remediation,
       references: c.meta.references,
+      ...(c.meta.severityRule ? { severityRule: c.meta.severityRule } : {}),
     }));
 
   router.get('/checks', async (req, res) => {

@@ -52,6 +52,20 @@ describe('EntitySecurityCard', () => {
       await screen.findByText('Containers do not run privileged'),
     ).toBeInTheDocument();
     expect(screen.getByText('CRITICAL')).toBeInTheDocument();
+    // The same "failing checks" as the dashboard and the group card: check ids.
+    const failingIds = new Set(
+      POSTURE.results.filter(r => r.status === 'fail').map(r => r.checkId),
+    );
+    const failingResults = POSTURE.results.filter(
+      r => r.status === 'fail',
+    ).length;
+    expect(
+      screen.getByText(
+        `Top failures: ${failingIds.size} failing check${
+          failingIds.size === 1 ? '' : 's'
+        } (${failingResults} failing result${failingResults === 1 ? '' : 's'})`,
+      ),
+    ).toBeInTheDocument();
     expect(screen.getByText(/Evaluated .* from demo/)).toBeInTheDocument();
     expect(
       screen.getByRole('button', { name: 'Request access' }),

@@ -11,6 +11,33 @@ import { mockApi, request, SUMMARY } from '../__testUtils__/fixtures';
 import { renderWithApi } from '../__testUtils__/render';
 
 describe('ChecksPage', () => {
+  it('says when a result can carry another severity than the check', async () => {
+    const api = mockApi({
+      getChecks: jest.fn().mockResolvedValue([
+        {
+          id: 'sc.host-path',
+          title: 'No hostPath volumes',
+          domain: 'implementation',
+          severity: 'high',
+          severityRule: "Critical when a volume reaches the node's secrets.",
+          rationale: "hostPath volumes expose the node's filesystem.",
+          remediation: 'Use emptyDir.\n\n```yaml\nemptyDir: {}\n```',
+        },
+      ]),
+    });
+    await renderWithApi(<ChecksPage />, {
+      api,
+      path: '/security/checks?check=sc.host-path',
+    });
+    expect(
+      await screen.findByText(
+        /high by default\. Critical when a volume reaches/,
+      ),
+    ).toHaveTextContent(
+      "Severity: high by default. Critical when a volume reaches the node's secrets. Each result shows its own.",
+    );
+  });
+
   it('lists checks by domain, searches, and shows the remediation of the selected one', async () => {
     const api = mockApi();
     await renderWithApi(<ChecksPage />, {

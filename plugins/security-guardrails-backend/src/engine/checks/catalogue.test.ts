@@ -785,6 +785,9 @@ describe('check catalogue', () => {
       const got = statuses(results, f);
       expect(got.length).toBeGreaterThan(0);
       expect(new Set(got)).toEqual(new Set([f.expect]));
+      // A result whose severity departs from the catalogue's says why there.
+      const departs = results.filter(r => r.severity !== check.meta.severity);
+      expect(departs.length === 0 || !!check.meta.severityRule).toBe(true);
     });
   });
 });

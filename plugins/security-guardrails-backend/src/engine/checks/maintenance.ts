@@ -191,6 +191,8 @@ export const danglingRbac: Check = {
     title: 'Bindings refer to things that exist',
     domain: 'maintenance',
     severity: 'medium',
+    severityRule:
+      'Reported at the severity of what the binding would grant when an account of the same name exists in another namespace (critical for admin-equivalent rules).',
     rationale:
       'A binding to a missing role or service account grants nothing today, and everything to whoever creates that name tomorrow: a trap waiting for a namesake.',
     references: ['Kubescape (unused RBAC)', 'rbac-tool'],
@@ -455,6 +457,7 @@ export const imageVulns: Check = {
     title: 'No critical or high image vulnerabilities',
     domain: 'maintenance',
     severity: 'high',
+    severityRule: 'Critical when a report lists a critical vulnerability.',
     rationale:
       "Known-vulnerable images are the most common way in. Trivy Operator's VulnerabilityReports say which running images carry critical and high CVEs; they should be rebuilt.",
     references: ['Trivy Operator VulnerabilityReport'],
@@ -590,6 +593,8 @@ export const policyReports: Check = {
     title: 'No failing policy reports',
     domain: 'maintenance',
     severity: 'medium',
+    severityRule:
+      'The severity of the worst failing entry, as the report states it.',
     rationale:
       "Kyverno, Kubescape and other engines write wg-policy PolicyReports. Failing results are known violations someone already detected; the severity is the report's own.",
     references: ['wg-policy PolicyReport API', 'Kyverno', 'Kubescape'],

@@ -522,6 +522,8 @@ export const hostPath: Check = {
     title: 'No hostPath volumes',
     domain: 'implementation',
     severity: 'high',
+    severityRule:
+      "Critical when a volume reaches the node's secrets (even read-only) or mounts / or /etc writable.",
     rationale:
       "hostPath volumes expose the node's filesystem. A writable one, or any one that reaches the node's secrets (kubelet and etcd credentials, /proc, /sys, home directories, the container runtime's socket), even read-only, is a direct path to taking over the node.",
     references: [

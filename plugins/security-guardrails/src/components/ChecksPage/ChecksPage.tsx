@@ -43,6 +43,12 @@ export function CheckDoc(props: { check: CheckDescription }) {
       <Typography variant="body2" paragraph>
         {check.rationale}
       </Typography>
+      {check.severityRule && (
+        <Typography variant="body2" paragraph>
+          <strong>Severity:</strong> {check.severity} by default.{' '}
+          {check.severityRule} Each result shows its own.
+        </Typography>
+      )}
       <Typography variant="subtitle2">How to fix it</Typography>
       <MarkdownContent content={check.remediation} dialect="gfm" />
       {check.references?.length ? (

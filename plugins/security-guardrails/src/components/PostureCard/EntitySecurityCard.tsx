@@ -58,6 +58,9 @@ export function PostureSummaryView(props: {
     .sort(
       (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
     );
+  // "Failing checks" counts check ids, as the dashboard and group card do;
+  // results (one per resource and container) are counted apart.
+  const failingChecks = new Set(failing.map(r => r.checkId)).size;
   const top = failing.slice(0, props.maxFailures ?? 5);
   return (
     <Grid container spacing={2}>
@@ -125,7 +128,11 @@ export function PostureSummaryView(props: {
         <Typography variant="subtitle2">
           {failing.length === 0
             ? 'No failing checks'
-            : `Top failing checks (${failing.length} failing)`}
+            : `Top failures: ${failingChecks} failing check${
+                failingChecks === 1 ? '' : 's'
+              } (${failing.length} failing result${
+                failing.length === 1 ? '' : 's'
+              })`}
         </Typography>
         <List dense disablePadding>
           {top.map(r => (
