@@ -7,6 +7,7 @@
 
 export * from './checks';
 export * from './results';
+export * from './failures';
 export * from './scoring';
 export * from './annotations';
 export * from './permissions';

@@ -25,7 +25,9 @@ export interface PostureListItem {
   score: number | null;
   grade: Grade | null;
   domains: Record<Domain, DomainGrade>;
+  /** Failing checks whose most severe failing result is critical (see `failureCounts`). */
   criticalFailures: number;
+  /** Ids of the failing checks (see `failureCounts`). */
   failingChecks: string[];
   stale: boolean;
   mapped: boolean;
@@ -79,7 +81,7 @@ export interface SummaryGroup {
   grades: Record<Grade | 'none', number>;
   /** Share (0..1) of services with data graded B or better. */
   shareBOrBetter: number | null;
-  /** Critical results failing across the group. */
+  /** Critical failing checks summed over the group's services (see `failureCounts`). */
   criticalFailures: number;
   servicesWithCriticalFailures: number;
   /** Average score now minus 7 / 30 days ago, over services scored both times. */

@@ -11,6 +11,7 @@ import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
+  failureCounts,
   guardrailsChecksReadPermission,
   guardrailsPostureReadPermission,
   SEVERITIES,
@@ -87,17 +88,24 @@ export function registerActions(options: {
               grade: z.string().nullable(),
             }),
           ),
-          failing: z.record(z.number()),
+          failing: z
+            .object({
+              checks: z.number(),
+              checkIds: z.array(z.string()),
+              checksBySeverity: z.record(z.number()),
+              results: z.number(),
+              resultsBySeverity: z.record(z.number()),
+            })
+            .describe(
+              'Failing checks (check ids with a failing result; by the most severe of their failing results) and failing results (one per resource and container), counted as every view of the portal counts them',
+            ),
           evaluatedAt: z.string(),
           stale: z.boolean(),
         }),
     },
     action: async ({ input, credentials }) => {
       const p = await readablePosture(input.entityRef, credentials);
-      const failing: Record<string, number> = {};
-      for (const r of p.results)
-        if (r.status === 'fail')
-          failing[r.severity] = (failing[r.severity] ?? 0) + 1;
+      const counts = failureCounts(p.results);
       return {
         output: {
           entityRef: p.entityRef,
@@ -110,7 +118,7 @@ export function registerActions(options: {
               { score: b.score, grade: b.grade },
             ]),
           ),
-          failing,
+          failing: { checks: counts.checkIds.length, ...counts },
           evaluatedAt: p.evaluatedAt,
           stale: p.stale,
         },

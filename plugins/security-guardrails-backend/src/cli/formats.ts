@@ -4,6 +4,8 @@
  */
 import {
   CheckResult,
+  failureCounts,
+  failureLabel,
   ScoreBreakdown,
   Severity,
   SEVERITIES,
@@ -34,8 +36,13 @@ function countBy<T extends string>(
   return out;
 }
 
+/**
+ * The JSON summary. "Failing" counts checks, as every view of the product
+ * does (`failureCounts`); failing results are counted apart and named so.
+ */
 export function summaryOf(report: ScanReport) {
-  const problems = report.results.filter(r => r.status === 'fail');
+  const all = failureCounts(report.results);
+  const atThreshold = failureCounts(report.failing);
   return {
     total: report.results.length,
     byStatus: {
@@ -46,18 +53,19 @@ export function summaryOf(report: ScanReport) {
       exempt: 0,
       ...countBy(report.results, r => r.status),
     },
-    failingBySeverity: {
-      critical: 0,
-      high: 0,
-      medium: 0,
-      low: 0,
-      ...countBy(problems, r => r.severity),
-    },
+    failingChecks: all.checkIds.length,
+    failingCheckIds: all.checkIds,
+    /** Failing checks by the most severe of their failing results. */
+    failingChecksBySeverity: all.checksBySeverity,
+    failingResults: all.results,
+    failingResultsBySeverity: all.resultsBySeverity,
     score: report.score.score,
     grade: report.score.grade,
     explanation: report.score.explanation,
     failOn: report.failOn,
-    failingAtThreshold: report.failing.length,
+    /** Failing checks with a failing result at or above `failOn`. */
+    failingChecksAtThreshold: atThreshold.checkIds.length,
+    failingResultsAtThreshold: atThreshold.results,
     errors: report.errors.length,
   };
 }
@@ -168,14 +176,21 @@ export function formatTable(
       s.explanation
     }`,
   );
+  // Counted over the results at or above the threshold: a check counts under
+  // the most severe of those results.
+  const atThreshold = failureCounts(report.failing);
   const bySeverity =
-    report.failing.length > 0
-      ? ` (${SEVERITIES.filter(sev => atOrAbove(sev, report.failOn))
-          .map(sev => `${s.failingBySeverity[sev]} ${sev}`)
-          .join(', ')})`
+    atThreshold.results > 0
+      ? `; by severity: ${SEVERITIES.filter(sev =>
+          atOrAbove(sev, report.failOn),
+        )
+          .map(sev => `${atThreshold.checksBySeverity[sev]} ${sev}`)
+          .join(', ')}`
       : '';
   lines.push(
-    `Failing at or above ${report.failOn}: ${report.failing.length}${bySeverity}`,
+    `Failing at or above ${report.failOn}: ${
+      atThreshold.results === 0 ? '0 checks' : failureLabel(atThreshold)
+    }${bySeverity}`,
   );
   for (const n of report.notices ?? []) {
     lines.push(`note: ${n}`);

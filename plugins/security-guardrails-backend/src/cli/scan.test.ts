@@ -84,7 +84,8 @@ describe('guardrails scan', () => {
     });
     expect(doc.summary).toMatchObject({
       failOn: 'high',
-      failingAtThreshold: expect.any(Number),
+      failingChecksAtThreshold: expect.any(Number),
+      failingResultsAtThreshold: expect.any(Number),
     });
   });
 
@@ -108,7 +109,7 @@ describe('guardrails scan', () => {
       '--fail-on',
       'low',
     ]);
-    expect(stdout).toContain('Failing at or above low: 0');
+    expect(stdout).toContain('Failing at or above low: 0 checks');
     expect(code).toBe(0);
   });
 

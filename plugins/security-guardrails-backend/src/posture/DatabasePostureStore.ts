@@ -11,6 +11,7 @@ import {
   DOMAINS,
   DomainGrade,
   EntityPosture,
+  failureCounts,
   Grade,
   PostureListItem,
   PostureScore,
@@ -179,9 +180,8 @@ export class DatabasePostureStore {
           ...Object.fromEntries(
             DOMAINS.map(d => [`grade_${d}`, r.score.domains[d].grade]),
           ),
-          critical_failures: r.results.filter(
-            x => x.status === 'fail' && x.severity === 'critical',
-          ).length,
+          // Critical failing checks, as every view counts them.
+          critical_failures: failureCounts(r.results).checksBySeverity.critical,
           stale: r.stale,
           mapped: r.mapped,
           namespaces: JSON.stringify(namespacesOf(r.results)),

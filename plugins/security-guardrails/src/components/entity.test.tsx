@@ -5,6 +5,10 @@ import {
   waitFor,
   within,
 } from '@testing-library/react';
+import {
+  failureCounts,
+  failureLabel,
+} from '@internal/backstage-plugin-security-guardrails-common';
 import { NOT_EVALUATED_POLL_MS } from './common/usePosture';
 import { ResponseError } from '@backstage/errors';
 import { EntitySecurityCard } from './PostureCard/EntitySecurityCard';
@@ -52,18 +56,10 @@ describe('EntitySecurityCard', () => {
       await screen.findByText('Containers do not run privileged'),
     ).toBeInTheDocument();
     expect(screen.getByText('CRITICAL')).toBeInTheDocument();
-    // The same "failing checks" as the dashboard and the group card: check ids.
-    const failingIds = new Set(
-      POSTURE.results.filter(r => r.status === 'fail').map(r => r.checkId),
-    );
-    const failingResults = POSTURE.results.filter(
-      r => r.status === 'fail',
-    ).length;
+    // The same "failing checks" as every view (failureCounts.test.tsx).
     expect(
       screen.getByText(
-        `Top failures: ${failingIds.size} failing check${
-          failingIds.size === 1 ? '' : 's'
-        } (${failingResults} failing result${failingResults === 1 ? '' : 's'})`,
+        `Top failures: ${failureLabel(failureCounts(POSTURE.results))}`,
       ),
     ).toBeInTheDocument();
     expect(screen.getByText(/Evaluated .* from demo/)).toBeInTheDocument();
@@ -317,7 +313,7 @@ describe('GroupSecurityCard', () => {
     await renderWithApi(<GroupSecurityCard />, { api, entity: GROUP });
     expect(
       await screen.findByText(
-        /2 services · average score 60 · 0% at B or better · 4 critical failures/,
+        /2 services · average score 60 · 0% at B or better · 4 critical failing checks/,
       ),
     ).toBeInTheDocument();
     expect(api.listPostures).toHaveBeenCalledWith({

@@ -249,7 +249,11 @@ export function AdoptionDashboard() {
           .join(', '),
     },
     { title: 'B or better', render: g => percent(g.shareBOrBetter) },
-    { title: 'Critical failures', field: 'criticalFailures', type: 'numeric' },
+    {
+      title: 'Critical failing checks',
+      field: 'criticalFailures',
+      type: 'numeric',
+    },
     { title: '7 days', render: g => signed(g.change7d) },
     { title: '30 days', render: g => signed(g.change30d) },
   ];
@@ -266,7 +270,7 @@ export function AdoptionDashboard() {
     },
     { title: 'Score', field: 'score', type: 'numeric' },
     { title: 'Owner', field: 'owner' },
-    { title: 'Critical', field: 'criticalFailures', type: 'numeric' },
+    { title: 'Critical checks', field: 'criticalFailures', type: 'numeric' },
     { title: 'Failing checks', render: p => p.failingChecks.length },
     {
       title: 'Evaluated',
@@ -318,7 +322,7 @@ export function AdoptionDashboard() {
             </Grid>
             <Grid item xs={6} md={2}>
               <Kpi
-                label="critical failures"
+                label="critical failing checks"
                 value={String(s.overall.criticalFailures)}
                 hint={`in ${s.overall.servicesWithCriticalFailures} services`}
               />

@@ -16,6 +16,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import useAsync from 'react-use/esm/useAsync';
 import {
+  failingChecksLabel,
   Grade,
   isGradeAtLeast,
   PostureListItem,
@@ -94,7 +95,7 @@ export function GroupSecurityCard() {
           {r.shareBOrBetter === null
             ? '–'
             : `${Math.round(r.shareBOrBetter * 100)}%`}{' '}
-          at B or better · {r.criticalFailures} critical failure
+          at B or better · {r.criticalFailures} critical failing check
           {r.criticalFailures === 1 ? '' : 's'}
         </Typography>
         <Box my={2}>
@@ -109,9 +110,9 @@ export function GroupSecurityCard() {
               </Box>
               <ListItemText
                 primary={<EntityLink entityRef={p.entityRef} />}
-                secondary={`${p.score ?? 'no data'} · ${
-                  p.failingChecks.length
-                } failing check${p.failingChecks.length === 1 ? '' : 's'}`}
+                secondary={`${p.score ?? 'no data'} · ${failingChecksLabel(
+                  p.failingChecks.length,
+                )}`}
               />
             </ListItem>
           ))}

@@ -23,6 +23,8 @@ import {
   DOMAIN_TITLES,
   DOMAINS,
   EntityPosture,
+  failureCounts,
+  failureLabel,
   SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
@@ -58,9 +60,7 @@ export function PostureSummaryView(props: {
     .sort(
       (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
     );
-  // "Failing checks" counts check ids, as the dashboard and group card do;
-  // results (one per resource and container) are counted apart.
-  const failingChecks = new Set(failing.map(r => r.checkId)).size;
+  const counts = failureCounts(posture.results);
   const top = failing.slice(0, props.maxFailures ?? 5);
   return (
     <Grid container spacing={2}>
@@ -126,13 +126,9 @@ export function PostureSummaryView(props: {
       </Grid>
       <Grid item xs={12}>
         <Typography variant="subtitle2">
-          {failing.length === 0
-            ? 'No failing checks'
-            : `Top failures: ${failingChecks} failing check${
-                failingChecks === 1 ? '' : 's'
-              } (${failing.length} failing result${
-                failing.length === 1 ? '' : 's'
-              })`}
+          {counts.results === 0
+            ? failureLabel(counts)
+            : `Top failures: ${failureLabel(counts)}`}
         </Typography>
         <List dense disablePadding>
           {top.map(r => (

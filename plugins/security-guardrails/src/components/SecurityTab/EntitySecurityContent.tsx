@@ -24,6 +24,8 @@ import {
   CheckDescription,
   DOMAIN_TITLES,
   DOMAINS,
+  failureCounts,
+  failureLabel,
   PostureResult,
   SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -341,7 +343,10 @@ export function EntitySecurityContent() {
                     {DOMAIN_TITLES[domain]}
                   </Typography>
                   <Typography variant="caption" color="textSecondary">
-                    {breakdown.explanation}
+                    {failureLabel(
+                      failureCounts(results.filter(r => r.domain === domain)),
+                    )}{' '}
+                    · {breakdown.explanation}
                   </Typography>
                 </Box>
               }
