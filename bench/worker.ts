@@ -21,30 +21,15 @@ import { NotAllowedError, NotFoundError, InputError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ConfigReader } from '@backstage/config';
 import type { Entity } from '@backstage/catalog-model';
-import {
-  evaluate,
-  BUILTIN_CHECKS,
-} from '../plugins/security-guardrails-backend/src/engine';
+import { evaluate } from '../plugins/security-guardrails-backend/src/engine';
 import { ManifestsSource } from '../plugins/security-guardrails-backend/src/sources/ManifestsSource';
 import { KubernetesSource } from '../plugins/security-guardrails-backend/src/sources/KubernetesSource';
 import { KubernetesHttp } from '../plugins/security-guardrails-backend/src/sources/kubernetesHttp';
-import { kubeConfigFor } from '../plugins/security-guardrails-backend/src/sources/clusterConfig';
+import { kubeConfigFor } from '../plugins/security-guardrails-backend/src/sources/kubeConfig';
 import { FakeKubernetesApi } from '../plugins/security-guardrails-backend/src/__testUtils__/fakeKubernetesApi';
-import { migrateUp } from '../plugins/security-guardrails-backend/src/database/migrate';
-import { DatabasePostureStore } from '../plugins/security-guardrails-backend/src/posture/DatabasePostureStore';
-import { PostureService } from '../plugins/security-guardrails-backend/src/posture/PostureService';
-import { CatalogEntities } from '../plugins/security-guardrails-backend/src/catalog/CatalogEntities';
-import { createPostureRouter } from '../plugins/security-guardrails-backend/src/service/postureRouter';
-import { DatabaseAccessStore } from '../plugins/security-guardrails-backend/src/access/DatabaseAccessStore';
-import { AccessRequestService } from '../plugins/security-guardrails-backend/src/access/AccessRequestService';
-import { AccessPolicy } from '../plugins/security-guardrails-backend/src/access/AccessPolicy';
-import { readAccessConfig } from '../plugins/security-guardrails-backend/src/access/config';
-import { AccessNotifier } from '../plugins/security-guardrails-backend/src/access/notifier';
-import {
-  ExpirySweeper,
-  SweepReport,
-} from '../plugins/security-guardrails-backend/src/access/ExpirySweeper';
-import { ManifestsGrantDriver } from '../plugins/security-guardrails-backend/src/access/drivers/ManifestsGrantDriver';
+import { buildGuardrailsContext } from '../plugins/security-guardrails-backend/src/service/buildGuardrailsContext';
+import { createGuardrailsRouter } from '../plugins/security-guardrails-backend/src/service/router';
+import { SweepReport } from '../plugins/security-guardrails-backend/src/access';
 import { readEntities } from './estate';
 
 const silentLogger: any = {
@@ -233,6 +218,18 @@ function memoryCatalog(entities: Entity[]) {
   };
 }
 
+/** The plugin's database, as the database service hands it out (migrated by the plugin). */
+function benchDatabase(knex: Knex): any {
+  return { getClient: async () => knex, migrations: { skip: false } };
+}
+
+const serviceAuth: any = {
+  getOwnServiceCredentials: async () => ({
+    $$type: '@backstage/BackstageCredentials',
+    principal: { type: 'service', subject: 'plugin:security-guardrails' },
+  }),
+};
+
 async function serveApi(estate: string, dbKind: string) {
   const { entities, groups } = readEntities(estate);
   const catalogEntities: Entity[] = [
@@ -259,49 +256,43 @@ async function serveApi(estate: string, dbKind: string) {
     })),
   ];
   const { knex, drop } = await database(dbKind);
-  await migrateUp(knex);
-  const store = new DatabasePostureStore(knex);
-  const auth: any = {
-    getOwnServiceCredentials: async () => ({
-      $$type: '@backstage/BackstageCredentials',
-      principal: { type: 'service', subject: 'plugin:security-guardrails' },
-    }),
-  };
-  const catalog = CatalogEntities.create({
-    catalog: memoryCatalog(catalogEntities) as any,
-    auth,
-  });
-  const posture = PostureService.create({
-    logger: silentLogger,
-    sources: [manifests(estate)],
-    catalog,
-    store,
-    checks: BUILTIN_CHECKS,
-    settings: {},
-    annotationExemptions: true,
-    disabledChecks: [],
-    exemptions: async () => [],
-    historyRetentionDays: 180,
-    refreshIntervalMs: 30_000,
-  });
-  const t0 = performance.now();
-  const report = await posture.refreshAll();
-  const refreshMs = performance.now() - t0;
-
   const credentials = {
     $$type: '@backstage/BackstageCredentials',
     principal: { type: 'user', userEntityRef: 'user:default/bench' },
   };
-  const router = createPostureRouter({
+  // What the plugin builds, over the estate's manifests (read as the
+  // sources extension point would add them, with room for large files).
+  const context = await buildGuardrailsContext({
+    config: new ConfigReader({
+      securityGuardrails: {
+        posture: { historyRetentionDays: 180, refreshIntervalSeconds: 30 },
+      },
+    }),
+    logger: silentLogger,
+    database: benchDatabase(knex),
+    catalog: memoryCatalog(catalogEntities) as any,
+    auth: serviceAuth,
+    customSources: [manifests(estate)],
+  });
+  const t0 = performance.now();
+  const report = await context.posture.refreshAll();
+  const refreshMs = performance.now() - t0;
+
+  const allowAll = async (requests: unknown[]) =>
+    requests.map(() => ({ result: AuthorizeResult.ALLOW }));
+  const router = createGuardrailsRouter(context, {
     httpAuth: { credentials: async () => credentials } as any,
-    permissions: {
-      authorize: async (requests: unknown[]) =>
-        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-      authorizeConditional: async (requests: unknown[]) =>
-        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+    userInfo: {
+      getUserInfo: async () => ({
+        userEntityRef: 'user:default/bench',
+        ownershipEntityRefs: ['user:default/bench'],
+      }),
     } as any,
-    catalog,
-    posture,
+    permissions: {
+      authorize: allowAll,
+      authorizeConditional: allowAll,
+    } as any,
+    logger: silentLogger,
   });
   const app = express();
   app.use('/api/security-guardrails', router);
@@ -418,46 +409,34 @@ async function sweep(grants: number) {
     connection: { filename: path.join(dir, 'sweep.sqlite') },
     useNullAsDefault: true,
   });
-  await migrateUp(knex);
+  const empty = path.join(dir, 'manifests');
+  fs.mkdirSync(empty);
   let now = new Date('2026-11-22T12:00:00Z');
-  const store = new DatabaseAccessStore(knex);
-  const driver = ManifestsGrantDriver.create({
-    cluster: 'bench',
-    directory: path.join(dir, 'grants'),
-  });
-  const drivers = new Map([['bench', driver]]);
-  const notifier = new AccessNotifier({ send: async () => {} }, silentLogger);
-  const service = AccessRequestService.create({
-    store,
-    policy: new AccessPolicy(
-      readAccessConfig(
-        new ConfigReader({
-          securityGuardrails: {
-            access: { maxActiveGrantsPerUser: 1_000_000 },
+  // What the plugin builds, over one cluster whose grants are files.
+  const context = await buildGuardrailsContext({
+    config: new ConfigReader({
+      securityGuardrails: {
+        clusters: [
+          {
+            name: 'bench',
+            type: 'manifests',
+            paths: [empty],
+            grantsDirectory: path.join(dir, 'grants'),
           },
-        }),
-      ),
-    ),
-    drivers,
-    notifier,
+        ],
+        access: { maxActiveGrantsPerUser: 1_000_000 },
+      },
+    }),
     logger: silentLogger,
-    knownChecks: new Set(),
-    context: {
-      entity: async () => undefined,
-      user: async () => undefined,
-      targets: async () => [],
-    } as any,
+    database: benchDatabase(knex),
+    catalog: memoryCatalog([]) as any,
+    auth: serviceAuth,
     now: () => now,
+    sweep: { expiryWarningSeconds: 0 },
   });
-  const sweeper = new ExpirySweeper({
-    service,
-    store,
-    drivers,
-    notifier,
-    logger: silentLogger,
-    expiryWarningSeconds: 0,
-    now: () => now,
-  });
+  const store = context.accessStore;
+  const driver = context.drivers.get('bench')!;
+  const sweeper = context.access.sweeper;
 
   // Approved requests, as the request API leaves them; the first sweep applies them.
   for (let i = 0; i < grants; i++) {

@@ -2,8 +2,7 @@
 import { ConfigReader } from '@backstage/config';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
 import { AccessPolicy, Actor, EntityContext } from './AccessPolicy';
-import { readAccessConfig } from './config';
-import { TRANSITIONS, transitionFor } from './stateMachine';
+import { readAccessConfig } from '../config';
 
 const policy = new AccessPolicy(readAccessConfig(new ConfigReader({})));
 const LEADS = 'group:default/security-leads';
@@ -393,127 +392,5 @@ describe('AccessPolicy', () => {
       'requester-not-owner',
       'NotAllowedError',
     );
-  });
-});
-
-describe('access config', () => {
-  it('reads roles with durations and validates them', () => {
-    const config = readAccessConfig(
-      new ConfigReader({
-        securityGuardrails: {
-          access: {
-            roles: [
-              {
-                name: 'debug',
-                clusterRole: 'pod-debugger',
-                maxDuration: { minutes: 45 },
-                approvals: 2,
-                approvers: ['security-leads'],
-              },
-            ],
-            pendingTimeout: 'PT2H',
-          },
-        },
-      }),
-    );
-    expect(config.roles[0]).toMatchObject({
-      name: 'debug',
-      maxDurationSeconds: 2700,
-      defaultDurationSeconds: 2700,
-      approvalsRequired: 2,
-      requesterMustBeOwner: true,
-    });
-    expect(config.pendingTimeoutSeconds).toBe(7200);
-  });
-
-  it.each([
-    [
-      {
-        roles: [
-          { name: 'Bad Name', clusterRole: 'view', maxDuration: { hours: 1 } },
-        ],
-      },
-      /name 'Bad Name'/,
-    ],
-    [
-      {
-        roles: [
-          {
-            name: 'x',
-            clusterRole: 'view',
-            maxDuration: { hours: 1 },
-            defaultDuration: { hours: 2 },
-          },
-        ],
-      },
-      /defaultDuration at most maxDuration/,
-    ],
-    [
-      {
-        roles: [
-          {
-            name: 'x',
-            clusterRole: 'view',
-            maxDuration: { hours: 1 },
-            approvers: ['anyone'],
-          },
-        ],
-      },
-      /must be owners or security-leads/,
-    ],
-    [
-      {
-        roles: [
-          {
-            name: 'x',
-            clusterRole: 'view',
-            maxDuration: { hours: 1 },
-            approvals: -1,
-          },
-        ],
-      },
-      /approvals must be/,
-    ],
-    [{ maxActiveGrantsPerUser: 0 }, /maxActiveGrantsPerUser/],
-    [{ subject: { from: 'annotation' } }, /subject.annotation is required/],
-  ])('refuses bad config %#', (access, message) => {
-    expect(() =>
-      readAccessConfig(new ConfigReader({ securityGuardrails: { access } })),
-    ).toThrow(message);
-  });
-});
-
-describe('state machine', () => {
-  it('lets access requests move only along the documented paths', () => {
-    expect(transitionFor('access', 'pending', 'approved')?.event).toBe(
-      'approved',
-    );
-    expect(transitionFor('access', 'approved', 'active')?.event).toBe(
-      'applied',
-    );
-    expect(transitionFor('access', 'active', 'expired')?.event).toBe('expired');
-    expect(transitionFor('access', 'pending', 'active')).toBeUndefined();
-    expect(transitionFor('access', 'expired', 'active')).toBeUndefined();
-    expect(transitionFor('access', 'denied', 'approved')).toBeUndefined();
-    expect(transitionFor('exemption', 'pending', 'active')?.event).toBe(
-      'approved',
-    );
-  });
-
-  it('never leaves a terminal state', () => {
-    for (const kind of Object.keys(TRANSITIONS) as Array<
-      keyof typeof TRANSITIONS
-    >) {
-      for (const t of TRANSITIONS[kind]) {
-        expect([
-          'expired',
-          'revoked',
-          'denied',
-          'cancelled',
-          'timed-out',
-          'failed',
-        ]).not.toContain(t.from);
-      }
-    }
   });
 });

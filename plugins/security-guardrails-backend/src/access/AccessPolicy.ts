@@ -23,7 +23,7 @@ import {
   AccessRequest,
   GrantableRole,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { AccessConfig } from './config';
+import { AccessConfig } from '../config';
 
 /** Who is acting: their user ref and everything they belong to (groups). */
 export interface Actor {

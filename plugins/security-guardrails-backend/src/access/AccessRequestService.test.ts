@@ -13,10 +13,10 @@ import { AppliedBinding } from '@internal/backstage-plugin-security-guardrails-c
 import { Knex } from 'knex';
 import { FakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
 import { migrateUp } from '../database/migrate';
-import { kubeConfigFor } from '../sources/clusterConfig';
+import { kubeConfigFor } from '../sources/kubeConfig';
 import { AccessPolicy, Actor } from './AccessPolicy';
-import { AccessRequestService, AUTO_APPROVER } from './AccessRequestService';
-import { readAccessConfig } from './config';
+import { AUTO_APPROVER } from './actors';
+import { readAccessConfig } from '../config';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
 import {
   GrantDriver,
@@ -24,6 +24,8 @@ import {
   ManifestsGrantDriver,
 } from './drivers';
 import { ExpirySweeper } from './ExpirySweeper';
+import { activeExemptionRules } from './queries';
+import { createAccess } from '.';
 import { AccessNotifier } from './notifier';
 
 jest.setTimeout(60_000);
@@ -159,7 +161,7 @@ function build(
   );
   const drivers = new Map([['demo', driver]]);
   const changed: string[] = [];
-  const service = AccessRequestService.create({
+  const { requests: service, sweeper } = createAccess({
     store,
     policy: new AccessPolicy(
       readAccessConfig(
@@ -179,16 +181,7 @@ function build(
     },
     onEntityChanged: ref => changed.push(ref),
     now: () => clock.now,
-  });
-  const sweeper = new ExpirySweeper({
-    service,
-    store,
-    drivers,
-    notifier,
-    logger,
-    expiryWarningSeconds: 600,
-    now: () => clock.now,
-    ...sweep,
+    sweep: { expiryWarningSeconds: 600, ...sweep },
   });
   return { store, service, sweeper, sent, changed };
 }
@@ -472,7 +465,7 @@ describe.each(
   });
 
   it('turns approved exemption requests into engine exemptions until they expire', async () => {
-    const { service, sweeper, changed } = build(knex, driver, clock);
+    const { service, sweeper, changed, store } = build(knex, driver, clock);
     const r = await service.createExemption(
       {
         entityRef: 'component:default/storefront',
@@ -491,7 +484,7 @@ describe.each(
       expiresAt: '2026-11-29T12:00:00.000Z',
     });
     expect(changed).toEqual(['component:default/storefront']);
-    expect(await service.exemptionRules()).toEqual([
+    expect(await activeExemptionRules(store)).toEqual([
       expect.objectContaining({
         checkId: 'sc.readonly-rootfs',
         entityRef: 'component:default/storefront',
@@ -501,7 +494,7 @@ describe.each(
     ]);
     clock.advance(7 * 86400 + 1);
     await sweeper.sweep();
-    expect(await service.exemptionRules()).toEqual([]);
+    expect(await activeExemptionRules(store)).toEqual([]);
   });
 
   it('removes managed bindings that have no active grant', async () => {

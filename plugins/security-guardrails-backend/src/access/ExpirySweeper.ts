@@ -7,8 +7,9 @@
  * store's leases and compare-and-set keep it safe even if they did.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { AccessRequestService, SYSTEM_ACTOR } from './AccessRequestService';
+import { SYSTEM_ACTOR } from './actors';
 import { DatabaseAccessStore, DueLimits } from './DatabaseAccessStore';
+import { GrantReconciler } from './GrantReconciler';
 import { GrantDriver } from './drivers/types';
 import { AccessNotifier } from './notifier';
 
@@ -25,7 +26,7 @@ export interface SweepReport {
 export class ExpirySweeper {
   constructor(
     private readonly options: {
-      service: AccessRequestService;
+      reconciler: GrantReconciler;
       store: DatabaseAccessStore;
       drivers: Map<string, GrantDriver>;
       notifier: AccessNotifier;
@@ -110,7 +111,7 @@ export class ExpirySweeper {
 
   /** One batch of due work; true when more was due than the batch held. */
   async #batch(report: SweepReport): Promise<boolean> {
-    const { store, service, notifier } = this.options;
+    const { store, reconciler, notifier } = this.options;
     const now = this.#now();
     const due = await store.due(
       now,
@@ -138,13 +139,13 @@ export class ExpirySweeper {
     }
 
     await this.#forEach(due.toApply, async r => {
-      const after = await service.applyGrant(r);
+      const after = await reconciler.apply(r);
       if (after.state === 'active') report.applied++;
       else if (after.lastError) report.failures++;
     });
 
     await this.#forEach(due.toEnd, async r => {
-      const after = await service.endGrant(r);
+      const after = await reconciler.end(r);
       if (after.state === 'expired' || after.state === 'revoked')
         report.ended++;
       else if (after.lastError) report.failures++;

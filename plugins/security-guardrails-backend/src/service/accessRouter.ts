@@ -29,8 +29,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
-import { Actor } from '../access/AccessPolicy';
-import { AccessRequestService } from '../access/AccessRequestService';
+import { AccessQueries, AccessRequestService, Actor } from '../access';
 import { CatalogEntities } from '../catalog/CatalogEntities';
 import { requireEntityPermission, requirePermission } from './permissions';
 import {
@@ -46,7 +45,10 @@ export interface AccessRouterOptions {
   userInfo: UserInfoService;
   permissions: PermissionsService;
   catalog: CatalogEntities;
+  /** The request lifecycle. */
   access: AccessRequestService;
+  /** Reads: requests one may see, grants, audit, targets. */
+  queries: AccessQueries;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -204,7 +206,7 @@ const auditQuery = z
 export function createAccessRouter(
   options: AccessRouterOptions,
 ): express.Router {
-  const { httpAuth, userInfo, permissions, catalog, access } = options;
+  const { httpAuth, userInfo, permissions, catalog, access, queries } = options;
   const router = Router();
 
   /** Who is calling; with a permission, a 403 unless they hold it (before anything is looked up). */
@@ -254,7 +256,7 @@ export function createAccessRouter(
   ) {
     const { id } = parseInput(idParams, req.params, 'path');
     const isAdmin = await allowed(credentials, guardrailsAccessAdminPermission);
-    const request = await access.get(id, actor, isAdmin);
+    const request = await queries.get(id, actor, isAdmin);
     const kinds = Array.isArray(kind) ? kind : [kind];
     if (!kinds.includes(request.kind))
       throw new NotFoundError(`No request ${id}`);
@@ -281,7 +283,7 @@ export function createAccessRouter(
       stringifyEntityRef({ kind, namespace, name }),
       credentials,
     );
-    res.json(await access.targets(entityRef));
+    res.json(await queries.targets(entityRef));
   });
 
   // Both kinds share the list/get/decide routes; the path says which kind.
@@ -299,7 +301,7 @@ export function createAccessRouter(
         q.view === 'all' &&
         (await allowed(credentials, guardrailsAccessAdminPermission));
       res.json(
-        await access.list(
+        await queries.list(
           {
             view: q.view,
             states: q.state,
@@ -428,7 +430,7 @@ export function createAccessRouter(
       guardrailsAccessReadPermission,
     );
     const isAdmin = await allowed(credentials, guardrailsAccessAdminPermission);
-    res.json({ items: await access.grants(actor, isAdmin) });
+    res.json({ items: await queries.grants(actor, isAdmin) });
   });
 
   router.get('/audit', async (req, res) => {
@@ -442,7 +444,7 @@ export function createAccessRouter(
       credentials,
       guardrailsAuditReadPermission,
     );
-    const items = await access.audit(
+    const items = await queries.audit(
       {
         actor: q.actor,
         entityRef: q.entityRef,

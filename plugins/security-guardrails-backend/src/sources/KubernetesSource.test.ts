@@ -1,6 +1,6 @@
 import { KubeObject } from '../engine';
 import { FakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
-import { kubeConfigFor } from './clusterConfig';
+import { kubeConfigFor } from './kubeConfig';
 import { KubernetesHttp } from './kubernetesHttp';
 import { KINDS, KubernetesSource } from './KubernetesSource';
 

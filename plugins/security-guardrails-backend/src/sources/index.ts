@@ -1,11 +1,12 @@
-import { ClusterConfig, kubeConfigFor } from './clusterConfig';
+import { ClusterConfig } from '../config';
+import { kubeConfigFor } from './kubeConfig';
 import { KubernetesHttp } from './kubernetesHttp';
 import { KubernetesSource } from './KubernetesSource';
 import { ManifestsSource } from './ManifestsSource';
 import { ClusterStateSource } from '@internal/backstage-plugin-security-guardrails-node';
 
 export * from '@internal/backstage-plugin-security-guardrails-node';
-export * from './clusterConfig';
+export { kubeConfigFor } from './kubeConfig';
 export { ManifestsSource, listManifestFiles } from './ManifestsSource';
 export { KubernetesSource, KINDS, listPath } from './KubernetesSource';
 export type { KindDefinition } from './KubernetesSource';

@@ -4,7 +4,7 @@ import { createMockDirectory } from '@backstage/backend-test-utils';
 import { parse } from 'yaml';
 import { FakeKubernetesApi } from '../../__testUtils__/fakeKubernetesApi';
 import { ManifestsSource } from '../../sources/ManifestsSource';
-import { kubeConfigFor } from '../../sources/clusterConfig';
+import { kubeConfigFor } from '../../sources/kubeConfig';
 import { KubernetesGrantDriver } from './KubernetesGrantDriver';
 import { ManifestsGrantDriver } from './ManifestsGrantDriver';
 import { GrantConflictError, GrantDriver, GrantSpec } from './types';

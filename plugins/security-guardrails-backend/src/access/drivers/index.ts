@@ -1,4 +1,5 @@
-import { ClusterConfig, kubeConfigFor } from '../../sources/clusterConfig';
+import { ClusterConfig } from '../../config';
+import { kubeConfigFor } from '../../sources/kubeConfig';
 import { KubernetesGrantDriver } from './KubernetesGrantDriver';
 import { ManifestsGrantDriver } from './ManifestsGrantDriver';
 import { GrantDriver } from './types';

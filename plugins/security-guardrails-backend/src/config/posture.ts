@@ -9,8 +9,8 @@ import {
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { HumanDuration } from '@backstage/types';
 import { CHECK_ID_PATTERN } from '@internal/backstage-plugin-security-guardrails-common';
-import { CheckSettings, ExemptionRule, parseExpiry } from './engine';
-import { DEFAULT_ENTITY_KINDS } from './catalog/CatalogEntities';
+import { CheckSettings, ExemptionRule, parseExpiry } from '../engine';
+import { DEFAULT_ENTITY_KINDS } from '../catalog/CatalogEntities';
 
 export interface PostureConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;

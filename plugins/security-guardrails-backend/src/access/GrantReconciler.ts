@@ -1,0 +1,277 @@
+/*
+ * Applies and ends grants on their cluster: the one place a request's
+ * RoleBindings are written, moved to a new expiry or removed, and the one
+ * thing both an approval and the expiry sweeper call. One worker at a time
+ * holds a request (a lease in the store); bindings go through the cluster's
+ * GrantDriver, which is idempotent, and the request moves only after the
+ * cluster did. A failed call is retried with backoff (the sweeper picks it
+ * up when `nextAttemptAt` is due) and shows on the request.
+ */
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
+import { AccessContextReader, kubernetesIdOf, SYSTEM_ACTOR } from './actors';
+import { AccessAuditor, errorText } from './auditor';
+import { DatabaseAccessStore } from './DatabaseAccessStore';
+import { GrantDriver, GrantSpec } from './drivers/types';
+import { AccessNotifier } from './notifier';
+import { requireRequest } from './queries';
+
+export interface GrantReconcilerOptions {
+  store: DatabaseAccessStore;
+  drivers: Map<string, GrantDriver>;
+  context: Pick<AccessContextReader, 'entity'>;
+  notifier: AccessNotifier;
+  auditor: AccessAuditor;
+  logger: LoggerService;
+  /** Attempts to apply a grant before it is marked failed. */
+  maxApplyAttempts: number;
+  /** Called when a grant starts or ends, which changes the entity's posture. */
+  onEntityChanged?: (entityRef: string) => void;
+  now?: () => Date;
+  /** How long a worker holds a request while applying or revoking. */
+  leaseMs?: number;
+}
+
+/** Exponential from 5 s, at most 5 min. */
+export function backoffMs(attempt: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 5 * 60_000);
+}
+
+export class GrantReconciler {
+  readonly #o: GrantReconcilerOptions;
+  readonly #now: () => Date;
+  readonly #leaseMs: number;
+
+  constructor(options: GrantReconcilerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => new Date());
+    this.#leaseMs = options.leaseMs ?? 60_000;
+  }
+
+  #driver(request: AccessRequest): GrantDriver {
+    const driver = this.#o.drivers.get(request.cluster ?? '');
+    if (!driver)
+      throw new Error(`no grant driver for cluster '${request.cluster}'`);
+    return driver;
+  }
+
+  async #spec(request: AccessRequest, expiresAt: string): Promise<GrantSpec> {
+    return {
+      grantId: request.id,
+      cluster: request.cluster!,
+      namespaces: request.namespaces ?? [],
+      clusterRole: request.clusterRole!,
+      subject: { kind: 'User', name: request.subject! },
+      expiresAt,
+      requester: request.requester,
+      approvers: request.approvals
+        .filter(a => a.decision === 'approve')
+        .map(a => a.approver),
+      justification: request.justification,
+      entityRef: request.entityRef,
+      kubernetesId: await kubernetesIdOf(this.#o.context, request.entityRef),
+    };
+  }
+
+  /** Takes the request's lease while it is in `state`; false when another worker holds it or it moved. */
+  async #claim(request: AccessRequest, state: 'approved' | 'active') {
+    const now = this.#now();
+    return this.#o.store.claim(
+      request.id,
+      state,
+      now,
+      new Date(now.getTime() + this.#leaseMs),
+    );
+  }
+
+  /**
+   * A driver call failed: the request stays where it is with a retry after
+   * backoff, or (`giveUp`) moves to failed; either way the error shows on
+   * the request and in the audit.
+   */
+  async #failed(
+    request: AccessRequest,
+    state: 'approved' | 'active',
+    operation: 'apply' | 'revoke',
+    error: unknown,
+    giveUp: boolean,
+  ): Promise<AccessRequest> {
+    const message = errorText(error);
+    const attempts = request.attempts + 1;
+    const log = `${operation === 'apply' ? 'Applying' : 'Removing'} grant ${
+      request.id
+    } failed (attempt ${attempts}): ${message}`;
+    if (operation === 'apply') this.#o.logger.warn(log);
+    else this.#o.logger.error(log);
+    const failedAt = this.#now();
+    if (giveUp) {
+      await this.#o.store.transition(
+        request,
+        state,
+        'failed',
+        failedAt,
+        { actor: SYSTEM_ACTOR, reason: message, details: { attempts } },
+        {
+          attempts,
+          lastError: message,
+          nextAttemptAt: null,
+          endedAt: failedAt.toISOString(),
+          endReason: `applying failed ${attempts} times: ${message}`,
+        },
+      );
+    } else {
+      const retryAt = new Date(
+        failedAt.getTime() + backoffMs(attempts),
+      ).toISOString();
+      await this.#o.store.update(
+        request,
+        state,
+        failedAt,
+        { attempts, lastError: message, nextAttemptAt: retryAt },
+        {
+          event: 'failed',
+          actor: SYSTEM_ACTOR,
+          reason: message,
+          details: { operation, attempts, retryAt },
+        },
+      );
+    }
+    const current = await requireRequest(this.#o.store, request.id);
+    await this.#o.auditor.record(
+      'failed',
+      current,
+      SYSTEM_ACTOR,
+      { operation, attempts },
+      error as Error,
+    );
+    return current;
+  }
+
+  /**
+   * Applies an approved grant: RoleBindings through the driver, then
+   * `approved → active`. The clock starts here.
+   */
+  async apply(request: AccessRequest): Promise<AccessRequest> {
+    if (!(await this.#claim(request, 'approved')))
+      return requireRequest(this.#o.store, request.id);
+    try {
+      const driver = this.#driver(request);
+      const appliedAt = this.#now();
+      const expiresAt = new Date(
+        appliedAt.getTime() + request.durationSeconds * 1000,
+      ).toISOString();
+      const bindings = await driver.apply(await this.#spec(request, expiresAt));
+      const moved = await this.#o.store.transition(
+        request,
+        'approved',
+        'active',
+        appliedAt,
+        {
+          actor: SYSTEM_ACTOR,
+          details: {
+            bindings: bindings.map(
+              b => `${b.cluster}/${b.namespace}/${b.name}`,
+            ),
+          },
+        },
+        {
+          appliedAt: appliedAt.toISOString(),
+          expiresAt,
+          bindings,
+          attempts: request.attempts + 1,
+          nextAttemptAt: null,
+          lastError: null,
+        },
+      );
+      if (!moved) {
+        // Revoked or cancelled while we applied: take the bindings back.
+        await driver.revoke(request.id, bindings);
+        return requireRequest(this.#o.store, request.id);
+      }
+      const active = await requireRequest(this.#o.store, request.id);
+      await this.#o.auditor.record('applied', active, SYSTEM_ACTOR);
+      await this.#o.notifier.applied(active);
+      this.#o.onEntityChanged?.(active.entityRef);
+      return active;
+    } catch (e) {
+      const attempts = request.attempts + 1;
+      const current = await this.#failed(
+        request,
+        'approved',
+        'apply',
+        e,
+        attempts >= this.#o.maxApplyAttempts,
+      );
+      if (attempts === 1) await this.#o.notifier.failed(current, errorText(e));
+      return current;
+    }
+  }
+
+  /**
+   * Ends an active grant or exemption: at expiry, or early when revocation
+   * was asked. Bindings are removed first; only then does the request move,
+   * so a failed removal is retried at the next sweep.
+   */
+  async end(request: AccessRequest): Promise<AccessRequest> {
+    if (!(await this.#claim(request, 'active')))
+      return requireRequest(this.#o.store, request.id);
+    const now = this.#now();
+    const early =
+      request.revokeRequested ||
+      (request.expiresAt !== undefined &&
+        Date.parse(request.expiresAt) > now.getTime());
+    const to = early ? 'revoked' : 'expired';
+    try {
+      if (request.kind === 'access' && request.bindings.length > 0) {
+        await this.#driver(request).revoke(request.id, request.bindings);
+      }
+    } catch (e) {
+      return this.#failed(request, 'active', 'revoke', e, false);
+    }
+    const endedBy = early ? request.endedBy ?? SYSTEM_ACTOR : SYSTEM_ACTOR;
+    const moved = await this.#o.store.transition(
+      request,
+      'active',
+      to,
+      this.#now(),
+      { actor: endedBy, reason: early ? request.endReason : 'expired' },
+      {
+        endedAt: this.#now().toISOString(),
+        endedBy,
+        endReason: early ? request.endReason ?? 'revoked' : 'expired',
+        nextAttemptAt: null,
+        lastError: null,
+      },
+    );
+    const current = await requireRequest(this.#o.store, request.id);
+    if (moved) {
+      await this.#o.auditor.record(to, current, endedBy);
+      await this.#o.notifier.ended(current, to);
+      this.#o.onEntityChanged?.(current.entityRef);
+    }
+    return current;
+  }
+
+  /**
+   * Moves an active grant's RoleBindings to the expiry the store already
+   * holds. A failure is audited on the grant; the store's expiry is what the
+   * sweeper acts on either way.
+   */
+  async updateExpiry(grant: AccessRequest, expiresAt: string): Promise<void> {
+    const driver = this.#o.drivers.get(grant.cluster ?? '');
+    if (!driver) return;
+    try {
+      const bindings = await driver.updateExpiry(
+        await this.#spec(grant, expiresAt),
+        grant.bindings,
+      );
+      await this.#o.store.update(grant, 'active', this.#now(), { bindings });
+    } catch (e) {
+      await this.#o.store.appendAudit(grant, 'failed', this.#now(), {
+        actor: SYSTEM_ACTOR,
+        reason: `updating the expiry annotation failed: ${errorText(e)}`,
+        details: { operation: 'extend' },
+      });
+    }
+  }
+}

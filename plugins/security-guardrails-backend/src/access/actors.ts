@@ -1,0 +1,82 @@
+/*
+ * Who takes part in a request: the system and policy actors named in the
+ * audit, the entity a request is about (its owner and where its objects
+ * are) and the Kubernetes user a Backstage user becomes.
+ */
+import { Entity } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import { KUBERNETES_ID_ANNOTATION } from '@internal/backstage-plugin-security-guardrails-common';
+import { normalizeRef } from '../catalog/CatalogEntities';
+import { AccessConfig } from '../config';
+import { EntityContext, refuse } from './AccessPolicy';
+
+export const SYSTEM_ACTOR = 'system:security-guardrails';
+export const AUTO_APPROVER = 'policy:auto-approve';
+
+/** Reads what the access services need from the catalog and the stored postures. */
+export interface AccessContextReader {
+  entity(entityRef: string): Promise<Entity | undefined>;
+  user(userRef: string): Promise<Entity | undefined>;
+  /** Clusters and namespaces where the entity's objects are (from its posture). */
+  targets(
+    entityRef: string,
+  ): Promise<Array<{ cluster: string; namespaces: string[] }>>;
+}
+
+/** The entity a request is about, as the policy judges it; 404 when the catalog has none. */
+export async function entityContext(
+  context: AccessContextReader,
+  entityRef: string,
+): Promise<EntityContext> {
+  const entity = await context.entity(entityRef);
+  if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+  const ownedBy = entity.relations?.find(r => r.type === 'ownedBy')?.targetRef;
+  const owner =
+    ownedBy ??
+    (typeof entity.spec?.owner === 'string'
+      ? normalizeRef(entity.spec.owner, 'group', entity.metadata.namespace)
+      : undefined);
+  return {
+    ref: entityRef,
+    owner,
+    kubernetesId: entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
+    targets: await context.targets(entityRef),
+  };
+}
+
+/** The entity's `backstage.io/kubernetes-id`, labelled on its RoleBindings; none when it cannot be read. */
+export async function kubernetesIdOf(
+  context: Pick<AccessContextReader, 'entity'>,
+  entityRef: string,
+): Promise<string | undefined> {
+  const entity = await context.entity(entityRef).catch(() => undefined);
+  return entity?.metadata.annotations?.[KUBERNETES_ID_ANNOTATION];
+}
+
+/** The Kubernetes user a Backstage user becomes, per `access.subject`. */
+export async function subjectOf(
+  subjectConfig: AccessConfig['subject'],
+  context: AccessContextReader,
+  userRef: string,
+): Promise<string> {
+  const { from, annotation } = subjectConfig;
+  const user = await context.user(userRef);
+  let subject: string | undefined;
+  if (from === 'name')
+    subject = user?.metadata.name ?? userRef.split('/').pop();
+  else if (from === 'email') subject = (user?.spec as any)?.profile?.email;
+  else subject = user?.metadata.annotations?.[annotation!];
+  if (!subject) {
+    const field = {
+      annotation: `annotation ${annotation}`,
+      email: 'spec.profile.email',
+      name: 'name',
+    }[from];
+    throw refuse(
+      'subject-unknown',
+      `your catalog User has no ${field}, which becomes the Kubernetes user of the grant`,
+      400,
+    );
+  }
+  return subject;
+}

@@ -1,0 +1,179 @@
+/*
+ * The composition root: every object the plugin runs, built once from
+ * config and the Backstage services it is given. The plugin, the test
+ * backend (through the plugin) and the benchmark all build through here, so
+ * what is measured and tested is what runs.
+ *
+ * Access and posture meet here: the engine reads active exemptions and
+ * managed grants from the access store, and a grant or exemption that starts
+ * or ends refreshes its entity's posture.
+ */
+import {
+  AuditorService,
+  AuthService,
+  DatabaseService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { CHECK_ID_PATTERN } from '@internal/backstage-plugin-security-guardrails-common';
+import {
+  Check,
+  ClusterStateSource,
+} from '@internal/backstage-plugin-security-guardrails-node';
+import {
+  Access,
+  AccessNotifier,
+  AccessPolicy,
+  activeExemptionRules,
+  activeManagedGrants,
+  createAccess,
+  DatabaseAccessStore,
+  NotificationSender,
+} from '../access';
+import { createGrantDrivers } from '../access/drivers';
+import { GrantDriver } from '../access/drivers/types';
+import { CatalogEntities, toEntityInfo } from '../catalog/CatalogEntities';
+import { GuardrailsConfig, readGuardrailsConfig } from '../config';
+import { connect } from '../database/migrate';
+import { BUILTIN_CHECKS } from '../engine';
+import { DatabasePostureStore } from '../posture/DatabasePostureStore';
+import { PostureService } from '../posture/PostureService';
+import { createSources } from '../sources';
+
+export interface GuardrailsContextOptions {
+  config: Config;
+  logger: LoggerService;
+  database: DatabaseService;
+  catalog: CatalogService;
+  auth: AuthService;
+  auditor?: AuditorService;
+  /** The notifications backend, when it is installed. */
+  notifications?: NotificationSender;
+  /** Checks added through the checks extension point. */
+  customChecks?: Check[];
+  /** Sources added through the sources extension point. */
+  customSources?: ClusterStateSource[];
+  /** The clock (tests and the benchmark move it). */
+  now?: () => Date;
+  /** Tuning of the expiry sweep (the benchmark and tests). */
+  sweep?: Parameters<typeof createAccess>[0]['sweep'];
+}
+
+export interface GuardrailsContext {
+  config: GuardrailsConfig;
+  checks: Check[];
+  catalog: CatalogEntities;
+  posture: PostureService;
+  postureStore: DatabasePostureStore;
+  access: Access;
+  accessStore: DatabaseAccessStore;
+  drivers: Map<string, GrantDriver>;
+}
+
+/** The built-in checks and the custom ones, whose ids must be new and well formed. */
+export function withCustomChecks(custom: Check[]): Check[] {
+  const checks = [...BUILTIN_CHECKS];
+  for (const check of custom) {
+    if (!CHECK_ID_PATTERN.test(check.meta.id)) {
+      throw new Error(
+        `Custom check id '${check.meta.id}' must look like <family>.<name> in lower case`,
+      );
+    }
+    if (checks.some(c => c.meta.id === check.meta.id)) {
+      throw new Error(`Custom check id '${check.meta.id}' is already taken`);
+    }
+    checks.push(check);
+  }
+  return checks;
+}
+
+export async function buildGuardrailsContext(
+  options: GuardrailsContextOptions,
+): Promise<GuardrailsContext> {
+  const { logger } = options;
+  const config = readGuardrailsConfig(options.config);
+  for (const w of config.warnings) logger.warn(w.message);
+  const sources = [
+    ...createSources(config.clusters),
+    ...(options.customSources ?? []),
+  ];
+  if (sources.length === 0) {
+    logger.warn(
+      'No clusters are configured under securityGuardrails.clusters: postures will only contain catalog checks',
+    );
+  }
+  const checks = withCustomChecks(options.customChecks ?? []);
+
+  const catalog = CatalogEntities.create({
+    catalog: options.catalog,
+    auth: options.auth,
+    kinds: config.posture.entityKinds,
+  });
+  const db = await connect(options.database);
+  const postureStore = new DatabasePostureStore(db);
+  const accessStore = new DatabaseAccessStore(db);
+  const drivers = createGrantDrivers(config.clusters);
+
+  const posture = PostureService.create({
+    logger,
+    sources,
+    catalog,
+    store: postureStore,
+    checks,
+    settings: config.posture.settings,
+    annotationExemptions: config.posture.annotationExemptions,
+    disabledChecks: config.posture.disabledChecks,
+    exemptions: async () => [
+      ...config.posture.exemptions,
+      ...(await activeExemptionRules(accessStore)),
+    ],
+    managedGrants: () => activeManagedGrants(accessStore),
+    historyRetentionDays: config.posture.historyRetentionDays,
+    refreshIntervalMs: config.posture.refreshIntervalMs,
+  });
+
+  const access = createAccess({
+    store: accessStore,
+    policy: new AccessPolicy(config.access),
+    drivers,
+    notifier: new AccessNotifier(options.notifications, logger),
+    auditor: options.auditor,
+    logger,
+    knownChecks: new Set(checks.map(c => c.meta.id)),
+    context: {
+      entity: ref => catalog.getAsService(ref),
+      user: ref => catalog.getAsService(ref),
+      targets: async ref => {
+        const targets = await postureStore.targets(ref);
+        return targets.filter(t => drivers.has(t.cluster));
+      },
+    },
+    // A grant or exemption changes what the entity's posture shows.
+    onEntityChanged: ref => {
+      catalog
+        .getAsService(ref)
+        .then(entity =>
+          entity
+            ? posture.refreshEntity(toEntityInfo(entity), { force: true })
+            : undefined,
+        )
+        .catch(e =>
+          logger.warn(`Could not refresh the posture of ${ref}: ${e}`),
+        );
+    },
+    now: options.now,
+    sweep: options.sweep,
+  });
+
+  return {
+    config,
+    checks,
+    catalog,
+    posture,
+    postureStore,
+    access,
+    accessStore,
+    drivers,
+  };
+}

@@ -1,0 +1,52 @@
+/*
+ * The plugin's scheduled work: the full posture refresh (global, one replica
+ * at a time), the catalog sync (local to each replica) and the expiry sweep
+ * (global, level-triggered).
+ */
+import { SchedulerService } from '@backstage/backend-plugin-api';
+import { GuardrailsContext } from './buildGuardrailsContext';
+
+export const POSTURE_REFRESH_TASK_ID = 'security-guardrails-posture-refresh';
+export const ACCESS_SWEEP_TASK_ID = 'security-guardrails-access-sweep';
+export const CATALOG_SYNC_TASK_ID = 'security-guardrails-catalog-sync';
+
+export async function scheduleGuardrailsTasks(
+  scheduler: SchedulerService,
+  context: GuardrailsContext,
+): Promise<void> {
+  const { config, posture, access } = context;
+  await scheduler.scheduleTask({
+    id: POSTURE_REFRESH_TASK_ID,
+    ...config.posture.schedule,
+    scope: 'global',
+    fn: async () => {
+      await posture.refreshAll();
+    },
+  });
+  // Entities the catalog adds or changes (at start while it ingests, or
+  // registered later) are evaluated within seconds, not at the next full
+  // refresh. Local to each replica: a run is cheap and idempotent, and no
+  // lock left by a replica that died mid-run can hold it up.
+  await scheduler.scheduleTask({
+    id: CATALOG_SYNC_TASK_ID,
+    frequency: config.posture.catalogSyncFrequency,
+    timeout: { minutes: 5 },
+    scope: 'local',
+    fn: async () => {
+      await posture.syncWithCatalog();
+    },
+  });
+  // Level-triggered expiry: runs at start too, so grants that expired while
+  // the backend was down are revoked at once.
+  await scheduler.scheduleTask({
+    id: ACCESS_SWEEP_TASK_ID,
+    frequency: { seconds: config.access.sweepFrequencySeconds },
+    // The lock a sweep holds: if a backend dies mid-sweep, another takes
+    // over after this long. A sweep stops itself after 20 s.
+    timeout: { minutes: 1 },
+    scope: 'global',
+    fn: async () => {
+      await access.sweeper.sweep();
+    },
+  });
+}
