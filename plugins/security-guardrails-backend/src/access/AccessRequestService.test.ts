@@ -17,6 +17,7 @@ import { kubeConfigFor } from '../sources/kubeConfig';
 import { AccessPolicy, Actor } from './AccessPolicy';
 import { AUTO_APPROVER } from './actors';
 import { readAccessConfig } from '../config';
+import { databaseServiceFor } from '../__testUtils__/database';
 import { DatabaseAccessStore } from './DatabaseAccessStore';
 import {
   GrantDriver,
@@ -142,14 +143,16 @@ async function makeDriver(kind: DriverKind) {
 
 type SweeperOptions = ConstructorParameters<typeof ExpirySweeper>[0];
 
-function build(
+async function build(
   knex: Knex,
   driver: GrantDriver,
   clock: Clock,
   config: object = {},
   sweep: Pick<SweeperOptions, 'batch' | 'budgetMs'> = {},
 ) {
-  const store = new DatabaseAccessStore(knex);
+  const store = await DatabaseAccessStore.create({
+    database: databaseServiceFor(knex),
+  });
   const logger = mockServices.logger.mock();
   const sent: Array<{ to: unknown; title: string }> = [];
   const notifier = new AccessNotifier(
@@ -219,7 +222,7 @@ describe.each(
   });
 
   it('auto-approves view and applies it at once, the clock starting at apply', async () => {
-    const { service, store } = build(knex, driver, clock);
+    const { service, store } = await build(knex, driver, clock);
     const r = await service.create(
       { ...editRequest, role: 'view', durationSeconds: 3600 },
       eve,
@@ -243,7 +246,7 @@ describe.each(
   });
 
   it('runs the demo flow: request edit, refuse self-approval and outsiders, approve, apply, expire', async () => {
-    const { service, sweeper, store, sent, changed } = build(
+    const { service, sweeper, store, sent, changed } = await build(
       knex,
       driver,
       clock,
@@ -286,7 +289,7 @@ describe.each(
   });
 
   it('needs two distinct security leads for admin', async () => {
-    const { service } = build(knex, driver, clock);
+    const { service } = await build(knex, driver, clock);
     const r = await service.create(
       { ...editRequest, role: 'admin', durationSeconds: 1800 },
       dana,
@@ -308,12 +311,12 @@ describe.each(
   });
 
   it('revokes grants that expired while the backend was down, at the first sweep after restart', async () => {
-    const a = build(knex, driver, clock);
+    const a = await build(knex, driver, clock);
     const r = await a.service.create(editRequest, dana);
     await a.service.decide(r.id, riley, 'approve');
     // The backend stops; time passes beyond the expiry; a new instance starts.
     clock.advance(3 * 3600);
-    const b = build(knex, driver, clock);
+    const b = await build(knex, driver, clock);
     const report = await b.sweeper.sweep();
     expect(report.ended).toBe(1);
     expect((await b.store.get(r.id))!).toMatchObject({
@@ -324,7 +327,7 @@ describe.each(
   });
 
   it('retries a failing apply with backoff, visibly, then applies', async () => {
-    const { service, sweeper, store } = build(knex, driver, clock);
+    const { service, sweeper, store } = await build(knex, driver, clock);
     driver.applyFailures = 2;
     const r = await service.create(editRequest, dana);
     const after = await service.decide(r.id, riley, 'approve');
@@ -349,7 +352,7 @@ describe.each(
   });
 
   it('marks a grant failed after too many apply attempts', async () => {
-    const { service, sweeper, store } = build(knex, driver, clock, {
+    const { service, sweeper, store } = await build(knex, driver, clock, {
       maxApplyAttempts: 2,
     });
     driver.applyFailures = 10;
@@ -365,7 +368,7 @@ describe.each(
   });
 
   it('keeps retrying a failing revocation, never giving up on it', async () => {
-    const { service, sweeper, store } = build(knex, driver, clock);
+    const { service, sweeper, store } = await build(knex, driver, clock);
     const r = await service.create(editRequest, dana);
     await service.decide(r.id, riley, 'approve');
     driver.revokeFailures = 3;
@@ -384,7 +387,7 @@ describe.each(
   });
 
   it('lets the requester revoke early, and an approver too', async () => {
-    const { service } = build(knex, driver, clock);
+    const { service } = await build(knex, driver, clock);
     const r = await service.create(editRequest, dana);
     await service.decide(r.id, riley, 'approve');
     await expect(service.revoke(r.id, eve, false)).rejects.toThrow(
@@ -400,7 +403,7 @@ describe.each(
   });
 
   it('extends with a new approval, moving the expiry on the binding too', async () => {
-    const { service, store } = build(knex, driver, clock);
+    const { service, store } = await build(knex, driver, clock);
     const r = await service.create(editRequest, dana);
     await service.decide(r.id, riley, 'approve');
     clock.advance(600);
@@ -425,7 +428,7 @@ describe.each(
   });
 
   it('extends view at once, as its policy waives approval', async () => {
-    const { service, store } = build(knex, driver, clock);
+    const { service, store } = await build(knex, driver, clock);
     const r = await service.create(
       { ...editRequest, role: 'view', durationSeconds: 3600 },
       dana,
@@ -439,7 +442,7 @@ describe.each(
   });
 
   it('times out pending requests, cancels on request and denies with a reason', async () => {
-    const { service, sweeper, store } = build(knex, driver, clock);
+    const { service, sweeper, store } = await build(knex, driver, clock);
     const a = await service.create(editRequest, dana);
     const b = await service.create(editRequest, dana);
     const c = await service.create(editRequest, dana);
@@ -454,7 +457,7 @@ describe.each(
   });
 
   it('caps concurrent grants per person', async () => {
-    const { service } = build(knex, driver, clock, {
+    const { service } = await build(knex, driver, clock, {
       maxActiveGrantsPerUser: 2,
     });
     await service.create({ ...editRequest, role: 'view' }, dana);
@@ -465,7 +468,11 @@ describe.each(
   });
 
   it('turns approved exemption requests into engine exemptions until they expire', async () => {
-    const { service, sweeper, changed, store } = build(knex, driver, clock);
+    const { service, sweeper, changed, store } = await build(
+      knex,
+      driver,
+      clock,
+    );
     const r = await service.createExemption(
       {
         entityRef: 'component:default/storefront',
@@ -498,7 +505,7 @@ describe.each(
   });
 
   it('removes managed bindings that have no active grant', async () => {
-    const { service, sweeper, store } = build(knex, driver, clock);
+    const { service, sweeper, store } = await build(knex, driver, clock);
     const r = await service.create({ ...editRequest, role: 'view' }, dana);
     // The store loses track of it (a restore from an old backup, say).
     await knex('guardrails_access_requests')
@@ -525,8 +532,8 @@ describe.each(databases.eachSupportedId())('two replicas on %s', databaseId => {
       directory: dir.path,
     });
     const counting = new FlakyDriver(inner);
-    const a = build(knex, counting, clock);
-    const b = build(knex, counting, clock);
+    const a = await build(knex, counting, clock);
+    const b = await build(knex, counting, clock);
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
       const r = await a.service.create(
@@ -590,7 +597,7 @@ describe.each(databases.eachSupportedId())(
 
     /** Twelve applied grants that have all expired by the returned clock. */
     async function twelveExpired(sweep: Pick<SweeperOptions, 'budgetMs'>) {
-      const built = build(knex, inner, clock, {}, { batch, ...sweep });
+      const built = await build(knex, inner, clock, {}, { batch, ...sweep });
       for (let i = 0; i < 12; i++) {
         const r = await built.service.create(
           { ...editRequest, durationSeconds: 600 },

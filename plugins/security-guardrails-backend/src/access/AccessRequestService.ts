@@ -22,7 +22,7 @@ import {
   subjectOf,
 } from './actors';
 import { AccessAuditor } from './auditor';
-import { DatabaseAccessStore } from './DatabaseAccessStore';
+import { AccessStore } from './AccessStore';
 import { GrantReconciler } from './GrantReconciler';
 import { AccessNotifier } from './notifier';
 import { requireRequest } from './queries';
@@ -30,7 +30,7 @@ import { requireRequest } from './queries';
 export { AUTO_APPROVER, SYSTEM_ACTOR } from './actors';
 
 export interface AccessRequestServiceOptions {
-  store: DatabaseAccessStore;
+  store: AccessStore;
   policy: AccessPolicy;
   reconciler: GrantReconciler;
   context: AccessContextReader;

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
 import { migrateDownAll, migrateUp } from '../database/migrate';
-import { DatabaseAccessStore, NewRequest } from './DatabaseAccessStore';
+import { NewRequest } from './AccessStore';
+import { databaseServiceFor } from '../__testUtils__/database';
+import { DatabaseAccessStore } from './DatabaseAccessStore';
 
 jest.setTimeout(60_000);
 
@@ -39,7 +41,9 @@ describe.each(databases.eachSupportedId())(
     beforeEach(async () => {
       knex = await databases.init(databaseId as TestDatabaseId);
       await migrateUp(knex);
-      store = new DatabaseAccessStore(knex);
+      store = await DatabaseAccessStore.create({
+        database: databaseServiceFor(knex),
+      });
     });
 
     it('migrates down and up', async () => {

@@ -1,9 +1,10 @@
 /*
- * Requests, decisions and the audit history. State changes are
- * compare-and-set (`UPDATE ... WHERE id = ? AND state = ?`) and write their
- * audit event in the same transaction: a transition happens once, and is
- * recorded once, even with several backend replicas.
+ * The access store over the plugin's database (SQLite or PostgreSQL): see
+ * AccessStore for what it keeps. State changes are compare-and-set
+ * (`UPDATE ... WHERE id = ? AND state = ?`) and write their audit event in
+ * the same transaction. The tables are in database/tables.ts.
  */
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import {
   AccessRequest,
@@ -15,105 +16,32 @@ import {
   RequestState,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Knex } from 'knex';
+import { connect } from '../database/migrate';
+import {
+  AccessRequestRow,
+  parseJson as json,
+  TABLES,
+} from '../database/tables';
+import {
+  AccessStore,
+  AuditFilter,
+  AuditInput,
+  DEFAULT_DUE_LIMITS,
+  DueLimits,
+  DueWork,
+  NewRequest,
+  RequestFilter,
+  RequestPatch,
+} from './AccessStore';
 import { assertTransition } from './stateMachine';
 
-const REQUESTS = 'guardrails_access_requests';
-const APPROVALS = 'guardrails_access_approvals';
-const APPROVERS = 'guardrails_access_approvers';
-const AUDIT = 'guardrails_audit';
+const REQUESTS = TABLES.accessRequests;
+const APPROVALS = TABLES.accessApprovals;
+const APPROVERS = TABLES.accessApprovers;
+const AUDIT = TABLES.audit;
 
-export interface NewRequest {
-  id: string;
-  kind: RequestKind;
-  parentId?: string;
-  entityRef: string;
-  cluster?: string;
-  namespaces?: string[];
-  role?: string;
-  clusterRole?: string;
-  checkId?: string;
-  scope?: AccessRequest['scope'];
-  durationSeconds: number;
-  justification: string;
-  ticket?: string;
-  requester: string;
-  subject?: string;
-  approvalsRequired: number;
-  approverGroups: string[];
-  pendingExpiresAt: string;
-}
-
-/** Columns that moves may change besides the state. */
-export interface RequestPatch {
-  approvedAt?: string;
-  appliedAt?: string;
-  expiresAt?: string;
-  endedAt?: string;
-  endedBy?: string;
-  endReason?: string;
-  bindings?: AppliedBinding[];
-  attempts?: number;
-  nextAttemptAt?: string | null;
-  lastError?: string | null;
-  revokeRequested?: boolean;
-  expiryWarned?: boolean;
-}
-
-export interface AuditInput {
-  actor: string;
-  reason?: string;
-  details?: Record<string, unknown>;
-}
-
-export interface RequestFilter {
-  ids?: string[];
-  requester?: string;
-  states?: RequestState[];
-  kinds?: RequestKind[];
-  entityRef?: string;
-  parentId?: string;
-  /** Pending requests these approver groups (or the user) may decide. */
-  approvableBy?: string[];
-  /** Either requested by this user, or decidable by these groups. */
-  visibleTo?: { user: string; groups: string[] };
-}
-
-/** How much of each kind of due work one sweep batch takes. */
-export interface DueLimits {
-  timedOut: number;
-  toApply: number;
-  toEnd: number;
-  toWarn: number;
-}
-
-export const DEFAULT_DUE_LIMITS: DueLimits = {
-  timedOut: 500,
-  toApply: 500,
-  toEnd: 2000,
-  toWarn: 500,
-};
-
-export interface AuditFilter {
-  actor?: string;
-  entityRef?: string;
-  requestId?: string;
-  /** Only events of requests the user requested or decided. */
-  involving?: string;
-  from?: string;
-  to?: string;
-}
-
-function json<T>(value: unknown, fallback: T): T {
-  if (typeof value !== 'string') return fallback;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-function patchColumns(patch: RequestPatch): Record<string, unknown> {
-  const c: Record<string, unknown> = {};
+function patchColumns(patch: RequestPatch): Partial<AccessRequestRow> {
+  const c: Partial<AccessRequestRow> = {};
   if (patch.approvedAt !== undefined) c.approved_at = patch.approvedAt;
   if (patch.appliedAt !== undefined) c.applied_at = patch.appliedAt;
   if (patch.expiresAt !== undefined) c.expires_at = patch.expiresAt;
@@ -132,7 +60,7 @@ function patchColumns(patch: RequestPatch): Record<string, unknown> {
 }
 
 function toRequest(
-  row: any,
+  row: AccessRequestRow,
   approvals: ApprovalRecord[],
   approverGroups: string[],
 ): AccessRequest {
@@ -184,14 +112,21 @@ function isUniqueViolation(e: unknown): boolean {
   );
 }
 
-export class DatabaseAccessStore {
+export class DatabaseAccessStore implements AccessStore {
   readonly #db: Knex;
 
-  constructor(db: Knex) {
+  /** The store over the plugin's database, migrated unless the deployment manages migrations. */
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseAccessStore> {
+    return new DatabaseAccessStore(await connect(options.database));
+  }
+
+  private constructor(db: Knex) {
     this.#db = db;
   }
 
-  async #withApprovals(rows: any[]): Promise<AccessRequest[]> {
+  async #withApprovals(rows: AccessRequestRow[]): Promise<AccessRequest[]> {
     if (rows.length === 0) return [];
     const ids = rows.map(r => r.id);
     const [approvals, approvers] = await Promise.all([
@@ -468,7 +403,7 @@ export class DatabaseAccessStore {
     now: Date,
     warnBeforeSeconds: number,
     limits: DueLimits = DEFAULT_DUE_LIMITS,
-  ) {
+  ): Promise<DueWork> {
     const at = now.toISOString();
     const warnAt = new Date(
       now.getTime() + warnBeforeSeconds * 1000,
@@ -508,7 +443,6 @@ export class DatabaseAccessStore {
       toApply: await this.#withApprovals(toApply),
       toEnd: await this.#withApprovals(toEnd),
       toWarn: await this.#withApprovals(toWarn),
-      /** A list was cut at its batch size: more is due than was returned. */
       more:
         timedOut.length === limits.timedOut ||
         toApply.length === limits.toApply ||
@@ -548,21 +482,21 @@ export class DatabaseAccessStore {
     if (filter.to) q.where('at', '<=', filter.to);
     if (filter.involving) {
       const user = filter.involving;
-      q.whereIn(
-        'request_id',
-        this.#db(REQUESTS)
-          .select('id')
-          .where('requester', user)
-          .union(
-            this.#db(APPROVALS)
-              .select('request_id as id')
-              .where('approver', user),
+      q.andWhere(b =>
+        b
+          .whereIn(
+            'request_id',
+            this.#db(REQUESTS).select('id').where('requester', user),
+          )
+          .orWhereIn(
+            'request_id',
+            this.#db(APPROVALS).select('request_id').where('approver', user),
           ),
       );
     }
     if (page.before) q.where('id', '<', page.before);
     const rows = await q.orderBy('id', 'desc').limit(page.limit);
-    return rows.map((r: any) => ({
+    return rows.map(r => ({
       id: Number(r.id),
       requestId: r.request_id,
       requestKind: r.request_kind,

@@ -8,7 +8,7 @@
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { SYSTEM_ACTOR } from './actors';
-import { DatabaseAccessStore, DueLimits } from './DatabaseAccessStore';
+import { AccessStore, DueLimits } from './AccessStore';
 import { GrantReconciler } from './GrantReconciler';
 import { GrantDriver } from './drivers/types';
 import { AccessNotifier } from './notifier';
@@ -27,7 +27,7 @@ export class ExpirySweeper {
   constructor(
     private readonly options: {
       reconciler: GrantReconciler;
-      store: DatabaseAccessStore;
+      store: AccessStore;
       drivers: Map<string, GrantDriver>;
       notifier: AccessNotifier;
       logger: LoggerService;

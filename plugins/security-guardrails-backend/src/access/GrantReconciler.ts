@@ -11,13 +11,13 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
 import { AccessContextReader, kubernetesIdOf, SYSTEM_ACTOR } from './actors';
 import { AccessAuditor, errorText } from './auditor';
-import { DatabaseAccessStore } from './DatabaseAccessStore';
+import { AccessStore } from './AccessStore';
 import { GrantDriver, GrantSpec } from './drivers/types';
 import { AccessNotifier } from './notifier';
 import { requireRequest } from './queries';
 
 export interface GrantReconcilerOptions {
-  store: DatabaseAccessStore;
+  store: AccessStore;
   drivers: Map<string, GrantDriver>;
   context: Pick<AccessContextReader, 'entity'>;
   notifier: AccessNotifier;

@@ -10,7 +10,7 @@ import { AccessPolicy } from './AccessPolicy';
 import { AccessRequestService } from './AccessRequestService';
 import { AccessContextReader } from './actors';
 import { AccessAuditor } from './auditor';
-import { DatabaseAccessStore } from './DatabaseAccessStore';
+import { AccessStore } from './AccessStore';
 import { GrantDriver } from './drivers/types';
 import { ExpirySweeper } from './ExpirySweeper';
 import { GrantReconciler } from './GrantReconciler';
@@ -22,6 +22,7 @@ export type { Actor } from './AccessPolicy';
 export { AccessRequestService } from './AccessRequestService';
 export { AUTO_APPROVER, SYSTEM_ACTOR } from './actors';
 export type { AccessContextReader } from './actors';
+export type { AccessStore } from './AccessStore';
 export { DatabaseAccessStore } from './DatabaseAccessStore';
 export { ExpirySweeper } from './ExpirySweeper';
 export type { SweepReport } from './ExpirySweeper';
@@ -36,7 +37,7 @@ export {
 export type { ListQuery } from './queries';
 
 export interface AccessOptions {
-  store: DatabaseAccessStore;
+  store: AccessStore;
   policy: AccessPolicy;
   drivers: Map<string, GrantDriver>;
   context: AccessContextReader;

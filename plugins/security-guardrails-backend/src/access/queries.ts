@@ -14,11 +14,7 @@ import {
 import { ExemptionRule, ManagedGrant } from '../engine';
 import { Actor } from './AccessPolicy';
 import { AccessContextReader } from './actors';
-import {
-  AuditFilter,
-  DatabaseAccessStore,
-  RequestFilter,
-} from './DatabaseAccessStore';
+import { AccessStore, AuditFilter, RequestFilter } from './AccessStore';
 import { HOLDING_STATES } from './stateMachine';
 
 export interface ListQuery {
@@ -32,7 +28,7 @@ export interface ListQuery {
 
 /** A stored request, or 404. */
 export async function requireRequest(
-  store: DatabaseAccessStore,
+  store: AccessStore,
   id: string,
 ): Promise<AccessRequest> {
   const request = await store.get(id);
@@ -42,7 +38,7 @@ export async function requireRequest(
 
 /** Approved, unexpired exemption requests, as rules for the posture engine. */
 export async function activeExemptionRules(
-  store: DatabaseAccessStore,
+  store: AccessStore,
 ): Promise<ExemptionRule[]> {
   const active = await store.list(
     { kinds: ['exemption'], states: ['active'] },
@@ -69,7 +65,7 @@ export async function activeExemptionRules(
 
 /** Active access grants with the bindings they applied, for the engine. */
 export async function activeManagedGrants(
-  store: DatabaseAccessStore,
+  store: AccessStore,
 ): Promise<ManagedGrant[]> {
   const active = await store.list(
     { kinds: ['access'], states: ['active'] },
@@ -88,7 +84,7 @@ export async function activeManagedGrants(
 
 export class AccessQueries {
   constructor(
-    private readonly store: DatabaseAccessStore,
+    private readonly store: AccessStore,
     private readonly context: Pick<AccessContextReader, 'targets'>,
   ) {}
 

@@ -20,11 +20,25 @@ export async function migrateDownAll(client: Knex): Promise<void> {
   await client.migrate.rollback({ directory: migrationsDir, tableName }, true);
 }
 
-/** The plugin's database client, migrated unless the deployment manages migrations. */
-export async function connect(database: DatabaseService): Promise<Knex> {
-  const client = await database.getClient();
-  if (!database.migrations?.skip) {
-    await migrateUp(client);
+const connected = new WeakMap<DatabaseService, Promise<Knex>>();
+
+/**
+ * The plugin's database client, migrated unless the deployment manages
+ * migrations (`backend.database.plugin.security-guardrails.skipMigrations`,
+ * which the database service reports as `migrations.skip`). Every store of
+ * one database service shares one client and one migration run.
+ */
+export function connect(database: DatabaseService): Promise<Knex> {
+  let client = connected.get(database);
+  if (!client) {
+    client = (async () => {
+      const knex = await database.getClient();
+      if (!database.migrations?.skip) await migrateUp(knex);
+      return knex;
+    })();
+    connected.set(database, client);
+    // A failed start may be retried with the same service.
+    client.catch(() => connected.delete(database));
   }
   return client;
 }

@@ -4,7 +4,10 @@ import {
   scoreResults,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Knex } from 'knex';
-import { DatabasePostureStore, PostureRecord } from './DatabasePostureStore';
+import { databaseServiceFor } from '../__testUtils__/database';
+import { migrateDownAll, migrateUp } from '../database/migrate';
+import { DatabasePostureStore } from './DatabasePostureStore';
+import { PostureRecord } from './PostureStore';
 
 jest.setTimeout(60_000);
 
@@ -64,16 +67,25 @@ describe.each(databases.eachSupportedId())(
 
     beforeEach(async () => {
       knex = await databases.init(databaseId as TestDatabaseId);
-      await DatabasePostureStore.migrate(knex);
-      store = new DatabasePostureStore(knex);
+      store = await DatabasePostureStore.create({
+        database: databaseServiceFor(knex),
+      });
     });
 
     it('migrates up and down and up again', async () => {
-      await DatabasePostureStore.rollback(knex);
+      await migrateDownAll(knex);
       expect(await knex.schema.hasTable('guardrails_posture')).toBe(false);
-      await DatabasePostureStore.migrate(knex);
+      await migrateUp(knex);
       expect(await knex.schema.hasTable('guardrails_posture')).toBe(true);
       expect(await knex.schema.hasTable('guardrails_check_history')).toBe(true);
+    });
+
+    it('leaves the schema alone when the deployment manages migrations', async () => {
+      await migrateDownAll(knex);
+      await DatabasePostureStore.create({
+        database: databaseServiceFor(knex, { skipMigrations: true }),
+      });
+      expect(await knex.schema.hasTable('guardrails_posture')).toBe(false);
     });
 
     it('stores the latest posture and reads it back with failing-since', async () => {

@@ -1,6 +1,7 @@
 /*
- * Persistence of postures: the latest per entity, a score time series that
- * grows only on change, per-check status with "since", and org-wide state.
+ * The posture store over the plugin's database (SQLite or PostgreSQL): see
+ * PostureStore for what it keeps. Writing evaluations is in
+ * operations/savePostures.ts; the tables are in database/tables.ts.
  */
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
@@ -8,116 +9,48 @@ import {
   CheckStatusChange,
   ClusterDataStatus,
   Domain,
-  DOMAINS,
   DomainGrade,
   EntityPosture,
-  failureCounts,
   Grade,
   PostureListItem,
   PostureScore,
-  ResultStatus,
   resultKey,
   ScorePoint,
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Knex } from 'knex';
-import { connect, migrateDownAll, migrateUp } from '../database/migrate';
+import { connect } from '../database/migrate';
+import {
+  chunks,
+  parseJson as parse,
+  PostureRow,
+  TABLES,
+} from '../database/tables';
+import { savePostures } from './operations/savePostures';
+import {
+  ListFilter,
+  PostureRecord,
+  PostureStore,
+  PostureSummaryRow,
+  SaveStats,
+  ScoreAt,
+} from './PostureStore';
 
-/** What an evaluation produced for one entity. */
-export interface PostureRecord {
-  entityRef: string;
-  owner?: string;
-  system?: string;
-  evaluatedAt: string;
-  stale: boolean;
-  mapped: boolean;
-  clusters: ClusterDataStatus[];
-  score: PostureScore;
-  results: CheckResult[];
-  /** The catalog entity's metadata.etag this posture was computed from. */
-  catalogEtag?: string;
-}
+type ListRow = Pick<
+  PostureRow,
+  | 'entity_ref'
+  | 'owner'
+  | 'system'
+  | 'score'
+  | 'grade'
+  | 'domain_grades'
+  | 'critical_failures'
+  | 'stale'
+  | 'mapped'
+  | 'evaluated_at'
+>;
 
-/** The light columns of a posture, for rollups. */
-export interface PostureSummaryRow {
-  entityRef: string;
-  owner?: string;
-  system?: string;
-  score: number | null;
-  grade: Grade | null;
-  domains: Record<Domain, DomainGrade>;
-  criticalFailures: number;
-  namespaces: string[];
-  checkCounts: Record<string, [number, number, number]>;
-}
-
-export interface ListFilter {
-  owner?: string[];
-  system?: string[];
-  grade?: Grade[];
-  /** With `grade`, filter on this domain's grade; alone, entities failing a check in the domain. */
-  domain?: Domain;
-  failingCheck?: string;
-  /** Only these entities (visibility already decided by the caller). */
-  entityRefs?: string[];
-}
-
-export interface SaveStats {
-  saved: number;
-  scoreChanges: number;
-  checkChanges: number;
-}
-
-const CHUNK = 100;
-
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size)
-    out.push(items.slice(i, i + size));
-  return out;
-}
-
-function domainGrades(score: PostureScore): Record<Domain, DomainGrade> {
-  return Object.fromEntries(
-    DOMAINS.map(d => [
-      d,
-      { score: score.domains[d].score, grade: score.domains[d].grade },
-    ]),
-  ) as Record<Domain, DomainGrade>;
-}
-
-function checkCounts(
-  results: CheckResult[],
-): Record<string, [number, number, number]> {
-  const out: Record<string, [number, number, number]> = {};
-  for (const r of results) {
-    const c = (out[r.checkId] ??= [0, 0, 0]);
-    if (r.status === 'pass') c[0]++;
-    else if (r.status === 'fail') c[1]++;
-    else if (r.status === 'warn') c[2]++;
-  }
-  return out;
-}
-
-function namespacesOf(results: CheckResult[]): string[] {
-  const set = new Set<string>();
-  for (const r of results) {
-    if (r.resource.cluster !== 'catalog' && r.resource.namespace)
-      set.add(r.resource.namespace);
-  }
-  return [...set].sort();
-}
-
-function parse<T>(value: unknown, fallback: T): T {
-  if (typeof value !== 'string') return fallback;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-function toListItem(row: any, failing: string[]): PostureListItem {
+function toListItem(row: ListRow, failing: string[]): PostureListItem {
   return {
     entityRef: row.entity_ref,
     owner: row.owner ?? undefined,
@@ -134,204 +67,25 @@ function toListItem(row: any, failing: string[]): PostureListItem {
   };
 }
 
-export class DatabasePostureStore {
+export class DatabasePostureStore implements PostureStore {
   readonly #db: Knex;
 
+  /** The store over the plugin's database, migrated unless the deployment manages migrations. */
   static async create(options: {
     database: DatabaseService;
   }): Promise<DatabasePostureStore> {
     return new DatabasePostureStore(await connect(options.database));
   }
 
-  static migrate(client: Knex) {
-    return migrateUp(client);
-  }
-
-  static rollback(client: Knex) {
-    return migrateDownAll(client);
-  }
-
-  constructor(db: Knex) {
+  private constructor(db: Knex) {
     this.#db = db;
   }
 
-  /**
-   * Stores evaluations: replaces the latest posture, appends a score point
-   * when the score or a grade changed, and records check status changes.
-   */
   async save(
     records: PostureRecord[],
     now: Date = new Date(),
   ): Promise<SaveStats> {
-    const at = now.toISOString();
-    const stats: SaveStats = { saved: 0, scoreChanges: 0, checkChanges: 0 };
-    for (const batch of chunks(records)) {
-      await this.#db.transaction(async tx => {
-        const refs = batch.map(r => r.entityRef);
-
-        // Latest posture.
-        const rows = batch.map(r => ({
-          entity_ref: r.entityRef,
-          owner: r.owner ?? null,
-          system: r.system ?? null,
-          score: r.score.overall.score,
-          grade: r.score.overall.grade,
-          domain_grades: JSON.stringify(domainGrades(r.score)),
-          ...Object.fromEntries(
-            DOMAINS.map(d => [`grade_${d}`, r.score.domains[d].grade]),
-          ),
-          // Critical failing checks, as every view counts them.
-          critical_failures: failureCounts(r.results).checksBySeverity.critical,
-          stale: r.stale,
-          mapped: r.mapped,
-          namespaces: JSON.stringify(namespacesOf(r.results)),
-          clusters: JSON.stringify(r.clusters),
-          score_detail: JSON.stringify(r.score),
-          results: JSON.stringify(r.results),
-          check_counts: JSON.stringify(checkCounts(r.results)),
-          evaluated_at: r.evaluatedAt,
-          catalog_etag: r.catalogEtag ?? null,
-        }));
-        await tx('guardrails_posture')
-          .insert(rows)
-          .onConflict('entity_ref')
-          .merge();
-
-        // Failing checks, for filters.
-        await tx('guardrails_posture_failing')
-          .whereIn('entity_ref', refs)
-          .delete();
-        const failing = batch.flatMap(r => {
-          const ids = new Map<string, Domain>();
-          for (const x of r.results)
-            if (x.status === 'fail') ids.set(x.checkId, x.domain);
-          return [...ids].map(([check_id, domain]) => ({
-            entity_ref: r.entityRef,
-            check_id,
-            domain,
-          }));
-        });
-        for (const part of chunks(failing, 300)) {
-          await tx('guardrails_posture_failing').insert(part);
-        }
-
-        // Score history: only when something changed.
-        const last = await tx('guardrails_posture_history as h')
-          .join(
-            tx('guardrails_posture_history')
-              .select('entity_ref')
-              .max({ id: 'id' })
-              .whereIn('entity_ref', refs)
-              .groupBy('entity_ref')
-              .as('m'),
-            'h.id',
-            'm.id',
-          )
-          .select('h.entity_ref', 'h.score', 'h.grade', 'h.domain_grades');
-        const lastByRef = new Map<string, any>(
-          last.map((l: any) => [l.entity_ref, l]),
-        );
-        const points = [];
-        for (const row of rows) {
-          const prev = lastByRef.get(row.entity_ref);
-          const changed =
-            !prev ||
-            (prev.score === null ? null : Number(prev.score)) !== row.score ||
-            (prev.grade ?? null) !== row.grade ||
-            prev.domain_grades !== row.domain_grades;
-          if (changed) {
-            points.push({
-              entity_ref: row.entity_ref,
-              at,
-              score: row.score,
-              grade: row.grade,
-              domain_grades: row.domain_grades,
-            });
-          }
-        }
-        for (const part of chunks(points, 200)) {
-          await tx('guardrails_posture_history').insert(part);
-        }
-        stats.scoreChanges += points.length;
-
-        // Check status and its changes.
-        const existing = await tx('guardrails_check_status')
-          .whereIn('entity_ref', refs)
-          .select('entity_ref', 'result_key', 'status', 'severity');
-        const existingByRef = new Map<
-          string,
-          Map<string, { status: string; severity: string }>
-        >();
-        for (const e of existing) {
-          let m = existingByRef.get(e.entity_ref);
-          if (!m) existingByRef.set(e.entity_ref, (m = new Map()));
-          m.set(e.result_key, { status: e.status, severity: e.severity });
-        }
-        const upserts: any[] = [];
-        const changes: any[] = [];
-        for (const r of batch) {
-          const before = existingByRef.get(r.entityRef) ?? new Map();
-          const seen = new Set<string>();
-          for (const result of r.results) {
-            const key = resultKey(result);
-            if (seen.has(key)) continue;
-            seen.add(key);
-            const prev = before.get(key);
-            if (!prev || prev.status !== result.status) {
-              upserts.push({
-                entity_ref: r.entityRef,
-                result_key: key,
-                check_id: result.checkId,
-                status: result.status,
-                severity: result.severity,
-                since: at,
-              });
-              changes.push({
-                entity_ref: r.entityRef,
-                result_key: key,
-                check_id: result.checkId,
-                from_status: prev?.status ?? null,
-                to_status: result.status,
-                at,
-              });
-            } else if (prev.severity !== result.severity) {
-              await tx('guardrails_check_status')
-                .where({ entity_ref: r.entityRef, result_key: key })
-                .update({ severity: result.severity });
-            }
-          }
-          const gone = [...before.keys()].filter(k => !seen.has(k));
-          for (const part of chunks(gone, 200)) {
-            await tx('guardrails_check_status')
-              .where('entity_ref', r.entityRef)
-              .whereIn('result_key', part)
-              .delete();
-          }
-          for (const key of gone) {
-            changes.push({
-              entity_ref: r.entityRef,
-              result_key: key,
-              check_id: key.split('|')[0],
-              from_status: before.get(key)!.status,
-              to_status: 'removed',
-              at,
-            });
-          }
-        }
-        for (const part of chunks(upserts, 100)) {
-          await tx('guardrails_check_status')
-            .insert(part)
-            .onConflict(['entity_ref', 'result_key'])
-            .merge(['check_id', 'status', 'severity', 'since']);
-        }
-        for (const part of chunks(changes, 100)) {
-          await tx('guardrails_check_history').insert(part);
-        }
-        stats.checkChanges += changes.length;
-        stats.saved += batch.length;
-      });
-    }
-    return stats;
+    return savePostures(this.#db, records, now);
   }
 
   /**
@@ -344,7 +98,7 @@ export class DatabasePostureStore {
   ): Promise<void> {
     for (const part of chunks(entityRefs)) {
       await this.#db.transaction(async tx => {
-        const rows = await tx('guardrails_posture')
+        const rows = await tx(TABLES.posture)
           .whereIn('entity_ref', part)
           .select('entity_ref', 'clusters');
         for (const row of rows) {
@@ -354,7 +108,7 @@ export class DatabasePostureStore {
               ? { ...c, status: cluster.status, message: cluster.message }
               : c,
           );
-          await tx('guardrails_posture')
+          await tx(TABLES.posture)
             .where('entity_ref', row.entity_ref)
             .update({ stale: true, clusters: JSON.stringify(updated) });
         }
@@ -364,7 +118,7 @@ export class DatabasePostureStore {
 
   /** Entities whose stored posture uses a cluster. */
   async entitiesInCluster(cluster: string): Promise<string[]> {
-    const rows = await this.#db('guardrails_posture').select(
+    const rows = await this.#db(TABLES.posture).select(
       'entity_ref',
       'clusters',
     );
@@ -380,12 +134,12 @@ export class DatabasePostureStore {
   /** Every stored entity with the catalog etag its posture was computed from (null when unknown). */
   async evaluatedVersions(): Promise<Map<string, string | null>> {
     const rows: Array<{ entity_ref: string; catalog_etag: string | null }> =
-      await this.#db('guardrails_posture').select('entity_ref', 'catalog_etag');
+      await this.#db(TABLES.posture).select('entity_ref', 'catalog_etag');
     return new Map(rows.map(r => [r.entity_ref, r.catalog_etag ?? null]));
   }
 
   async listEntityRefs(): Promise<string[]> {
-    const rows = await this.#db('guardrails_posture').select('entity_ref');
+    const rows = await this.#db(TABLES.posture).select('entity_ref');
     return rows.map(r => r.entity_ref);
   }
 
@@ -393,28 +147,24 @@ export class DatabasePostureStore {
   async deleteEntities(entityRefs: string[]): Promise<void> {
     for (const part of chunks(entityRefs, 300)) {
       await this.#db.transaction(async tx => {
-        await tx('guardrails_posture').whereIn('entity_ref', part).delete();
-        await tx('guardrails_posture_failing')
-          .whereIn('entity_ref', part)
-          .delete();
-        await tx('guardrails_check_status')
-          .whereIn('entity_ref', part)
-          .delete();
+        await tx(TABLES.posture).whereIn('entity_ref', part).delete();
+        await tx(TABLES.postureFailing).whereIn('entity_ref', part).delete();
+        await tx(TABLES.checkStatus).whereIn('entity_ref', part).delete();
       });
     }
   }
 
   async get(entityRef: string): Promise<EntityPosture | undefined> {
-    const row = await this.#db('guardrails_posture')
+    const row = await this.#db(TABLES.posture)
       .where('entity_ref', entityRef)
       .first();
     if (!row) return undefined;
-    const since = await this.#db('guardrails_check_status')
+    const since = await this.#db(TABLES.checkStatus)
       .where('entity_ref', entityRef)
       .whereIn('status', ['fail', 'warn'])
       .select('result_key', 'since');
     const sinceByKey = new Map<string, string>(
-      since.map((s: any) => [s.result_key, s.since]),
+      since.map(x => [x.result_key, x.since]),
     );
     const results = parse<CheckResult[]>(row.results, []).map(r => {
       const s =
@@ -442,7 +192,7 @@ export class DatabasePostureStore {
   async flagged(
     checkIds: string[],
   ): Promise<Array<{ entityRef: string; result: CheckResult }>> {
-    const refs = await this.#db('guardrails_check_status')
+    const refs = await this.#db(TABLES.checkStatus)
       .whereIn('check_id', checkIds)
       .whereIn('status', ['fail', 'warn'])
       .distinct('entity_ref')
@@ -453,7 +203,7 @@ export class DatabasePostureStore {
       refs.map((r: { entity_ref: string }) => r.entity_ref),
       300,
     )) {
-      const rows = await this.#db('guardrails_posture')
+      const rows = await this.#db(TABLES.posture)
         .whereIn('entity_ref', part)
         .orderBy('entity_ref')
         .select('entity_ref', 'results');
@@ -472,7 +222,7 @@ export class DatabasePostureStore {
   async targets(
     entityRef: string,
   ): Promise<Array<{ cluster: string; namespaces: string[] }>> {
-    const row = await this.#db('guardrails_posture')
+    const row = await this.#db(TABLES.posture)
       .where('entity_ref', entityRef)
       .select('results')
       .first();
@@ -493,18 +243,20 @@ export class DatabasePostureStore {
 
   /** Score points and check changes in [from, to], with the score in force at `from`. */
   async history(entityRef: string, from: string, to: string) {
-    const before = await this.#db('guardrails_posture_history')
+    const before = await this.#db(TABLES.postureHistory)
       .where('entity_ref', entityRef)
       .where('at', '<', from)
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')
       .first();
-    const inside = await this.#db('guardrails_posture_history')
+    const inside = await this.#db(TABLES.postureHistory)
       .where('entity_ref', entityRef)
       .whereBetween('at', [from, to])
       .orderBy('at', 'asc')
       .orderBy('id', 'asc');
-    const toPoint = (r: any): ScorePoint => ({
+    const toPoint = (
+      r: Pick<PostureRow, 'score' | 'grade' | 'domain_grades'> & { at: string },
+    ): ScorePoint => ({
       at: r.at,
       score: r.score === null ? null : Number(r.score),
       grade: r.grade ?? null,
@@ -514,17 +266,17 @@ export class DatabasePostureStore {
       ...(before ? [{ ...toPoint(before), at: from }] : []),
       ...inside.map(toPoint),
     ];
-    const checkRows = await this.#db('guardrails_check_history')
+    const checkRows = await this.#db(TABLES.checkHistory)
       .where('entity_ref', entityRef)
       .whereBetween('at', [from, to])
       .orderBy('at', 'asc')
       .orderBy('id', 'asc')
       .limit(5000);
-    const checks: CheckStatusChange[] = checkRows.map((r: any) => ({
+    const checks: CheckStatusChange[] = checkRows.map(r => ({
       at: r.at,
       checkId: r.check_id,
       resultKey: r.result_key,
-      from: (r.from_status ?? null) as ResultStatus | null,
+      from: r.from_status ?? null,
       to: r.to_status,
     }));
     return { scores, checks };
@@ -538,7 +290,7 @@ export class DatabasePostureStore {
     filter: ListFilter,
     page: { after?: string; limit: number },
   ): Promise<PostureListItem[]> {
-    const q = this.#db('guardrails_posture as p').select(
+    const q = this.#db(`${TABLES.posture} as p`).select(
       'p.entity_ref',
       'p.owner',
       'p.system',
@@ -555,14 +307,14 @@ export class DatabasePostureStore {
     if (filter.entityRefs) q.whereIn('p.entity_ref', filter.entityRefs);
     if (filter.failingCheck) {
       q.whereExists(
-        this.#db('guardrails_posture_failing as f')
+        this.#db(`${TABLES.postureFailing} as f`)
           .whereRaw('f.entity_ref = p.entity_ref')
           .where('f.check_id', filter.failingCheck),
       );
     }
     if (filter.domain && !filter.grade?.length) {
       q.whereExists(
-        this.#db('guardrails_posture_failing as f')
+        this.#db(`${TABLES.postureFailing} as f`)
           .whereRaw('f.entity_ref = p.entity_ref')
           .where('f.domain', filter.domain),
       );
@@ -575,12 +327,12 @@ export class DatabasePostureStore {
       );
     }
     if (page.after) q.where('p.entity_ref', '>', page.after);
-    const items: any[] = await q
+    const items: ListRow[] = await q
       .orderBy('p.entity_ref', 'asc')
       .limit(page.limit);
     const refs = items.map(r => r.entity_ref);
     const failingRows = refs.length
-      ? await this.#db('guardrails_posture_failing')
+      ? await this.#db(TABLES.postureFailing)
           .whereIn('entity_ref', refs)
           .select('entity_ref', 'check_id')
       : [];
@@ -597,7 +349,7 @@ export class DatabasePostureStore {
 
   /** The light columns of every posture, for rollups. */
   async summaryRows(): Promise<PostureSummaryRow[]> {
-    const rows = await this.#db('guardrails_posture').select(
+    const rows = await this.#db(TABLES.posture).select(
       'entity_ref',
       'owner',
       'system',
@@ -608,7 +360,7 @@ export class DatabasePostureStore {
       'namespaces',
       'check_counts',
     );
-    return rows.map((r: any) => ({
+    return rows.map(r => ({
       entityRef: r.entity_ref,
       owner: r.owner ?? undefined,
       system: r.system ?? undefined,
@@ -622,19 +374,10 @@ export class DatabasePostureStore {
   }
 
   /** Each entity's score point in force at a time (the last change at or before it). */
-  async scoresAt(at: string): Promise<
-    Map<
-      string,
-      {
-        score: number | null;
-        grade: Grade | null;
-        domains: Record<Domain, DomainGrade>;
-      }
-    >
-  > {
-    const rows = await this.#db('guardrails_posture_history as h')
+  async scoresAt(at: string): Promise<Map<string, ScoreAt>> {
+    const rows = await this.#db(`${TABLES.postureHistory} as h`)
       .join(
-        this.#db('guardrails_posture_history')
+        this.#db(TABLES.postureHistory)
           .select('entity_ref')
           .max({ id: 'id' })
           .where('at', '<=', at)
@@ -645,7 +388,7 @@ export class DatabasePostureStore {
       )
       .select('h.entity_ref', 'h.score', 'h.grade', 'h.domain_grades');
     return new Map(
-      rows.map((r: any) => [
+      rows.map(r => [
         r.entity_ref,
         {
           score: r.score === null ? null : Number(r.score),
@@ -668,12 +411,12 @@ export class DatabasePostureStore {
       grade: Grade | null;
     }>
   > {
-    const rows = await this.#db('guardrails_posture_history')
+    const rows = await this.#db(TABLES.postureHistory)
       .whereBetween('at', [from, to])
       .orderBy('at', 'asc')
       .orderBy('id', 'asc')
       .select('entity_ref', 'at', 'score', 'grade');
-    return rows.map((r: any) => ({
+    return rows.map(r => ({
       entityRef: r.entity_ref,
       at: r.at,
       score: r.score === null ? null : Number(r.score),
@@ -683,11 +426,11 @@ export class DatabasePostureStore {
 
   /** A cheap marker that changes whenever postures change, for caches. */
   async version(): Promise<string> {
-    const row = await this.#db('guardrails_posture')
+    const row = await this.#db(TABLES.posture)
       .max({ latest: 'evaluated_at' })
       .count({ n: '*' })
       .first();
-    const stale = await this.#db('guardrails_posture')
+    const stale = await this.#db(TABLES.posture)
       .where('stale', true)
       .count({ n: '*' })
       .first();
@@ -699,15 +442,15 @@ export class DatabasePostureStore {
    * point before the cut so its score at the start of the window stays known.
    */
   async prune(olderThan: string): Promise<number> {
-    const keep = this.#db('guardrails_posture_history')
+    const keep = this.#db(TABLES.postureHistory)
       .select(this.#db.raw('max(id)'))
       .where('at', '<', olderThan)
       .groupBy('entity_ref');
-    const scores = await this.#db('guardrails_posture_history')
+    const scores = await this.#db(TABLES.postureHistory)
       .where('at', '<', olderThan)
       .whereNotIn('id', keep)
       .delete();
-    const checks = await this.#db('guardrails_check_history')
+    const checks = await this.#db(TABLES.checkHistory)
       .where('at', '<', olderThan)
       .delete();
     return Number(scores) + Number(checks);
@@ -718,7 +461,7 @@ export class DatabasePostureStore {
     value: unknown,
     now: Date = new Date(),
   ): Promise<void> {
-    await this.#db('guardrails_org_state')
+    await this.#db(TABLES.orgState)
       .insert({
         key,
         value: JSON.stringify(value),
@@ -731,9 +474,7 @@ export class DatabasePostureStore {
   async getOrgState<T>(
     key: string,
   ): Promise<{ value: T; updatedAt: string } | undefined> {
-    const row = await this.#db('guardrails_org_state')
-      .where('key', key)
-      .first();
+    const row = await this.#db(TABLES.orgState).where('key', key).first();
     return row
       ? {
           value: parse<T>(row.value, undefined as unknown as T),

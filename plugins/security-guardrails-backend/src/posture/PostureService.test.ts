@@ -13,6 +13,7 @@ import {
   hardenedPodSpec,
 } from '../__testUtils__/builders';
 import { CatalogEntityInfo } from '../catalog/CatalogEntities';
+import { databaseServiceFor } from '../__testUtils__/database';
 import { DatabasePostureStore } from './DatabasePostureStore';
 import { PostureService, RateLimitedError } from './PostureService';
 
@@ -76,8 +77,9 @@ async function setup(
   catalog = fakeCatalog(() => entities),
 ) {
   const knex = await databases.init(databaseId);
-  await DatabasePostureStore.migrate(knex);
-  const store = new DatabasePostureStore(knex);
+  const store = await DatabasePostureStore.create({
+    database: databaseServiceFor(knex),
+  });
   const service = PostureService.create({
     logger: mockServices.logger.mock(),
     sources,
@@ -159,12 +161,14 @@ describe.each(databases.eachSupportedId())(
       ]);
 
       const knex = await databases.init(databaseId);
-      await DatabasePostureStore.migrate(knex);
+      const managedStore = await DatabasePostureStore.create({
+        database: databaseServiceFor(knex),
+      });
       const managed = PostureService.create({
         logger: mockServices.logger.mock(),
         sources: [source],
         catalog: fakeCatalog(() => [entity()]),
-        store: new DatabasePostureStore(knex),
+        store: managedStore,
         checks: BUILTIN_CHECKS,
         settings: {},
         annotationExemptions: true,
@@ -533,8 +537,9 @@ describe.each(databases.eachSupportedId())(
         paths: [DEMO_CLUSTER_DIR],
       });
       const knex = await databases.init(databaseId);
-      await DatabasePostureStore.migrate(knex);
-      const store = new DatabasePostureStore(knex);
+      const store = await DatabasePostureStore.create({
+        database: databaseServiceFor(knex),
+      });
       const service = PostureService.create({
         logger: mockServices.logger.mock(),
         sources: [demo],

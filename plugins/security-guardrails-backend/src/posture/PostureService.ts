@@ -38,11 +38,7 @@ import {
   ExemptionRule,
   ManagedGrant,
 } from '../engine';
-import {
-  DatabasePostureStore,
-  ListFilter,
-  PostureRecord,
-} from './DatabasePostureStore';
+import { ListFilter, PostureRecord, PostureStore } from './PostureStore';
 import { summarize, trend } from './summary';
 
 export interface PostureServiceOptions {
@@ -52,7 +48,7 @@ export interface PostureServiceOptions {
     CatalogEntities,
     'listMapped' | 'mappedVersions' | 'getMapped' | 'groups'
   >;
-  store: DatabasePostureStore;
+  store: PostureStore;
   checks: Check[];
   settings: CheckSettings;
   annotationExemptions: boolean;

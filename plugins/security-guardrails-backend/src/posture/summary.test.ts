@@ -4,7 +4,7 @@ import {
   DomainGrade,
   Grade,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { PostureSummaryRow } from './DatabasePostureStore';
+import { PostureSummaryRow } from './PostureStore';
 import { PastScores, passRates, summarize, trend } from './summary';
 
 function domains(

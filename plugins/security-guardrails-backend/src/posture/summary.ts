@@ -16,7 +16,7 @@ import {
   SummaryGroupBy,
   TrendPoint,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { PostureSummaryRow } from './DatabasePostureStore';
+import { PostureSummaryRow } from './PostureStore';
 
 export type PastScores = Map<
   string,

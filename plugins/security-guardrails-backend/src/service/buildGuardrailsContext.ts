@@ -25,6 +25,7 @@ import {
   Access,
   AccessNotifier,
   AccessPolicy,
+  AccessStore,
   activeExemptionRules,
   activeManagedGrants,
   createAccess,
@@ -35,10 +36,10 @@ import { createGrantDrivers } from '../access/drivers';
 import { GrantDriver } from '../access/drivers/types';
 import { CatalogEntities, toEntityInfo } from '../catalog/CatalogEntities';
 import { GuardrailsConfig, readGuardrailsConfig } from '../config';
-import { connect } from '../database/migrate';
 import { BUILTIN_CHECKS } from '../engine';
 import { DatabasePostureStore } from '../posture/DatabasePostureStore';
 import { PostureService } from '../posture/PostureService';
+import { PostureStore } from '../posture/PostureStore';
 import { createSources } from '../sources';
 
 export interface GuardrailsContextOptions {
@@ -65,9 +66,9 @@ export interface GuardrailsContext {
   checks: Check[];
   catalog: CatalogEntities;
   posture: PostureService;
-  postureStore: DatabasePostureStore;
+  postureStore: PostureStore;
   access: Access;
-  accessStore: DatabaseAccessStore;
+  accessStore: AccessStore;
   drivers: Map<string, GrantDriver>;
 }
 
@@ -110,9 +111,8 @@ export async function buildGuardrailsContext(
     auth: options.auth,
     kinds: config.posture.entityKinds,
   });
-  const db = await connect(options.database);
-  const postureStore = new DatabasePostureStore(db);
-  const accessStore = new DatabaseAccessStore(db);
+  const postureStore = await DatabasePostureStore.create(options);
+  const accessStore = await DatabaseAccessStore.create(options);
   const drivers = createGrantDrivers(config.clusters);
 
   const posture = PostureService.create({

@@ -1,0 +1,180 @@
+/*
+ * What the access services keep: requests, their decisions and approver
+ * groups, and the audit trail. Every state change is a compare-and-set that
+ * writes its audit event with it, so a move happens once and is recorded
+ * once, even across replicas. DatabaseAccessStore implements it over the
+ * plugin's database (SQLite or PostgreSQL).
+ */
+import {
+  AccessRequest,
+  AppliedBinding,
+  AuditEvent,
+  AuditEventType,
+  RequestKind,
+  RequestState,
+} from '@internal/backstage-plugin-security-guardrails-common';
+
+export interface NewRequest {
+  id: string;
+  kind: RequestKind;
+  parentId?: string;
+  entityRef: string;
+  cluster?: string;
+  namespaces?: string[];
+  role?: string;
+  clusterRole?: string;
+  checkId?: string;
+  scope?: AccessRequest['scope'];
+  durationSeconds: number;
+  justification: string;
+  ticket?: string;
+  requester: string;
+  subject?: string;
+  approvalsRequired: number;
+  approverGroups: string[];
+  pendingExpiresAt: string;
+}
+
+/** Columns that moves may change besides the state. */
+export interface RequestPatch {
+  approvedAt?: string;
+  appliedAt?: string;
+  expiresAt?: string;
+  endedAt?: string;
+  endedBy?: string;
+  endReason?: string;
+  bindings?: AppliedBinding[];
+  attempts?: number;
+  nextAttemptAt?: string | null;
+  lastError?: string | null;
+  revokeRequested?: boolean;
+  expiryWarned?: boolean;
+}
+
+export interface AuditInput {
+  actor: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface RequestFilter {
+  ids?: string[];
+  requester?: string;
+  states?: RequestState[];
+  kinds?: RequestKind[];
+  entityRef?: string;
+  parentId?: string;
+  /** Pending requests these approver groups (or the user) may decide. */
+  approvableBy?: string[];
+  /** Either requested by this user, or decidable by these groups. */
+  visibleTo?: { user: string; groups: string[] };
+}
+
+/** How much of each kind of due work one sweep batch takes. */
+export interface DueLimits {
+  timedOut: number;
+  toApply: number;
+  toEnd: number;
+  toWarn: number;
+}
+
+export const DEFAULT_DUE_LIMITS: DueLimits = {
+  timedOut: 500,
+  toApply: 500,
+  toEnd: 2000,
+  toWarn: 500,
+};
+
+export interface AuditFilter {
+  actor?: string;
+  entityRef?: string;
+  requestId?: string;
+  /** Only events of requests the user requested or decided. */
+  involving?: string;
+  from?: string;
+  to?: string;
+}
+
+/** Work the sweep has to do, at most a batch of each kind. */
+export interface DueWork {
+  timedOut: AccessRequest[];
+  toApply: AccessRequest[];
+  toEnd: AccessRequest[];
+  toWarn: AccessRequest[];
+  /** A list was cut at its batch size: more is due than was returned. */
+  more: boolean;
+}
+
+type RequestRef = Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>;
+
+export interface AccessStore {
+  /** Stores a new pending request and its `requested` event. */
+  create(
+    input: NewRequest,
+    now: Date,
+    audit: AuditInput,
+  ): Promise<AccessRequest>;
+  get(id: string): Promise<AccessRequest | undefined>;
+  /** Newest first; `after` is the `createdAt|id` of the previous page's last. */
+  list(
+    filter: RequestFilter,
+    page?: { limit: number; after?: string },
+  ): Promise<AccessRequest[]>;
+  /** How many grants a user holds or is about to hold. */
+  countHolding(requester: string, kind?: RequestKind): Promise<number>;
+  /** Records a decision; a second one by the same approver is a conflict. */
+  addDecision(
+    id: string,
+    approver: string,
+    decision: 'approve' | 'deny',
+    comment: string | undefined,
+    now: Date,
+  ): Promise<void>;
+  removeDecision(id: string, approver: string): Promise<void>;
+  /**
+   * Moves a request from one state to another if it is still in `from`,
+   * with the move's audit event; false when another actor moved it first.
+   */
+  transition(
+    request: RequestRef,
+    from: RequestState,
+    to: RequestState,
+    now: Date,
+    audit: AuditInput,
+    patch?: RequestPatch,
+  ): Promise<boolean>;
+  /** Changes columns of a request still in `state`, optionally with an audit event. */
+  update(
+    request: RequestRef,
+    state: RequestState,
+    now: Date,
+    patch: RequestPatch,
+    audit?: { event: AuditEventType } & AuditInput,
+  ): Promise<boolean>;
+  /** A lease on work for a request: one worker at a time, across replicas, until `leaseUntil`. */
+  claim(
+    id: string,
+    state: RequestState,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<boolean>;
+  /** Work the sweep has to do at `now`, at most `limits` of each kind. */
+  due(
+    now: Date,
+    warnBeforeSeconds: number,
+    limits?: DueLimits,
+  ): Promise<DueWork>;
+  /** Grant ids that currently hold access, for reconciling managed bindings. */
+  activeGrantIds(): Promise<Set<string>>;
+  /** Appends an event that is not a state change (failures, reconciliation). */
+  appendAudit(
+    request: RequestRef,
+    event: AuditEventType,
+    now: Date,
+    audit: AuditInput,
+  ): Promise<void>;
+  audit(
+    filter: AuditFilter,
+    page: { limit: number; before?: number },
+  ): Promise<AuditEvent[]>;
+}

@@ -1,0 +1,137 @@
+/*
+ * What the posture service keeps: the latest posture of each entity, a score
+ * time series that grows only on change, each result's status with "since",
+ * and org-wide state. DatabasePostureStore implements it over the plugin's
+ * database (SQLite or PostgreSQL).
+ */
+import {
+  CheckResult,
+  CheckStatusChange,
+  ClusterDataStatus,
+  Domain,
+  DomainGrade,
+  EntityPosture,
+  Grade,
+  PostureListItem,
+  PostureScore,
+  ScorePoint,
+  UnownedFindings,
+} from '@internal/backstage-plugin-security-guardrails-common';
+
+/** What an evaluation produced for one entity. */
+export interface PostureRecord {
+  entityRef: string;
+  owner?: string;
+  system?: string;
+  evaluatedAt: string;
+  stale: boolean;
+  mapped: boolean;
+  clusters: ClusterDataStatus[];
+  score: PostureScore;
+  results: CheckResult[];
+  /** The catalog entity's metadata.etag this posture was computed from. */
+  catalogEtag?: string;
+}
+
+/** The light columns of a posture, for rollups. */
+export interface PostureSummaryRow {
+  entityRef: string;
+  owner?: string;
+  system?: string;
+  score: number | null;
+  grade: Grade | null;
+  domains: Record<Domain, DomainGrade>;
+  criticalFailures: number;
+  namespaces: string[];
+  checkCounts: Record<string, [number, number, number]>;
+}
+
+export interface ListFilter {
+  owner?: string[];
+  system?: string[];
+  grade?: Grade[];
+  /** With `grade`, filter on this domain's grade; alone, entities failing a check in the domain. */
+  domain?: Domain;
+  failingCheck?: string;
+  /** Only these entities (visibility already decided by the caller). */
+  entityRefs?: string[];
+}
+
+export interface SaveStats {
+  saved: number;
+  scoreChanges: number;
+  checkChanges: number;
+}
+
+/** A score point, as trends read it. */
+export interface ScoreAt {
+  score: number | null;
+  grade: Grade | null;
+  domains: Record<Domain, DomainGrade>;
+}
+
+export interface PostureStore {
+  /**
+   * Stores evaluations: replaces the latest posture, appends a score point
+   * when the score or a grade changed, and records check status changes.
+   */
+  save(records: PostureRecord[], now?: Date): Promise<SaveStats>;
+  /**
+   * Marks postures stale because a cluster they depend on could not be read;
+   * the last good results stay, with that cluster's status updated.
+   */
+  markStale(entityRefs: string[], cluster: ClusterDataStatus): Promise<void>;
+  /** Entities whose stored posture uses a cluster. */
+  entitiesInCluster(cluster: string): Promise<string[]>;
+  /** Every stored entity with the catalog etag its posture was computed from (null when unknown). */
+  evaluatedVersions(): Promise<Map<string, string | null>>;
+  listEntityRefs(): Promise<string[]>;
+  /** Forgets entities that left the catalog (their score history ages out with retention). */
+  deleteEntities(entityRefs: string[]): Promise<void>;
+  /** The latest posture, each failing or warning result with when it began. */
+  get(entityRef: string): Promise<EntityPosture | undefined>;
+  /** The fail and warn results of some checks across every stored posture, by entity. */
+  flagged(
+    checkIds: string[],
+  ): Promise<Array<{ entityRef: string; result: CheckResult }>>;
+  /** The clusters and namespaces where an entity's objects are, from its latest posture. */
+  targets(
+    entityRef: string,
+  ): Promise<Array<{ cluster: string; namespaces: string[] }>>;
+  /** Score points and check changes in [from, to], with the score in force at `from`. */
+  history(
+    entityRef: string,
+    from: string,
+    to: string,
+  ): Promise<{ scores: ScorePoint[]; checks: CheckStatusChange[] }>;
+  /** A page of postures ordered by entity ref; `after` is the last ref of the previous page. */
+  list(
+    filter: ListFilter,
+    page: { after?: string; limit: number },
+  ): Promise<PostureListItem[]>;
+  /** The light columns of every posture, for rollups. */
+  summaryRows(): Promise<PostureSummaryRow[]>;
+  /** Each entity's score point in force at a time (the last change at or before it). */
+  scoresAt(at: string): Promise<Map<string, ScoreAt>>;
+  /** Score points in a window, for trends. */
+  historyBetween(
+    from: string,
+    to: string,
+  ): Promise<
+    Array<{
+      entityRef: string;
+      at: string;
+      score: number | null;
+      grade: Grade | null;
+    }>
+  >;
+  /** A cheap marker that changes whenever postures change, for caches. */
+  version(): Promise<string>;
+  /** Drops history older than the retention, keeping each entity's score at the cut. */
+  prune(olderThan: string): Promise<number>;
+  setOrgState(key: string, value: unknown, now?: Date): Promise<void>;
+  getOrgState<T>(
+    key: string,
+  ): Promise<{ value: T; updatedAt: string } | undefined>;
+  getUnowned(): Promise<UnownedFindings>;
+}

@@ -1,0 +1,267 @@
+/*
+ * Writing evaluations, in batches of 100 entities, one transaction each:
+ * the latest posture row, the failing-check index, a score point when
+ * something changed, and each result's status with its changes. Reads of
+ * what was stored before are per batch, never per entity.
+ */
+import {
+  CheckResult,
+  Domain,
+  DOMAINS,
+  DomainGrade,
+  failureCounts,
+  PostureScore,
+  resultKey,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { Knex } from 'knex';
+import {
+  CheckHistoryRow,
+  CheckStatusRow,
+  chunks,
+  PostureHistoryRow,
+  PostureRow,
+  TABLES,
+} from '../../database/tables';
+import { PostureRecord, SaveStats } from '../PostureStore';
+
+function domainGrades(score: PostureScore): Record<Domain, DomainGrade> {
+  return Object.fromEntries(
+    DOMAINS.map(d => [
+      d,
+      { score: score.domains[d].score, grade: score.domains[d].grade },
+    ]),
+  ) as Record<Domain, DomainGrade>;
+}
+
+function checkCounts(
+  results: CheckResult[],
+): Record<string, [number, number, number]> {
+  const out: Record<string, [number, number, number]> = {};
+  for (const r of results) {
+    const c = (out[r.checkId] ??= [0, 0, 0]);
+    if (r.status === 'pass') c[0]++;
+    else if (r.status === 'fail') c[1]++;
+    else if (r.status === 'warn') c[2]++;
+  }
+  return out;
+}
+
+function namespacesOf(results: CheckResult[]): string[] {
+  const set = new Set<string>();
+  for (const r of results) {
+    if (r.resource.cluster !== 'catalog' && r.resource.namespace)
+      set.add(r.resource.namespace);
+  }
+  return [...set].sort();
+}
+
+function postureRow(r: PostureRecord): PostureRow {
+  const grade = (d: Domain) => r.score.domains[d].grade;
+  return {
+    entity_ref: r.entityRef,
+    owner: r.owner ?? null,
+    system: r.system ?? null,
+    score: r.score.overall.score,
+    grade: r.score.overall.grade,
+    domain_grades: JSON.stringify(domainGrades(r.score)),
+    grade_architecture: grade('architecture'),
+    grade_implementation: grade('implementation'),
+    grade_observability: grade('observability'),
+    grade_response: grade('response'),
+    grade_maintenance: grade('maintenance'),
+    // Critical failing checks, as every view counts them.
+    critical_failures: failureCounts(r.results).checksBySeverity.critical,
+    stale: r.stale,
+    mapped: r.mapped,
+    namespaces: JSON.stringify(namespacesOf(r.results)),
+    clusters: JSON.stringify(r.clusters),
+    score_detail: JSON.stringify(r.score),
+    results: JSON.stringify(r.results),
+    check_counts: JSON.stringify(checkCounts(r.results)),
+    evaluated_at: r.evaluatedAt,
+    catalog_etag: r.catalogEtag ?? null,
+  };
+}
+
+/** The failing-check index of a batch: one row per failing check id. */
+async function writeFailing(tx: Knex.Transaction, batch: PostureRecord[]) {
+  await tx(TABLES.postureFailing)
+    .whereIn(
+      'entity_ref',
+      batch.map(r => r.entityRef),
+    )
+    .delete();
+  const failing = batch.flatMap(r => {
+    const ids = new Map<string, Domain>();
+    for (const x of r.results)
+      if (x.status === 'fail') ids.set(x.checkId, x.domain);
+    return [...ids].map(([check_id, domain]) => ({
+      entity_ref: r.entityRef,
+      check_id,
+      domain,
+    }));
+  });
+  for (const part of chunks(failing, 300)) {
+    await tx(TABLES.postureFailing).insert(part);
+  }
+}
+
+/** A score point for each posture whose score or a grade changed; how many. */
+async function appendScoreHistory(
+  tx: Knex.Transaction,
+  rows: PostureRow[],
+  at: string,
+): Promise<number> {
+  const last: Array<
+    Pick<PostureHistoryRow, 'entity_ref' | 'score' | 'grade' | 'domain_grades'>
+  > = await tx(`${TABLES.postureHistory} as h`)
+    .join(
+      tx(TABLES.postureHistory)
+        .select('entity_ref')
+        .max({ id: 'id' })
+        .whereIn(
+          'entity_ref',
+          rows.map(r => r.entity_ref),
+        )
+        .groupBy('entity_ref')
+        .as('m'),
+      'h.id',
+      'm.id',
+    )
+    .select('h.entity_ref', 'h.score', 'h.grade', 'h.domain_grades');
+  const lastByRef = new Map(last.map(l => [l.entity_ref, l]));
+  const points: Array<Omit<PostureHistoryRow, 'id'>> = [];
+  for (const row of rows) {
+    const prev = lastByRef.get(row.entity_ref);
+    const changed =
+      !prev ||
+      (prev.score === null ? null : Number(prev.score)) !== row.score ||
+      (prev.grade ?? null) !== row.grade ||
+      prev.domain_grades !== row.domain_grades;
+    if (changed) {
+      points.push({
+        entity_ref: row.entity_ref,
+        at,
+        score: row.score,
+        grade: row.grade,
+        domain_grades: row.domain_grades,
+      });
+    }
+  }
+  for (const part of chunks(points, 200)) {
+    await tx(TABLES.postureHistory).insert(part);
+  }
+  return points.length;
+}
+
+/**
+ * Each result's status: a new or changed status starts its "since" and
+ * records a change; a severity that moved is updated in place; results that
+ * went away are removed and recorded as such. How many changes.
+ */
+async function writeCheckStatus(
+  tx: Knex.Transaction,
+  batch: PostureRecord[],
+  at: string,
+): Promise<number> {
+  const existing: Array<
+    Pick<CheckStatusRow, 'entity_ref' | 'result_key' | 'status' | 'severity'>
+  > = await tx(TABLES.checkStatus)
+    .whereIn(
+      'entity_ref',
+      batch.map(r => r.entityRef),
+    )
+    .select('entity_ref', 'result_key', 'status', 'severity');
+  const existingByRef = new Map<
+    string,
+    Map<string, Pick<CheckStatusRow, 'status' | 'severity'>>
+  >();
+  for (const e of existing) {
+    let m = existingByRef.get(e.entity_ref);
+    if (!m) existingByRef.set(e.entity_ref, (m = new Map()));
+    m.set(e.result_key, { status: e.status, severity: e.severity });
+  }
+  const upserts: CheckStatusRow[] = [];
+  const changes: Array<Omit<CheckHistoryRow, 'id'>> = [];
+  for (const r of batch) {
+    const before =
+      existingByRef.get(r.entityRef) ??
+      new Map<string, Pick<CheckStatusRow, 'status' | 'severity'>>();
+    const seen = new Set<string>();
+    for (const result of r.results) {
+      const key = resultKey(result);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const prev = before.get(key);
+      if (!prev || prev.status !== result.status) {
+        upserts.push({
+          entity_ref: r.entityRef,
+          result_key: key,
+          check_id: result.checkId,
+          status: result.status,
+          severity: result.severity,
+          since: at,
+        });
+        changes.push({
+          entity_ref: r.entityRef,
+          result_key: key,
+          check_id: result.checkId,
+          from_status: prev?.status ?? null,
+          to_status: result.status,
+          at,
+        });
+      } else if (prev.severity !== result.severity) {
+        await tx(TABLES.checkStatus)
+          .where({ entity_ref: r.entityRef, result_key: key })
+          .update({ severity: result.severity });
+      }
+    }
+    const gone = [...before.keys()].filter(k => !seen.has(k));
+    for (const part of chunks(gone, 200)) {
+      await tx(TABLES.checkStatus)
+        .where('entity_ref', r.entityRef)
+        .whereIn('result_key', part)
+        .delete();
+    }
+    for (const key of gone) {
+      changes.push({
+        entity_ref: r.entityRef,
+        result_key: key,
+        check_id: key.split('|')[0],
+        from_status: before.get(key)!.status,
+        to_status: 'removed',
+        at,
+      });
+    }
+  }
+  for (const part of chunks(upserts, 100)) {
+    await tx(TABLES.checkStatus)
+      .insert(part)
+      .onConflict(['entity_ref', 'result_key'])
+      .merge(['check_id', 'status', 'severity', 'since']);
+  }
+  for (const part of chunks(changes, 100)) {
+    await tx(TABLES.checkHistory).insert(part);
+  }
+  return changes.length;
+}
+
+export async function savePostures(
+  db: Knex,
+  records: PostureRecord[],
+  now: Date,
+): Promise<SaveStats> {
+  const at = now.toISOString();
+  const stats: SaveStats = { saved: 0, scoreChanges: 0, checkChanges: 0 };
+  for (const batch of chunks(records)) {
+    await db.transaction(async tx => {
+      const rows = batch.map(postureRow);
+      await tx(TABLES.posture).insert(rows).onConflict('entity_ref').merge();
+      await writeFailing(tx, batch);
+      stats.scoreChanges += await appendScoreHistory(tx, rows, at);
+      stats.checkChanges += await writeCheckStatus(tx, batch, at);
+      stats.saved += batch.length;
+    });
+  }
+  return stats;
+}
