@@ -82,6 +82,7 @@ export const securityGuardrailsPlugin = createBackendPlugin({
           permissions,
           catalog: context.catalog,
           posture: context.posture,
+          queries: context.postureQueries,
         });
         deps.httpRouter.use(
           createGuardrailsRouter(context, {

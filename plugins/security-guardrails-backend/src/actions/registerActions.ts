@@ -17,6 +17,7 @@ import {
   SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { CatalogEntities } from '../catalog/CatalogEntities';
+import { PostureQueries } from '../posture/PostureQueries';
 import { PostureService } from '../posture/PostureService';
 import { lookupPosture } from '../posture/lookup';
 import {
@@ -29,8 +30,9 @@ export function registerActions(options: {
   permissions: PermissionsService;
   catalog: CatalogEntities;
   posture: PostureService;
+  queries: PostureQueries;
 }) {
-  const { actionsRegistry, permissions, catalog, posture } = options;
+  const { actionsRegistry, permissions, catalog, posture, queries } = options;
 
   async function readablePosture(
     ref: string,
@@ -56,7 +58,7 @@ export function registerActions(options: {
       guardrailsPostureReadPermission,
       entityRef,
     );
-    const answer = await lookupPosture({ catalog, posture }, entity);
+    const answer = await lookupPosture({ catalog, posture, queries }, entity);
     if ('missing' in answer) throw new NotFoundError(answer.missing);
     return answer.posture;
   }
@@ -218,7 +220,7 @@ export function registerActions(options: {
         credentials,
         guardrailsChecksReadPermission,
       );
-      const check = posture.checks.find(c => c.meta.id === input.checkId);
+      const check = queries.checks.find(c => c.meta.id === input.checkId);
       if (!check) throw new NotFoundError(`No check ${input.checkId}`);
       const { id, title, domain, severity, rationale, remediation } =
         check.meta;

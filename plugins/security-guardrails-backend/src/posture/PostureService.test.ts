@@ -15,6 +15,7 @@ import {
 import { CatalogEntityInfo } from '../catalog/CatalogEntities';
 import { databaseServiceFor } from '../__testUtils__/database';
 import { DatabasePostureStore } from './DatabasePostureStore';
+import { PostureQueries } from './PostureQueries';
 import { PostureService, RateLimitedError } from './PostureService';
 
 jest.setTimeout(60_000);
@@ -94,7 +95,12 @@ async function setup(
     refreshIntervalMs: 30_000,
     now: () => clock.now,
   });
-  return { store, service, clock };
+  return {
+    store,
+    service,
+    clock,
+    queries: new PostureQueries({ store, checks: BUILTIN_CHECKS }),
+  };
 }
 
 const privileged = deployment({
@@ -153,9 +159,11 @@ describe.each(databases.eachSupportedId())(
           notices: ['placed 2 namespace-less objects in namespace shop'],
         }),
       };
-      const { service: plain } = await setup(databaseId, [source]);
+      const { service: plain, store: plainStore } = await setup(databaseId, [
+        source,
+      ]);
       await plain.refreshAll();
-      const graded = (await plain.getPosture('component:default/app'))!;
+      const graded = (await plainStore.get('component:default/app'))!;
       expect(graded.clusters[0].notices).toEqual([
         'placed 2 namespace-less objects in namespace shop',
       ]);
@@ -194,7 +202,7 @@ describe.each(databases.eachSupportedId())(
         now: () => new Date('2026-11-22T12:00:00Z'),
       });
       await managed.refreshAll();
-      const during = (await managed.getPosture('component:default/app'))!;
+      const during = (await managedStore.get('component:default/app'))!;
       const onBinding = during.results.filter(
         r => r.resource.kind === 'RoleBinding',
       );
@@ -211,9 +219,11 @@ describe.each(databases.eachSupportedId())(
           objects: [deployment()],
         }),
       };
-      const { service: bare } = await setup(databaseId, [withoutBinding]);
+      const { service: bare, store: bareStore } = await setup(databaseId, [
+        withoutBinding,
+      ]);
       await bare.refreshAll();
-      const baseline = (await bare.getPosture('component:default/app'))!;
+      const baseline = (await bareStore.get('component:default/app'))!;
       expect(during.score.overall.score).toBe(baseline.score.overall.score);
       expect(during.score.overall.explanation).toBe(
         baseline.score.overall.explanation,
@@ -234,10 +244,14 @@ describe.each(databases.eachSupportedId())(
         name: 'other',
         annotations: { 'backstage.io/kubernetes-id': 'other' },
       });
-      const { service } = await setup(databaseId, [a, b], [entity(), other]);
+      const { service, store } = await setup(
+        databaseId,
+        [a, b],
+        [entity(), other],
+      );
 
       await service.refreshAll();
-      const before = await service.getPosture('component:default/app');
+      const before = await store.get('component:default/app');
       expect(before).toMatchObject({
         stale: false,
         mapped: true,
@@ -249,7 +263,7 @@ describe.each(databases.eachSupportedId())(
       expect(report.clusters.find(c => c.cluster === 'a')!.status).toBe(
         'unreachable',
       );
-      const during = await service.getPosture('component:default/app');
+      const during = await store.get('component:default/app');
       expect(during!.stale).toBe(true);
       expect(during!.clusters[0]).toMatchObject({
         cluster: 'a',
@@ -257,14 +271,12 @@ describe.each(databases.eachSupportedId())(
       });
       expect(during!.score).toEqual(before!.score);
       // The other cluster's services are not affected.
-      expect((await service.getPosture('component:default/other'))!.stale).toBe(
-        false,
-      );
+      expect((await store.get('component:default/other'))!.stale).toBe(false);
 
       a.failing = false;
       a.set([privileged]);
       await service.refreshAll();
-      const after = await service.getPosture('component:default/app');
+      const after = await store.get('component:default/app');
       expect(after!.stale).toBe(false);
       expect(
         after!.results.find(r => r.checkId === 'sc.privileged')!.status,
@@ -291,21 +303,21 @@ describe.each(databases.eachSupportedId())(
       });
       const report = await restarted.refreshAll();
       expect(report.skippedStale).toBe(1);
-      const p = await restarted.getPosture('component:default/app');
+      const p = await first.store.get('component:default/app');
       expect(p!.stale).toBe(true);
       expect(p!.results.length).toBeGreaterThan(10);
     });
 
     it('accumulates history across refreshes only when something changes', async () => {
       const a = new FlakySource('a', [deployment()]);
-      const { service, clock } = await setup(databaseId, [a]);
+      const { service, clock, queries } = await setup(databaseId, [a]);
       await service.refreshAll();
       clock.now = new Date('2026-11-22T12:10:00Z');
       await service.refreshAll();
       clock.now = new Date('2026-11-22T12:20:00Z');
       a.set([privileged]);
       await service.refreshAll();
-      const h = await service.history(
+      const h = await queries.history(
         'component:default/app',
         new Date('2026-11-22T00:00:00Z'),
         new Date('2026-11-23T00:00:00Z'),
@@ -480,17 +492,17 @@ describe.each(databases.eachSupportedId())(
           removed: 0,
           waiting: 0,
         });
-        expect(
-          await service.getPosture('component:default/other'),
-        ).toMatchObject({ mapped: true });
+        expect(await store.get('component:default/other')).toMatchObject({
+          mapped: true,
+        });
         expect(await service.syncWithCatalog()).toMatchObject({ evaluated: 0 });
 
         // Its mapping changes in the catalog: evaluated again, as it is now.
         catalog[1] = other('o2', 'nothing-runs-here');
         expect(await service.syncWithCatalog()).toMatchObject({ evaluated: 1 });
-        expect(
-          await service.getPosture('component:default/other'),
-        ).toMatchObject({ mapped: false });
+        expect(await store.get('component:default/other')).toMatchObject({
+          mapped: false,
+        });
 
         catalog.shift();
         expect(await service.syncWithCatalog()).toMatchObject({ removed: 1 });
@@ -555,7 +567,10 @@ describe.each(databases.eachSupportedId())(
         now: () => new Date('2026-11-22T12:00:00Z'),
       });
       await service.refreshAll();
-      const summary = await service.summary('owner');
+      const summary = await new PostureQueries({
+        store,
+        checks: BUILTIN_CHECKS,
+      }).summary('owner');
       expect(summary.overall.grades).toEqual({
         A: 2,
         B: 2,

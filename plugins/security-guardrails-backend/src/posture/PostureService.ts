@@ -14,16 +14,9 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ClusterDataStatus,
   compareStrings,
-  Domain,
   EntityPosture,
-  PostureHistory,
-  PostureListResponse,
   PostureStatus,
-  PostureSummary,
-  PostureTrend,
   scoreResults,
-  SummaryGroupBy,
-  StandingAccessFindings,
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { CatalogEntities, CatalogEntityInfo } from '../catalog/CatalogEntities';
@@ -38,8 +31,8 @@ import {
   ExemptionRule,
   ManagedGrant,
 } from '../engine';
-import { ListFilter, PostureRecord, PostureStore } from './PostureStore';
-import { summarize, trend } from './summary';
+import { PostureRecord, PostureStore } from './PostureStore';
+import { ClusterStateCache, PendingPosture } from './ClusterStateCache';
 
 export interface PostureServiceOptions {
   logger: LoggerService;
@@ -73,13 +66,6 @@ export interface RefreshReport {
   skippedStale: number;
 }
 
-/** Why an entity that should have a posture has none yet, and when to ask again. */
-export interface PendingPosture {
-  reason: 'evaluating' | 'cluster-unreachable';
-  message: string;
-  retryAfterSeconds: number;
-}
-
 export type PostureLookup =
   | { posture: EntityPosture }
   | { pending: PendingPosture };
@@ -93,28 +79,10 @@ export interface CatalogSyncReport {
   waiting: number;
 }
 
-interface ClusterState {
-  snapshots: ClusterSnapshot[];
-  unavailable: ClusterDataStatus[];
-  /** Increases with every read, so outcomes decided on one state are not decided again. */
-  version: number;
-  /** When it was read (ms since the epoch, this process's clock). */
-  readAtMs: number;
-}
-
 interface PartialEvaluation {
   saved: Set<string>;
   waiting: Map<string, PendingPosture>;
 }
-
-/** The checks whose findings the org view lists as standing access. */
-const STANDING_ACCESS_CHECKS = [
-  'maint.standing-privilege',
-  'maint.expired-binding',
-];
-
-/** Cluster state older than this is read again before an on-demand or sync evaluation (the default refresh interval). */
-const MAX_STATE_AGE_MS = 10 * 60 * 1000;
 
 /** How long a posture request waits for an on-demand evaluation before answering "evaluating now". */
 const ON_DEMAND_WAIT_MS = 10_000;
@@ -133,16 +101,11 @@ const DAY_MS = 24 * 3600 * 1000;
 export class PostureService {
   readonly #o: PostureServiceOptions;
   readonly #now: () => Date;
-  readonly #lastGood = new Map<string, ClusterSnapshot>();
   readonly #lastRefresh = new Map<string, number>();
-  /** When each cluster that cannot be read was first found so. */
-  readonly #unreachableSince = new Map<string, string>();
   #inFlight: Promise<RefreshReport> | undefined;
   #syncing: Promise<CatalogSyncReport> | undefined;
-  /** The cluster state last read, which the sync and on-demand paths evaluate against. */
-  #latest: ClusterState | undefined;
-  #reading: Promise<ClusterState> | undefined;
-  #stateVersion = 0;
+  /** The cluster state the evaluation paths read from. */
+  readonly #clusters: ClusterStateCache;
   readonly #onDemand = new Map<
     string,
     { startedAt: string; job: Promise<PartialEvaluation> }
@@ -160,114 +123,11 @@ export class PostureService {
   private constructor(options: PostureServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
-  }
-
-  get checks(): Check[] {
-    return this.#o.checks;
-  }
-
-  domainOf = (checkId: string): Domain | undefined =>
-    this.#o.checks.find(c => c.meta.id === checkId)?.meta.domain;
-
-  /** Reads every cluster; unreadable ones fall back to their last good state. */
-  async #readClusters(): Promise<ClusterState> {
-    const snapshots: ClusterSnapshot[] = [];
-    const unavailable: ClusterDataStatus[] = [];
-    const read = await Promise.all(
-      this.#o.sources.map(async source => {
-        try {
-          return await source.read();
-        } catch (e) {
-          return {
-            cluster: source.cluster,
-            readAt: null,
-            status: 'unreachable',
-            objects: [],
-            errors: [{ message: (e as Error).message }],
-          } as ClusterSnapshot;
-        }
-      }),
-    );
-    for (const snapshot of read) {
-      if (snapshot.status !== 'unreachable') {
-        this.#lastGood.set(snapshot.cluster, snapshot);
-        this.#unreachableSince.delete(snapshot.cluster);
-        snapshots.push(snapshot);
-        continue;
-      }
-      if (!this.#unreachableSince.has(snapshot.cluster)) {
-        this.#unreachableSince.set(snapshot.cluster, this.#now().toISOString());
-      }
-      const message =
-        snapshot.errors
-          .slice(0, 3)
-          .map(e => e.message)
-          .join('; ') || 'unreachable';
-      this.#o.logger.warn(
-        `Cluster ${snapshot.cluster} could not be read: ${message}`,
-      );
-      const good = this.#lastGood.get(snapshot.cluster);
-      if (good) {
-        snapshots.push({
-          ...good,
-          status: 'unreachable',
-          errors: snapshot.errors,
-        });
-      } else {
-        unavailable.push({
-          cluster: snapshot.cluster,
-          readAt: null,
-          status: 'unreachable',
-          message,
-        });
-      }
-    }
-    const state = {
-      snapshots,
-      unavailable,
-      version: ++this.#stateVersion,
-      readAtMs: Date.now(),
-    };
-    this.#latest = state;
-    return state;
-  }
-
-  /** A fresh read of every cluster, shared by callers that ask while one is under way. */
-  #sharedRead(): Promise<ClusterState> {
-    if (!this.#reading) {
-      this.#reading = this.#readClusters().finally(() => {
-        this.#reading = undefined;
-      });
-    }
-    return this.#reading;
-  }
-
-  /**
-   * The cluster state already read; the first caller after start waits for
-   * the first read. A replica that does not run the scheduled refresh (it is
-   * global) reads again when its state is older than the refresh interval.
-   */
-  #currentState(): Promise<ClusterState> {
-    const latest = this.#latest;
-    return latest && Date.now() - latest.readAtMs < MAX_STATE_AGE_MS
-      ? Promise.resolve(latest)
-      : this.#sharedRead();
-  }
-
-  #unreachablePending(unavailable: ClusterDataStatus[]): PendingPosture {
-    const which = unavailable
-      .map(c => {
-        const since = this.#unreachableSince.get(c.cluster);
-        return `cluster ${c.cluster} unreachable${
-          since ? ` since ${since}` : ''
-        }${c.message ? ` (${c.message})` : ''}`;
-      })
-      .join('; ');
-    return {
-      reason: 'cluster-unreachable',
-      message: `Waiting for cluster state: ${which}. It is evaluated as soon as the cluster can be read.`,
-      retryAfterSeconds: 30,
-    };
+    this.#clusters = new ClusterStateCache({
+      sources: options.sources,
+      logger: options.logger,
+      now: this.#now,
+    });
   }
 
   #records(
@@ -341,7 +201,7 @@ export class PostureService {
     waiting?: Map<string, PendingPosture>,
   ): Promise<PostureRecord[]> {
     if (unavailable.length === 0) return records;
-    const pending = this.#unreachablePending(unavailable);
+    const pending = this.#clusters.unreachablePending(unavailable);
     const stored = new Set((await this.#o.store.evaluatedVersions()).keys());
     const graded = records.filter(r => {
       if (r.mapped || stored.has(r.entityRef)) return true;
@@ -371,7 +231,7 @@ export class PostureService {
     const started = Date.now();
     const now = this.#now();
     const [{ snapshots, unavailable }, entities] = await Promise.all([
-      this.#sharedRead(),
+      this.#clusters.shared(),
       this.#o.catalog.listMapped(),
     ]);
     const evaluation = await this.#evaluate(entities, snapshots);
@@ -439,7 +299,7 @@ export class PostureService {
   async #evaluateSome(
     entities: CatalogEntityInfo[],
   ): Promise<PartialEvaluation> {
-    const state = await this.#currentState();
+    const state = await this.#clusters.current();
     const evaluation = await this.#evaluate(
       entities,
       state.snapshots,
@@ -482,7 +342,7 @@ export class PostureService {
       this.#o.store.evaluatedVersions(),
     ]);
     const removed = await this.#forgetGone(current, stored);
-    const stateVersion = this.#latest?.version;
+    const stateVersion = this.#clusters.latest?.version;
     const changed: string[] = [];
     for (const [ref, etag] of current) {
       const known = stored.get(ref);
@@ -524,7 +384,7 @@ export class PostureService {
     const stored = await this.#o.store.get(entity.ref);
     if (stored) return { posture: stored };
     const waitingFor = this.#waiting.get(entity.ref);
-    if (waitingFor && waitingFor.version === this.#latest?.version) {
+    if (waitingFor && waitingFor.version === this.#clusters.latest?.version) {
       return { pending: waitingFor.pending };
     }
     let run = this.#onDemand.get(entity.ref);
@@ -594,24 +454,7 @@ export class PostureService {
             ? 'being evaluated now'
             : 'new in the catalog: evaluated by the next catalog sync'),
       }));
-    const clusters = this.#latest
-      ? [
-          ...this.#latest.snapshots.map(s => ({
-            cluster: s.cluster,
-            readAt: s.readAt,
-            status: s.status,
-            ...(s.errors.length
-              ? {
-                  message: s.errors
-                    .slice(0, 3)
-                    .map(e => e.message)
-                    .join('; '),
-                }
-              : {}),
-          })),
-          ...this.#latest.unavailable,
-        ]
-      : orgClusters?.value ?? [];
+    const clusters = this.#clusters.statuses() ?? orgClusters?.value ?? [];
     return {
       entities: { mapped: current.size, evaluated, outdated },
       waiting,
@@ -640,7 +483,7 @@ export class PostureService {
       );
     }
     this.#lastRefresh.set(entity.ref, nowMs);
-    const { snapshots, unavailable } = await this.#readClusters();
+    const { snapshots, unavailable } = await this.#clusters.read();
     const evaluation = await this.#evaluate(
       [entity],
       snapshots,
@@ -652,134 +495,5 @@ export class PostureService {
     );
     await this.#o.store.save(records, this.#now());
     return this.#o.store.get(entity.ref);
-  }
-
-  getPosture(entityRef: string): Promise<EntityPosture | undefined> {
-    return this.#o.store.get(entityRef);
-  }
-
-  async history(
-    entityRef: string,
-    from: Date,
-    to: Date,
-  ): Promise<PostureHistory> {
-    const fromIso = from.toISOString();
-    const toIso = to.toISOString();
-    const { scores, checks } = await this.#o.store.history(
-      entityRef,
-      fromIso,
-      toIso,
-    );
-    return { entityRef, from: fromIso, to: toIso, scores, checks };
-  }
-
-  async list(
-    filter: ListFilter,
-    page: { cursor?: string; limit: number },
-  ): Promise<PostureListResponse> {
-    const after = page.cursor
-      ? Buffer.from(page.cursor, 'base64url').toString('utf8')
-      : undefined;
-    const items = await this.#o.store.list(filter, {
-      after,
-      limit: page.limit + 1,
-    });
-    const hasMore = items.length > page.limit;
-    const pageItems = items.slice(0, page.limit);
-    return {
-      items: pageItems,
-      ...(hasMore
-        ? {
-            nextCursor: Buffer.from(
-              pageItems[pageItems.length - 1].entityRef,
-              'utf8',
-            ).toString('base64url'),
-          }
-        : {}),
-    };
-  }
-
-  readonly #summaryCache = new Map<
-    string,
-    { version: string; at: number; value: PostureSummary }
-  >();
-
-  async summary(groupBy: SummaryGroupBy): Promise<PostureSummary> {
-    const version = await this.#o.store.version();
-    const nowMs = this.#now().getTime();
-    const cached = this.#summaryCache.get(groupBy);
-    // Past scores shift with the clock too: reuse a summary for at most a minute.
-    if (cached && cached.version === version && nowMs - cached.at < 60_000) {
-      return cached.value;
-    }
-    const now = this.#now();
-    const [rows, past7, past30, clusters] = await Promise.all([
-      this.#o.store.summaryRows(),
-      this.#o.store.scoresAt(
-        new Date(now.getTime() - 7 * DAY_MS).toISOString(),
-      ),
-      this.#o.store.scoresAt(
-        new Date(now.getTime() - 30 * DAY_MS).toISOString(),
-      ),
-      this.#o.store.getOrgState<ClusterDataStatus[]>('clusters'),
-    ]);
-    const value = summarize({
-      rows,
-      groupBy,
-      past7,
-      past30,
-      domainOf: this.domainOf,
-      clusters: clusters?.value ?? [],
-      now,
-    });
-    this.#summaryCache.set(groupBy, { version, at: nowMs, value });
-    return value;
-  }
-
-  async trend(days: number): Promise<PostureTrend> {
-    const now = this.#now();
-    const dayStart = Date.UTC(
-      now.getUTCFullYear(),
-      now.getUTCMonth(),
-      now.getUTCDate(),
-    );
-    const from = new Date(dayStart - (days - 1) * DAY_MS);
-    const [start, changes, current] = await Promise.all([
-      this.#o.store.scoresAt(new Date(from.getTime() - 1).toISOString()),
-      this.#o.store.historyBetween(from.toISOString(), now.toISOString()),
-      this.#o.store.listEntityRefs(),
-    ]);
-    return {
-      days,
-      points: trend({ days, now, start, changes, current: new Set(current) }),
-    };
-  }
-
-  unowned(): Promise<UnownedFindings> {
-    return this.#o.store.getUnowned();
-  }
-
-  /**
-   * Every binding flagged as standing privilege or past its expiry: those of
-   * services the caller may read, then the unowned ones.
-   */
-  async standingAccess(
-    readable: (refs: string[]) => Promise<Set<string>>,
-    limit = 500,
-  ): Promise<StandingAccessFindings> {
-    const owned = await this.#o.store.flagged(STANDING_ACCESS_CHECKS);
-    const allowed = await readable([...new Set(owned.map(i => i.entityRef))]);
-    const unowned = (await this.#o.store.getUnowned()).results.filter(
-      r =>
-        STANDING_ACCESS_CHECKS.includes(r.checkId) &&
-        (r.status === 'fail' || r.status === 'warn'),
-    );
-    const all: StandingAccessFindings['items'] = [
-      ...owned.filter(i => allowed.has(i.entityRef)),
-      ...unowned.map(result => ({ result })),
-    ];
-    const items = all.slice(0, limit);
-    const total = all.length;
-    return { items, total };
   }
 }

@@ -7,6 +7,7 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { EntityPosture } from '@internal/backstage-plugin-security-guardrails-common';
 import { CatalogEntities, toEntityInfo } from '../catalog/CatalogEntities';
+import { PostureQueries } from './PostureQueries';
 import { PostureService } from './PostureService';
 
 export type EntityPostureAnswer =
@@ -21,13 +22,14 @@ export type EntityPostureAnswer =
 export async function lookupPosture(
   deps: {
     catalog: Pick<CatalogEntities, 'whyNoPosture'>;
-    posture: Pick<PostureService, 'getPosture' | 'postureFor'>;
+    posture: Pick<PostureService, 'postureFor'>;
+    queries: Pick<PostureQueries, 'getPosture'>;
   },
   entity: Entity,
 ): Promise<EntityPostureAnswer> {
   const notEvaluable = deps.catalog.whyNoPosture(entity);
   if (notEvaluable) {
-    const stored = await deps.posture.getPosture(stringifyEntityRef(entity));
+    const stored = await deps.queries.getPosture(stringifyEntityRef(entity));
     return stored ? { posture: stored } : { missing: notEvaluable };
   }
   const lookup = await deps.posture.postureFor(toEntityInfo(entity));

@@ -38,6 +38,7 @@ import { CatalogEntities, toEntityInfo } from '../catalog/CatalogEntities';
 import { GuardrailsConfig, readGuardrailsConfig } from '../config';
 import { BUILTIN_CHECKS } from '../engine';
 import { DatabasePostureStore } from '../posture/DatabasePostureStore';
+import { PostureQueries } from '../posture/PostureQueries';
 import { PostureService } from '../posture/PostureService';
 import { PostureStore } from '../posture/PostureStore';
 import { createSources } from '../sources';
@@ -66,6 +67,7 @@ export interface GuardrailsContext {
   checks: Check[];
   catalog: CatalogEntities;
   posture: PostureService;
+  postureQueries: PostureQueries;
   postureStore: PostureStore;
   access: Access;
   accessStore: AccessStore;
@@ -171,6 +173,11 @@ export async function buildGuardrailsContext(
     checks,
     catalog,
     posture,
+    postureQueries: new PostureQueries({
+      store: postureStore,
+      checks,
+      now: options.now,
+    }),
     postureStore,
     access,
     accessStore,

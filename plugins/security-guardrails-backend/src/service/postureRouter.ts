@@ -28,6 +28,7 @@ import {
   toEntityInfo,
 } from '../catalog/CatalogEntities';
 import { lookupPosture } from '../posture/lookup';
+import { PostureQueries } from '../posture/PostureQueries';
 import { PostureService, RateLimitedError } from '../posture/PostureService';
 import {
   filterByEntityPermission,
@@ -46,7 +47,10 @@ export interface PostureRouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogEntities;
+  /** Evaluation: refresh, status, on-demand postures. */
   posture: PostureService;
+  /** Reads of stored postures. */
+  queries: PostureQueries;
 }
 
 const entityParams = z.object({
@@ -98,7 +102,7 @@ const DAY_MS = 24 * 3600 * 1000;
 export function createPostureRouter(
   options: PostureRouterOptions,
 ): express.Router {
-  const { httpAuth, permissions, catalog, posture } = options;
+  const { httpAuth, permissions, catalog, posture, queries } = options;
   const router = Router();
 
   const credentialsOf = (req: express.Request) =>
@@ -149,7 +153,7 @@ export function createPostureRouter(
 
   /** The entity's posture, or a 404 saying why there is none (with Retry-After when it is on its way). */
   async function sendPosture(res: express.Response, entity: Entity) {
-    const answer = await lookupPosture({ catalog, posture }, entity);
+    const answer = await lookupPosture({ catalog, posture, queries }, entity);
     if ('missing' in answer) {
       if (answer.retryAfterSeconds !== undefined)
         res.setHeader('Retry-After', String(answer.retryAfterSeconds));
@@ -192,7 +196,7 @@ export function createPostureRouter(
         'Invalid query: query.from and query.to may be at most 400 days apart',
       );
     }
-    res.json(await posture.history(entityRef, from, to));
+    res.json(await queries.history(entityRef, from, to));
   });
 
   router.post('/posture/:kind/:namespace/:name/refresh', async (req, res) => {
@@ -231,7 +235,7 @@ export function createPostureRouter(
   router.get('/posture', async (req, res) => {
     const credentials = await credentialsOf(req);
     const query = parseInput(listQuery, req.query, 'query');
-    const page = await posture.list(
+    const page = await queries.list(
       {
         owner: query.owner?.map(o => normalizeRef(o, 'group')),
         system: query.system?.map(s => normalizeRef(s, 'system')),
@@ -254,7 +258,7 @@ export function createPostureRouter(
   router.get('/summary', async (req, res) => {
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
     const query = parseInput(summaryQuery, req.query, 'query');
-    res.json(await posture.summary(query.groupBy));
+    res.json(await queries.summary(query.groupBy));
   });
 
   router.get('/status', async (req, res) => {
@@ -271,12 +275,12 @@ export function createPostureRouter(
   router.get('/summary/trend', async (req, res) => {
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
     const query = parseInput(trendQuery, req.query, 'query');
-    res.json(await posture.trend(query.days));
+    res.json(await queries.trend(query.days));
   });
 
   router.get('/unowned', async (req, res) => {
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
-    res.json(await posture.unowned());
+    res.json(await queries.unowned());
   });
 
   router.get('/summary/standing-access', async (req, res) => {
@@ -288,12 +292,12 @@ export function createPostureRouter(
     );
     parseInput(z.object({}).strict(), req.query, 'query');
     res.json(
-      await posture.standingAccess(refs => readableRefs(credentials, refs)),
+      await queries.standingAccess(refs => readableRefs(credentials, refs)),
     );
   });
 
   const describe = (): CheckDescription[] =>
-    posture.checks.map(c => ({
+    queries.checks.map(c => ({
       id: c.meta.id,
       title: c.meta.title,
       domain: c.meta.domain,

@@ -39,6 +39,7 @@ export function createGuardrailsRouter(
       permissions,
       catalog: context.catalog,
       posture: context.posture,
+      queries: context.postureQueries,
     }),
   );
   router.use(
