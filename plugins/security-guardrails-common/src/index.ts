@@ -14,3 +14,4 @@ export * from './permissions';
 export * from './api';
 export * from './postureApi';
 export * from './accessApi';
+export * from './contract';

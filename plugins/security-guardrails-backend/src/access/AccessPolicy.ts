@@ -19,6 +19,8 @@
  */
 import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import {
+  AccessRequestBody,
+  ExemptionRequestBody,
   AccessPolicyInfo,
   AccessRequest,
   GrantableRole,
@@ -39,27 +41,11 @@ export interface EntityContext {
   targets: Array<{ cluster: string; namespaces: string[] }>;
 }
 
-export interface AccessRequestInput {
-  role: string;
-  cluster: string;
-  namespaces: string[];
-  durationSeconds?: number;
-  justification: string;
-  ticket?: string;
-}
+/** What the policy judges of an access request: its validated body (the contract's), less the entity. */
+export type AccessRequestInput = Omit<AccessRequestBody, 'entityRef'>;
 
-export interface ExemptionRequestInput {
-  checkId: string;
-  durationSeconds: number;
-  justification: string;
-  ticket?: string;
-  scope?: {
-    cluster?: string;
-    namespace?: string;
-    kind?: string;
-    name?: string;
-  };
-}
+/** What the policy judges of an exemption request. */
+export type ExemptionRequestInput = Omit<ExemptionRequestBody, 'entityRef'>;
 
 export type RuleStatus = 400 | 403 | 409;
 

@@ -5,6 +5,7 @@
  * access, and the checks catalogue. Nothing here evaluates; PostureService
  * writes what these read.
  */
+import { InputError } from '@backstage/errors';
 import {
   ClusterDataStatus,
   Domain,
@@ -28,6 +29,9 @@ const STANDING_ACCESS_CHECKS = [
 ];
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** The widest history window one request may ask for. */
+const MAX_HISTORY_DAYS = 400;
 
 export class PostureQueries {
   readonly #store: PostureStore;
@@ -60,11 +64,25 @@ export class PostureQueries {
     return this.#store.get(entityRef);
   }
 
+  /**
+   * Score points and check changes in a window: by default the 30 days up
+   * to now (or to `to`); `from` before `to`, at most 400 days apart.
+   */
   async history(
     entityRef: string,
-    from: Date,
-    to: Date,
+    fromDate?: Date,
+    toDate?: Date,
   ): Promise<PostureHistory> {
+    const to = toDate ?? this.#now();
+    const from = fromDate ?? new Date(to.getTime() - 30 * DAY_MS);
+    if (from.getTime() >= to.getTime()) {
+      throw new InputError('Invalid query: query.from must be before query.to');
+    }
+    if (to.getTime() - from.getTime() > MAX_HISTORY_DAYS * DAY_MS) {
+      throw new InputError(
+        `Invalid query: query.from and query.to may be at most ${MAX_HISTORY_DAYS} days apart`,
+      );
+    }
     const fromIso = from.toISOString();
     const toIso = to.toISOString();
     const { scores, checks } = await this.#store.history(

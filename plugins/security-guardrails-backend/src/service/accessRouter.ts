@@ -16,14 +16,13 @@ import {
   BasicPermission,
 } from '@backstage/plugin-permission-common';
 import {
-  CHECK_ID_PATTERN,
+  API_ROUTES,
+  ApiRoute,
   guardrailsAccessAdminPermission,
   guardrailsAccessReadPermission,
   guardrailsAccessRequestApprovePermission,
   guardrailsAccessRequestCreatePermission,
   guardrailsAuditReadPermission,
-  MIN_JUSTIFICATION_LENGTH,
-  REQUEST_STATES,
   RequestKind,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import express from 'express';
@@ -32,13 +31,7 @@ import { z } from 'zod/v3';
 import { AccessQueries, AccessRequestService, Actor } from '../access';
 import { CatalogEntities } from '../catalog/CatalogEntities';
 import { requireEntityPermission, requirePermission } from './permissions';
-import {
-  entityKind,
-  entityNamePart,
-  isoDateTime,
-  listParam,
-  parseInput,
-} from './validation';
+import { expressPath, parseInput } from './validation';
 
 export interface AccessRouterOptions {
   httpAuth: HttpAuthService;
@@ -50,158 +43,6 @@ export interface AccessRouterOptions {
   /** Reads: requests one may see, grants, audit, targets. */
   queries: AccessQueries;
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const entityRefSchema = z
-  .string()
-  .max(255)
-  .regex(
-    /^[a-zA-Z][a-zA-Z0-9]*:[A-Za-z0-9._-]{1,63}\/[A-Za-z0-9._-]{1,63}$/,
-    'must be a full entity reference such as component:default/checkout',
-  );
-const justification = z
-  .string()
-  .trim()
-  .min(
-    MIN_JUSTIFICATION_LENGTH,
-    `must say why, in at least ${MIN_JUSTIFICATION_LENGTH} characters`,
-  )
-  .max(2000);
-const ticket = z
-  .string()
-  .max(200)
-  .regex(/^[\w.#:/?=&%@+-]+$/, 'must be a ticket id or URL without spaces')
-  .optional();
-const idParams = z.object({
-  id: z.string().uuid('must be a request id (a UUID)'),
-});
-
-const accessBody = z
-  .object({
-    entityRef: entityRefSchema,
-    role: z
-      .string()
-      .max(64)
-      .regex(/^[a-z][a-z0-9-]*$/, 'must be a role name such as edit'),
-    cluster: z
-      .string()
-      .max(64)
-      .regex(/^[a-z0-9]([a-z0-9._-]{0,62})?$/, 'must be a cluster name'),
-    namespaces: z
-      .array(
-        z
-          .string()
-          .max(63)
-          .regex(DNS_LABEL, 'must be a Kubernetes namespace name'),
-      )
-      .min(1)
-      .max(20),
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(31 * 24 * 3600)
-      .optional(),
-    justification,
-    ticket,
-  })
-  .strict();
-
-const exemptionBody = z
-  .object({
-    entityRef: entityRefSchema,
-    checkId: z
-      .string()
-      .max(128)
-      .regex(CHECK_ID_PATTERN, 'must be a check id such as sc.readonly-rootfs'),
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(366 * 24 * 3600),
-    justification,
-    ticket,
-    scope: z
-      .object({
-        cluster: z.string().max(64).optional(),
-        namespace: z
-          .string()
-          .max(63)
-          .regex(DNS_LABEL, 'must be a Kubernetes namespace name')
-          .optional(),
-        kind: z
-          .string()
-          .max(63)
-          .regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kubernetes kind')
-          .optional(),
-        name: z
-          .string()
-          .max(253)
-          .regex(
-            /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-            'must be a Kubernetes name',
-          )
-          .optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-const decisionBody = z
-  .object({ comment: z.string().trim().max(1000).optional() })
-  .strict();
-const denyBody = z
-  .object({
-    comment: z
-      .string()
-      .trim()
-      .min(3, 'say why the request is denied')
-      .max(1000),
-  })
-  .strict();
-const reasonBody = z
-  .object({ reason: z.string().trim().max(1000).optional() })
-  .strict();
-const extendBody = z
-  .object({
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(31 * 24 * 3600),
-    justification,
-  })
-  .strict();
-
-const listQuery = z
-  .object({
-    view: z.enum(['mine', 'to-approve', 'all']).default('mine'),
-    state: listParam(z.enum(REQUEST_STATES)).optional(),
-    entityRef: entityRefSchema.optional(),
-    cursor: z
-      .string()
-      .max(100)
-      .regex(
-        /^[\dT:.Z-]+\|[0-9a-f-]{36}$/,
-        'must be a cursor returned by a previous page',
-      )
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
-
-const auditQuery = z
-  .object({
-    actor: z.string().max(255).optional(),
-    entityRef: entityRefSchema.optional(),
-    requestId: z.string().uuid().optional(),
-    from: isoDateTime.optional(),
-    to: isoDateTime.optional(),
-    cursor: z.coerce.number().int().positive().optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-  })
-  .strict();
 
 export function createAccessRouter(
   options: AccessRouterOptions,
@@ -254,7 +95,11 @@ export function createAccessRouter(
     actor: Actor,
     credentials: BackstageCredentials,
   ) {
-    const { id } = parseInput(idParams, req.params, 'path');
+    const { id } = parseInput(
+      API_ROUTES.getAccessRequest.params,
+      req.params,
+      'path',
+    );
     const isAdmin = await allowed(credentials, guardrailsAccessAdminPermission);
     const request = await queries.get(id, actor, isAdmin);
     const kinds = Array.isArray(kind) ? kind : [kind];
@@ -263,19 +108,15 @@ export function createAccessRouter(
     return { request, isAdmin };
   }
 
-  router.get('/access/policy', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getAccessPolicy), async (req, res) => {
     await caller(req, guardrailsAccessReadPermission);
     res.json(access.policy.info());
   });
 
-  router.get('/access/targets/:kind/:namespace/:name', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getAccessTargets), async (req, res) => {
     const { credentials } = await caller(req, guardrailsAccessReadPermission);
     const { kind, namespace, name } = parseInput(
-      z.object({
-        kind: entityKind,
-        namespace: entityNamePart,
-        name: entityNamePart,
-      }),
+      API_ROUTES.getAccessTargets.params,
       req.params,
       'path',
     );
@@ -287,16 +128,47 @@ export function createAccessRouter(
   });
 
   // Both kinds share the list/get/decide routes; the path says which kind.
-  for (const [path, kinds] of [
-    ['access-requests', ['access', 'extension']],
-    ['exemption-requests', ['exemption']],
-  ] as Array<[string, RequestKind[]]>) {
-    router.get(`/${path}`, async (req, res) => {
+  const byKind: Array<{
+    kinds: RequestKind[];
+    routes: Record<
+      'list' | 'get' | 'approve' | 'deny' | 'cancel' | 'revoke',
+      ApiRoute
+    >;
+  }> = [
+    {
+      kinds: ['access', 'extension'],
+      routes: {
+        list: API_ROUTES.listAccessRequests,
+        get: API_ROUTES.getAccessRequest,
+        approve: API_ROUTES.approveAccessRequest,
+        deny: API_ROUTES.denyAccessRequest,
+        cancel: API_ROUTES.cancelAccessRequest,
+        revoke: API_ROUTES.revokeAccessRequest,
+      },
+    },
+    {
+      kinds: ['exemption'],
+      routes: {
+        list: API_ROUTES.listExemptionRequests,
+        get: API_ROUTES.getExemptionRequest,
+        approve: API_ROUTES.approveExemptionRequest,
+        deny: API_ROUTES.denyExemptionRequest,
+        cancel: API_ROUTES.cancelExemptionRequest,
+        revoke: API_ROUTES.revokeExemptionRequest,
+      },
+    },
+  ];
+  for (const { kinds, routes } of byKind) {
+    router.get(expressPath(routes.list), async (req, res) => {
       const { credentials, actor } = await caller(
         req,
         guardrailsAccessReadPermission,
       );
-      const q = parseInput(listQuery, req.query, 'query');
+      const q = parseInput(
+        API_ROUTES.listAccessRequests.query,
+        req.query,
+        'query',
+      );
       const isAdmin =
         q.view === 'all' &&
         (await allowed(credentials, guardrailsAccessAdminPermission));
@@ -316,7 +188,7 @@ export function createAccessRouter(
       );
     });
 
-    router.get(`/${path}/:id`, async (req, res) => {
+    router.get(expressPath(routes.get), async (req, res) => {
       const { credentials, actor } = await caller(
         req,
         guardrailsAccessReadPermission,
@@ -329,7 +201,7 @@ export function createAccessRouter(
     // to try (the service decides the rest: self-approval, scope, state) and
     // the body it takes, validated (a 400) before anything is looked up.
     const action = <S extends z.ZodTypeAny>(
-      name: string,
+      route: ApiRoute,
       permission: BasicPermission,
       schema: S,
       run: (
@@ -339,7 +211,7 @@ export function createAccessRouter(
         body: z.infer<S>,
       ) => Promise<unknown>,
     ) =>
-      router.post(`/${path}/:id/${name}`, async (req, res) => {
+      router.post(expressPath(route), async (req, res) => {
         const { credentials, actor } = await caller(req, permission);
         const body = parseInput(schema, req.body ?? {}, 'body');
         const { request, isAdmin } = await requestOf(
@@ -352,37 +224,41 @@ export function createAccessRouter(
       });
 
     action(
-      'approve',
+      routes.approve,
       guardrailsAccessRequestApprovePermission,
-      decisionBody,
+      API_ROUTES.approveAccessRequest.body,
       (id, actor, _isAdmin, body) =>
         access.decide(id, actor, 'approve', body.comment),
     );
     action(
-      'deny',
+      routes.deny,
       guardrailsAccessRequestApprovePermission,
-      denyBody,
+      API_ROUTES.denyAccessRequest.body,
       (id, actor, _isAdmin, body) =>
         access.decide(id, actor, 'deny', body.comment),
     );
     action(
-      'cancel',
+      routes.cancel,
       guardrailsAccessReadPermission,
-      reasonBody,
+      API_ROUTES.cancelAccessRequest.body,
       (id, actor, _isAdmin, body) => access.cancel(id, actor, body.reason),
     );
     action(
-      'revoke',
+      routes.revoke,
       guardrailsAccessReadPermission,
-      reasonBody,
+      API_ROUTES.revokeAccessRequest.body,
       (id, actor, isAdmin, body) =>
         access.revoke(id, actor, isAdmin, body.reason),
     );
   }
 
-  router.post('/access-requests', async (req, res) => {
+  router.post(expressPath(API_ROUTES.createAccessRequest), async (req, res) => {
     const { credentials, actor } = await caller(req);
-    const body = parseInput(accessBody, req.body, 'body');
+    const body = parseInput(
+      API_ROUTES.createAccessRequest.body,
+      req.body,
+      'body',
+    );
     const entityRef = await visibleEntity(body.entityRef, credentials);
     await requireEntityPermission(
       permissions,
@@ -393,12 +269,16 @@ export function createAccessRouter(
     res.status(201).json(await access.create({ ...body, entityRef }, actor));
   });
 
-  router.post('/access-requests/:id/extend', async (req, res) => {
+  router.post(expressPath(API_ROUTES.extendAccessRequest), async (req, res) => {
     const { credentials, actor } = await caller(
       req,
       guardrailsAccessReadPermission,
     );
-    const body = parseInput(extendBody, req.body, 'body');
+    const body = parseInput(
+      API_ROUTES.extendAccessRequest.body,
+      req.body,
+      'body',
+    );
     const { request } = await requestOf('access', req, actor, credentials);
     await requireEntityPermission(
       permissions,
@@ -409,22 +289,29 @@ export function createAccessRouter(
     res.status(201).json(await access.extend(request.id, actor, body));
   });
 
-  router.post('/exemption-requests', async (req, res) => {
-    const { credentials, actor } = await caller(req);
-    const body = parseInput(exemptionBody, req.body, 'body');
-    const entityRef = await visibleEntity(body.entityRef, credentials);
-    await requireEntityPermission(
-      permissions,
-      credentials,
-      guardrailsAccessRequestCreatePermission,
-      entityRef,
-    );
-    res
-      .status(201)
-      .json(await access.createExemption({ ...body, entityRef }, actor));
-  });
+  router.post(
+    expressPath(API_ROUTES.createExemptionRequest),
+    async (req, res) => {
+      const { credentials, actor } = await caller(req);
+      const body = parseInput(
+        API_ROUTES.createExemptionRequest.body,
+        req.body,
+        'body',
+      );
+      const entityRef = await visibleEntity(body.entityRef, credentials);
+      await requireEntityPermission(
+        permissions,
+        credentials,
+        guardrailsAccessRequestCreatePermission,
+        entityRef,
+      );
+      res
+        .status(201)
+        .json(await access.createExemption({ ...body, entityRef }, actor));
+    },
+  );
 
-  router.get('/grants', async (req, res) => {
+  router.get(expressPath(API_ROUTES.listGrants), async (req, res) => {
     const { credentials, actor } = await caller(
       req,
       guardrailsAccessReadPermission,
@@ -433,12 +320,12 @@ export function createAccessRouter(
     res.json({ items: await queries.grants(actor, isAdmin) });
   });
 
-  router.get('/audit', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getAudit), async (req, res) => {
     const { credentials, actor } = await caller(
       req,
       guardrailsAccessReadPermission,
     );
-    const q = parseInput(auditQuery, req.query, 'query');
+    const q = parseInput(API_ROUTES.getAudit.query, req.query, 'query');
     // Without audit.read, only the history of one's own requests and decisions.
     const everything = await allowed(
       credentials,

@@ -180,6 +180,12 @@ const ROWS: Row[] = [
     expected: readable(200),
   },
   {
+    name: 'GET /openapi.json (the API document, no data)',
+    method: 'get',
+    path: () => '/openapi.json',
+    expected: readable(200),
+  },
+  {
     name: 'GET /checks/:id',
     method: 'get',
     path: () => '/checks/sc.privileged',
@@ -453,6 +459,7 @@ describe('authorization matrix', () => {
     // Read off the routers themselves, so a new route fails here until it is in the matrix.
     const served = [
       'GET /health',
+      'GET /openapi.json',
       ...routesOf(createPostureRouter({} as any)),
       ...routesOf(createAccessRouter({} as any)),
     ];

@@ -11,9 +11,8 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
-  CHECK_ID_PATTERN,
+  API_ROUTES,
   CheckDescription,
-  DOMAINS,
   guardrailsChecksReadPermission,
   guardrailsPostureReadPermission,
   guardrailsPostureRefreshPermission,
@@ -21,7 +20,6 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod/v3';
 import {
   CatalogEntities,
   normalizeRef,
@@ -35,13 +33,7 @@ import {
   requireEntityPermission,
   requirePermission,
 } from './permissions';
-import {
-  entityKind,
-  entityNamePart,
-  isoDateTime,
-  listParam,
-  parseInput,
-} from './validation';
+import { expressPath, parseInput } from './validation';
 
 export interface PostureRouterOptions {
   httpAuth: HttpAuthService;
@@ -52,52 +44,6 @@ export interface PostureRouterOptions {
   /** Reads of stored postures. */
   queries: PostureQueries;
 }
-
-const entityParams = z.object({
-  kind: entityKind,
-  namespace: entityNamePart,
-  name: entityNamePart,
-});
-
-const gradeSchema = z.enum(['A', 'B', 'C', 'D', 'F']);
-
-const listQuery = z
-  .object({
-    owner: listParam(z.string().max(255)).optional(),
-    system: listParam(z.string().max(255)).optional(),
-    grade: listParam(gradeSchema).optional(),
-    domain: z.enum(DOMAINS).optional(),
-    failingCheck: z
-      .string()
-      .max(128)
-      .regex(CHECK_ID_PATTERN, 'must be a check id such as sc.privileged')
-      .optional(),
-    cursor: z
-      .string()
-      .max(400)
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-  })
-  .strict();
-
-const historyQuery = z
-  .object({ from: isoDateTime.optional(), to: isoDateTime.optional() })
-  .strict();
-
-const summaryQuery = z
-  .object({
-    groupBy: z
-      .enum(['owner', 'system', 'domain', 'namespace'])
-      .default('owner'),
-  })
-  .strict();
-
-const trendQuery = z
-  .object({ days: z.coerce.number().int().min(1).max(365).default(30) })
-  .strict();
-
-const DAY_MS = 24 * 3600 * 1000;
 
 export function createPostureRouter(
   options: PostureRouterOptions,
@@ -112,8 +58,10 @@ export function createPostureRouter(
   async function requireCallerPermission(
     req: express.Request,
     permission: BasicPermission,
-  ) {
-    await requirePermission(permissions, await credentialsOf(req), permission);
+  ): Promise<BackstageCredentials> {
+    const credentials = await credentialsOf(req);
+    await requirePermission(permissions, credentials, permission);
+    return credentials;
   }
 
   /** Of these entities, those the catalog shows the caller and whose postures they may read. */
@@ -139,7 +87,7 @@ export function createPostureRouter(
     credentials: BackstageCredentials,
   ) {
     const { kind, namespace, name } = parseInput(
-      entityParams,
+      API_ROUTES.getPosture.params,
       req.params,
       'path',
     );
@@ -162,7 +110,7 @@ export function createPostureRouter(
     res.json(answer.posture);
   }
 
-  router.get('/posture/:kind/:namespace/:name', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getPosture), async (req, res) => {
     const credentials = await credentialsOf(req);
     const { entity, entityRef } = await visibleEntity(req, credentials);
     await requireEntityPermission(
@@ -174,7 +122,7 @@ export function createPostureRouter(
     await sendPosture(res, entity);
   });
 
-  router.get('/posture/:kind/:namespace/:name/history', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getPostureHistory), async (req, res) => {
     const credentials = await credentialsOf(req);
     const { entityRef } = await visibleEntity(req, credentials);
     await requireEntityPermission(
@@ -183,23 +131,21 @@ export function createPostureRouter(
       guardrailsPostureReadPermission,
       entityRef,
     );
-    const query = parseInput(historyQuery, req.query, 'query');
-    const to = query.to ? new Date(query.to) : new Date();
-    const from = query.from
-      ? new Date(query.from)
-      : new Date(to.getTime() - 30 * DAY_MS);
-    if (from.getTime() >= to.getTime()) {
-      throw new InputError('Invalid query: query.from must be before query.to');
-    }
-    if (to.getTime() - from.getTime() > 400 * DAY_MS) {
-      throw new InputError(
-        'Invalid query: query.from and query.to may be at most 400 days apart',
-      );
-    }
-    res.json(await queries.history(entityRef, from, to));
+    const query = parseInput(
+      API_ROUTES.getPostureHistory.query,
+      req.query,
+      'query',
+    );
+    res.json(
+      await queries.history(
+        entityRef,
+        query.from ? new Date(query.from) : undefined,
+        query.to ? new Date(query.to) : undefined,
+      ),
+    );
   });
 
-  router.post('/posture/:kind/:namespace/:name/refresh', async (req, res) => {
+  router.post(expressPath(API_ROUTES.refreshPosture), async (req, res) => {
     const credentials = await credentialsOf(req);
     const { entity, entityRef } = await visibleEntity(req, credentials);
     await requireEntityPermission(
@@ -232,9 +178,9 @@ export function createPostureRouter(
     }
   });
 
-  router.get('/posture', async (req, res) => {
+  router.get(expressPath(API_ROUTES.listPostures), async (req, res) => {
     const credentials = await credentialsOf(req);
-    const query = parseInput(listQuery, req.query, 'query');
+    const query = parseInput(API_ROUTES.listPostures.query, req.query, 'query');
     const page = await queries.list(
       {
         owner: query.owner?.map(o => normalizeRef(o, 'group')),
@@ -255,42 +201,38 @@ export function createPostureRouter(
     });
   });
 
-  router.get('/summary', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getSummary), async (req, res) => {
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
-    const query = parseInput(summaryQuery, req.query, 'query');
+    const query = parseInput(API_ROUTES.getSummary.query, req.query, 'query');
     res.json(await queries.summary(query.groupBy));
   });
 
-  router.get('/status', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission(
-      permissions,
-      credentials,
+  router.get(expressPath(API_ROUTES.getStatus), async (req, res) => {
+    const credentials = await requireCallerPermission(
+      req,
       guardrailsSummaryReadPermission,
     );
-    parseInput(z.object({}).strict(), req.query, 'query');
+    parseInput(API_ROUTES.getStatus.query, req.query, 'query');
     res.json(await posture.status(refs => readableRefs(credentials, refs)));
   });
 
-  router.get('/summary/trend', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getTrend), async (req, res) => {
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
-    const query = parseInput(trendQuery, req.query, 'query');
+    const query = parseInput(API_ROUTES.getTrend.query, req.query, 'query');
     res.json(await queries.trend(query.days));
   });
 
-  router.get('/unowned', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getUnowned), async (req, res) => {
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
     res.json(await queries.unowned());
   });
 
-  router.get('/summary/standing-access', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    await requirePermission(
-      permissions,
-      credentials,
+  router.get(expressPath(API_ROUTES.getStandingAccess), async (req, res) => {
+    const credentials = await requireCallerPermission(
+      req,
       guardrailsSummaryReadPermission,
     );
-    parseInput(z.object({}).strict(), req.query, 'query');
+    parseInput(API_ROUTES.getStandingAccess.query, req.query, 'query');
     res.json(
       await queries.standingAccess(refs => readableRefs(credentials, refs)),
     );
@@ -308,23 +250,14 @@ export function createPostureRouter(
       ...(c.meta.severityRule ? { severityRule: c.meta.severityRule } : {}),
     }));
 
-  router.get('/checks', async (req, res) => {
+  router.get(expressPath(API_ROUTES.listChecks), async (req, res) => {
     await requireCallerPermission(req, guardrailsChecksReadPermission);
     res.json({ items: describe() });
   });
 
-  router.get('/checks/:id', async (req, res) => {
+  router.get(expressPath(API_ROUTES.getCheck), async (req, res) => {
     await requireCallerPermission(req, guardrailsChecksReadPermission);
-    const { id } = parseInput(
-      z.object({
-        id: z
-          .string()
-          .max(128)
-          .regex(CHECK_ID_PATTERN, 'must be a check id such as sc.privileged'),
-      }),
-      req.params,
-      'path',
-    );
+    const { id } = parseInput(API_ROUTES.getCheck.params, req.params, 'path');
     const check = describe().find(c => c.id === id);
     if (!check) throw new NotFoundError(`No check ${id}`);
     res.json(check);

@@ -1,5 +1,5 @@
 /*
- * The plugin's HTTP API: health, the posture routes and the access routes
+ * The plugin's HTTP API: health, its OpenAPI document, the posture routes and the access routes
  * over one built context, with a cluster that cannot be read answered as
  * 503. Mounted by the plugin, and by the benchmark as it is.
  */
@@ -9,12 +9,19 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
+import {
+  API_ROUTES,
+  guardrailsChecksReadPermission,
+} from '@internal/backstage-plugin-security-guardrails-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { buildOpenApiDocument } from '../schema/openapi';
 import { createAccessRouter } from './accessRouter';
 import { GuardrailsContext } from './buildGuardrailsContext';
 import { createPostureRouter } from './postureRouter';
+import { requirePermission } from './permissions';
 import { unavailableAsServiceUnavailable } from './unavailable';
+import { expressPath } from './validation';
 
 export interface GuardrailsRouterOptions {
   httpAuth: HttpAuthService;
@@ -30,8 +37,20 @@ export function createGuardrailsRouter(
   const { httpAuth, userInfo, permissions, logger } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
-  router.get('/health', (_req, res) => {
+  router.get(expressPath(API_ROUTES.health), (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  const document = buildOpenApiDocument();
+  router.get(expressPath(API_ROUTES.openApi), async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    await requirePermission(
+      permissions,
+      credentials,
+      guardrailsChecksReadPermission,
+    );
+    res.json(document);
   });
   router.use(
     createPostureRouter({

@@ -5,73 +5,31 @@ import {
   AccessRequestList,
   AccessTargets,
   AuditList,
+  AuditQuery,
   CheckDescription,
   EntityPosture,
+  NewAccessRequest,
+  NewExemptionRequest,
   PostureHistory,
+  PostureListQuery,
   PostureListResponse,
   PostureSummary,
   PostureTrend,
+  RequestListQuery,
   SummaryGroupBy,
   StandingAccessFindings,
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 
-/** @public */
-export interface PostureListQuery {
-  owner?: string[];
-  system?: string[];
-  grade?: string[];
-  domain?: string;
-  failingCheck?: string;
-  cursor?: string;
-  limit?: number;
-}
-
-/** @public */
-export interface NewAccessRequest {
-  entityRef: string;
-  role: string;
-  cluster: string;
-  namespaces: string[];
-  durationSeconds?: number;
-  justification: string;
-  ticket?: string;
-}
-
-/** @public */
-export interface NewExemptionRequest {
-  entityRef: string;
-  checkId: string;
-  durationSeconds: number;
-  justification: string;
-  ticket?: string;
-  scope?: {
-    cluster?: string;
-    namespace?: string;
-    kind?: string;
-    name?: string;
-  };
-}
-
-/** @public */
-export interface RequestListQuery {
-  view?: 'mine' | 'to-approve' | 'all';
-  state?: string[];
-  entityRef?: string;
-  cursor?: string;
-  limit?: number;
-}
-
-/** @public */
-export interface AuditQuery {
-  actor?: string;
-  entityRef?: string;
-  requestId?: string;
-  from?: string;
-  to?: string;
-  cursor?: string;
-  limit?: number;
-}
+// Request shapes come from the API contract in -common, inferred from the
+// schemas the backend validates with.
+export type {
+  AuditQuery,
+  NewAccessRequest,
+  NewExemptionRequest,
+  PostureListQuery,
+  RequestListQuery,
+} from '@internal/backstage-plugin-security-guardrails-common';
 
 /** @public */
 export type RequestAction = 'approve' | 'deny' | 'cancel' | 'revoke';

@@ -27,6 +27,7 @@ import useAsync from 'react-use/esm/useAsync';
 import {
   AccessRequest,
   CheckPassRate,
+  Domain,
   DOMAIN_TITLES,
   DOMAINS,
   Grade,
@@ -184,7 +185,7 @@ export function AdoptionDashboard() {
   const [groupBy, setGroupBy] = useState<SummaryGroupBy>('owner');
   const [owner, setOwner] = useState('');
   const [system, setSystem] = useState('');
-  const [domain, setDomain] = useState('');
+  const [domain, setDomain] = useState<Domain | ''>('');
   const [grade, setGrade] = useState('');
 
   const summary = useAsync(() => api.getSummary(groupBy), [api, groupBy]);
@@ -464,7 +465,7 @@ export function AdoptionDashboard() {
               <Select
                 labelId="sg-domain"
                 value={domain}
-                onChange={e => setDomain(String(e.target.value))}
+                onChange={e => setDomain(e.target.value as Domain | '')}
               >
                 <MenuItem value="">Overall</MenuItem>
                 {DOMAINS.map(d => (

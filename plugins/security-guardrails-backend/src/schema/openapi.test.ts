@@ -1,0 +1,70 @@
+/*
+ * The OpenAPI document against the code: the committed openapi.yaml is what
+ * the contract generates (`yarn openapi:generate` after a change), and every
+ * route the routers serve is in the contract, with the same method and path.
+ */
+import fs from 'node:fs';
+import { API_ROUTES } from '@internal/backstage-plugin-security-guardrails-common';
+import { createAccessRouter } from '../service/accessRouter';
+import { createPostureRouter } from '../service/postureRouter';
+import { expressPath } from '../service/validation';
+import { OPENAPI_YAML, renderOpenApiYaml } from './generate';
+import { buildOpenApiDocument } from './openapi';
+
+function routesOf(router: any): string[] {
+  return router.stack
+    .filter((layer: any) => layer.route)
+    .flatMap((layer: any) =>
+      Object.keys(layer.route.methods).map(
+        m => `${m.toUpperCase()} ${layer.route.path}`,
+      ),
+    );
+}
+
+describe('the OpenAPI document', () => {
+  it('is committed as generated (run `yarn openapi:generate` when this fails)', () => {
+    expect(fs.readFileSync(OPENAPI_YAML, 'utf8')).toBe(renderOpenApiYaml());
+  });
+
+  it('has every route the routers serve, and no other', () => {
+    const served = [
+      ...routesOf(createPostureRouter({} as any)),
+      ...routesOf(createAccessRouter({} as any)),
+    ].sort();
+    const contract = Object.values(API_ROUTES)
+      .filter(r => r.tag !== 'meta')
+      .map(r => `${r.method.toUpperCase()} ${expressPath(r)}`)
+      .sort();
+    expect(served).toEqual(contract);
+  });
+
+  it('describes each operation with its parameters, body and answers', () => {
+    const doc = buildOpenApiDocument() as any;
+    const create = doc.paths['/access-requests'].post;
+    expect(create.requestBody.content['application/json'].schema).toMatchObject(
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: expect.arrayContaining(['entityRef', 'justification']),
+        properties: {
+          justification: { type: 'string', minLength: 10, maxLength: 2000 },
+        },
+      },
+    );
+    expect(create['x-permissions']).toEqual([
+      { permission: 'security-guardrails.access-request.create', on: 'entity' },
+    ]);
+    expect(Object.keys(create.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '409']),
+    );
+    const history = doc.paths['/posture/{kind}/{namespace}/{name}/history'].get;
+    expect(history.parameters.map((p: any) => `${p.in}:${p.name}`)).toEqual([
+      'path:kind',
+      'path:namespace',
+      'path:name',
+      'query:from',
+      'query:to',
+    ]);
+    expect(doc.paths['/health'].get.security).toEqual([]);
+  });
+});

@@ -1,0 +1,716 @@
+/*
+ * The HTTP API's contract, written once: every route with its path
+ * parameters, query and body as zod schemas (the rules a request must meet,
+ * with the message a caller reads when it does not), the permission it
+ * needs and what it answers. The backend validates requests with these
+ * schemas and publishes its OpenAPI document from this table
+ * (`src/schema/openapi.yaml` in the backend, served at `/openapi.json`);
+ * the frontend client's request types are inferred from the same schemas.
+ */
+import { z } from 'zod/v3';
+import { CHECK_ID_PATTERN, DOMAINS } from './checks';
+import { Permission } from '@backstage/plugin-permission-common';
+import { MIN_JUSTIFICATION_LENGTH, REQUEST_STATES } from './accessApi';
+import {
+  guardrailsAccessReadPermission,
+  guardrailsAccessRequestApprovePermission,
+  guardrailsAccessRequestCreatePermission,
+  guardrailsChecksReadPermission,
+  guardrailsPostureReadPermission,
+  guardrailsPostureRefreshPermission,
+  guardrailsSummaryReadPermission,
+} from './permissions';
+
+// --- Building blocks ----------------------------------------------------------
+
+/** Catalog name rules: letters, digits, `-`, `_`, `.`; 1-63 characters, starting and ending alphanumeric. */
+export const entityNamePart = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/,
+    'must be letters, digits, "-", "_" or "." (1-63), starting and ending with a letter or digit',
+  );
+
+export const entityKind = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a catalog kind such as Component');
+
+/** A query parameter that may be given once or repeated (`?owner=a&owner=b`), or comma-separated. */
+export function listParam<T extends z.ZodTypeAny>(item: T) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform(v =>
+      (Array.isArray(v) ? v : v.split(',')).map(s => s.trim()).filter(Boolean),
+    )
+    .pipe(z.array(item).max(50, 'at most 50 values'));
+}
+
+export const isoDateTime = z
+  .string()
+  .max(40)
+  .refine(
+    v =>
+      /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) &&
+      !Number.isNaN(Date.parse(v)),
+    {
+      message:
+        'must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z',
+    },
+  );
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const entityRefSchema = z
+  .string()
+  .max(255)
+  .regex(
+    /^[a-zA-Z][a-zA-Z0-9]*:[A-Za-z0-9._-]{1,63}\/[A-Za-z0-9._-]{1,63}$/,
+    'must be a full entity reference such as component:default/checkout',
+  );
+
+const checkId = (example: string) =>
+  z
+    .string()
+    .max(128)
+    .regex(CHECK_ID_PATTERN, `must be a check id such as ${example}`);
+
+const justification = z
+  .string()
+  .trim()
+  .min(
+    MIN_JUSTIFICATION_LENGTH,
+    `must say why, in at least ${MIN_JUSTIFICATION_LENGTH} characters`,
+  )
+  .max(2000);
+
+const ticket = z
+  .string()
+  .max(200)
+  .regex(/^[\w.#:/?=&%@+-]+$/, 'must be a ticket id or URL without spaces')
+  .optional();
+
+const namespaceName = z
+  .string()
+  .max(63)
+  .regex(DNS_LABEL, 'must be a Kubernetes namespace name');
+
+const noQuery = z.object({}).strict();
+
+// --- Path parameters ---------------------------------------------------------
+
+export const entityParams = z.object({
+  kind: entityKind,
+  namespace: entityNamePart,
+  name: entityNamePart,
+});
+
+export const checkParams = z.object({ id: checkId('sc.privileged') });
+
+export const requestIdParams = z.object({
+  id: z.string().uuid('must be a request id (a UUID)'),
+});
+
+// --- Queries -----------------------------------------------------------------
+
+export const postureListQuery = z
+  .object({
+    owner: listParam(z.string().max(255)).optional(),
+    system: listParam(z.string().max(255)).optional(),
+    grade: listParam(z.enum(['A', 'B', 'C', 'D', 'F'])).optional(),
+    domain: z.enum(DOMAINS).optional(),
+    failingCheck: checkId('sc.privileged').optional(),
+    cursor: z
+      .string()
+      .max(400)
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
+export const historyQuery = z
+  .object({ from: isoDateTime.optional(), to: isoDateTime.optional() })
+  .strict();
+
+export const summaryQuery = z
+  .object({
+    groupBy: z
+      .enum(['owner', 'system', 'domain', 'namespace'])
+      .default('owner'),
+  })
+  .strict();
+
+export const trendQuery = z
+  .object({ days: z.coerce.number().int().min(1).max(365).default(30) })
+  .strict();
+
+export const requestListQuery = z
+  .object({
+    view: z.enum(['mine', 'to-approve', 'all']).default('mine'),
+    state: listParam(z.enum(REQUEST_STATES)).optional(),
+    entityRef: entityRefSchema.optional(),
+    cursor: z
+      .string()
+      .max(100)
+      .regex(
+        /^[\dT:.Z-]+\|[0-9a-f-]{36}$/,
+        'must be a cursor returned by a previous page',
+      )
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+export const auditQuery = z
+  .object({
+    actor: z.string().max(255).optional(),
+    entityRef: entityRefSchema.optional(),
+    requestId: z.string().uuid().optional(),
+    from: isoDateTime.optional(),
+    to: isoDateTime.optional(),
+    cursor: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+// --- Bodies ------------------------------------------------------------------
+
+export const accessRequestBody = z
+  .object({
+    entityRef: entityRefSchema,
+    role: z
+      .string()
+      .max(64)
+      .regex(/^[a-z][a-z0-9-]*$/, 'must be a role name such as edit'),
+    cluster: z
+      .string()
+      .max(64)
+      .regex(/^[a-z0-9]([a-z0-9._-]{0,62})?$/, 'must be a cluster name'),
+    namespaces: z.array(namespaceName).min(1).max(20),
+    durationSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(31 * 24 * 3600)
+      .optional(),
+    justification,
+    ticket,
+  })
+  .strict();
+
+export const exemptionRequestBody = z
+  .object({
+    entityRef: entityRefSchema,
+    checkId: checkId('sc.readonly-rootfs'),
+    durationSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(366 * 24 * 3600),
+    justification,
+    ticket,
+    scope: z
+      .object({
+        cluster: z.string().max(64).optional(),
+        namespace: namespaceName.optional(),
+        kind: z
+          .string()
+          .max(63)
+          .regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kubernetes kind')
+          .optional(),
+        name: z
+          .string()
+          .max(253)
+          .regex(
+            /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+            'must be a Kubernetes name',
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const approveBody = z
+  .object({ comment: z.string().trim().max(1000).optional() })
+  .strict();
+
+export const denyBody = z
+  .object({
+    comment: z
+      .string()
+      .trim()
+      .min(3, 'say why the request is denied')
+      .max(1000),
+  })
+  .strict();
+
+export const reasonBody = z
+  .object({ reason: z.string().trim().max(1000).optional() })
+  .strict();
+
+export const extendBody = z
+  .object({
+    durationSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(31 * 24 * 3600),
+    justification,
+  })
+  .strict();
+
+/** An access request's body, as validated (what the backend's policy judges). */
+export type AccessRequestBody = z.output<typeof accessRequestBody>;
+/** An exemption request's body, as validated. */
+export type ExemptionRequestBody = z.output<typeof exemptionRequestBody>;
+/** What a new access request says (the body of `POST /access-requests`). */
+export type NewAccessRequest = z.input<typeof accessRequestBody>;
+/** What a new exemption request says (the body of `POST /exemption-requests`). */
+export type NewExemptionRequest = z.input<typeof exemptionRequestBody>;
+/** The query of `GET /posture`, as a caller writes it. */
+export type PostureListQuery = Omit<
+  z.input<typeof postureListQuery>,
+  'grade' | 'owner' | 'system'
+> & { owner?: string[]; system?: string[]; grade?: string[] };
+/** The query of `GET /access-requests` and `GET /exemption-requests`. */
+export type RequestListQuery = Omit<
+  z.input<typeof requestListQuery>,
+  'state'
+> & { state?: string[] };
+/** The query of `GET /audit`. */
+export type AuditQuery = Omit<z.input<typeof auditQuery>, 'cursor'> & {
+  cursor?: string;
+};
+
+// --- Routes ------------------------------------------------------------------
+
+/** The permission a route checks: on the caller, or on the entity it names. */
+export interface RoutePermission {
+  name: string;
+  on: 'caller' | 'entity';
+}
+
+export interface ApiRoute {
+  method: 'get' | 'post';
+  /** OpenAPI style: `{kind}` for a path parameter. */
+  path: string;
+  summary: string;
+  tag: 'posture' | 'checks' | 'access' | 'meta';
+  params?: z.AnyZodObject;
+  query?: z.ZodTypeAny;
+  body?: z.ZodTypeAny;
+  /** Permissions checked, in order; none for the unauthenticated health check. */
+  permissions: RoutePermission[];
+  /** Success status and the common type it answers with. */
+  response: { status: 200 | 201; type: string; description: string };
+  /** Error statuses this route can answer besides 400 and 401. */
+  errors: Array<403 | 404 | 409 | 429 | 503>;
+}
+
+const caller = (p: Permission): RoutePermission => ({
+  name: p.name,
+  on: 'caller',
+});
+const onEntity = (p: Permission): RoutePermission => ({
+  name: p.name,
+  on: 'entity',
+});
+
+/** The routes both kinds of request share; the path says which kind. */
+function requestRoutes(
+  base: 'access-requests' | 'exemption-requests',
+  what: string,
+) {
+  const action = <B extends z.ZodTypeAny>(
+    name: string,
+    summary: string,
+    body: B,
+    permission: Permission,
+  ) =>
+    ({
+      method: 'post',
+      path: `/${base}/{id}/${name}`,
+      summary,
+      tag: 'access',
+      params: requestIdParams,
+      body,
+      permissions: [caller(permission)],
+      response: {
+        status: 200,
+        type: 'AccessRequest',
+        description: `The ${what}, after the move`,
+      },
+      errors: [403, 404, 409, 503],
+    } satisfies ApiRoute);
+  return {
+    list: {
+      method: 'get',
+      path: `/${base}`,
+      summary: `Pages of ${what}s: one's own, those one may decide, or (access admins) all`,
+      tag: 'access',
+      query: requestListQuery,
+      permissions: [caller(guardrailsAccessReadPermission)],
+      response: {
+        status: 200,
+        type: 'AccessRequestList',
+        description: 'A page of requests, newest first',
+      },
+      errors: [403],
+    },
+    get: {
+      method: 'get',
+      path: `/${base}/{id}`,
+      summary: `One ${what} the caller may see (404 for any other)`,
+      tag: 'access',
+      params: requestIdParams,
+      permissions: [caller(guardrailsAccessReadPermission)],
+      response: {
+        status: 200,
+        type: 'AccessRequest',
+        description: `The ${what}`,
+      },
+      errors: [403, 404],
+    },
+    approve: action(
+      'approve',
+      `Approve a pending ${what}`,
+      approveBody,
+      guardrailsAccessRequestApprovePermission,
+    ),
+    deny: action(
+      'deny',
+      `Deny a pending ${what}, saying why`,
+      denyBody,
+      guardrailsAccessRequestApprovePermission,
+    ),
+    cancel: action(
+      'cancel',
+      `Cancel one's own pending ${what}`,
+      reasonBody,
+      guardrailsAccessReadPermission,
+    ),
+    revoke: action(
+      'revoke',
+      `End an active ${what} early`,
+      reasonBody,
+      guardrailsAccessReadPermission,
+    ),
+  } satisfies Record<string, ApiRoute>;
+}
+
+const accessRequests = requestRoutes('access-requests', 'access request');
+const exemptionRequests = requestRoutes(
+  'exemption-requests',
+  'exemption request',
+);
+
+export const API_ROUTES = {
+  health: {
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness: answers while the plugin runs',
+    tag: 'meta',
+    permissions: [],
+    response: {
+      status: 200,
+      type: 'HealthStatus',
+      description: '{ status: "ok" }',
+    },
+    errors: [],
+  },
+  openApi: {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    tag: 'meta',
+    permissions: [caller(guardrailsChecksReadPermission)],
+    response: {
+      status: 200,
+      type: 'OpenApiDocument',
+      description: 'The OpenAPI 3.1 document of this API',
+    },
+    errors: [403],
+  },
+  getPosture: {
+    method: 'get',
+    path: '/posture/{kind}/{namespace}/{name}',
+    summary: "An entity's latest posture; evaluated now when it has none yet",
+    tag: 'posture',
+    params: entityParams,
+    permissions: [onEntity(guardrailsPostureReadPermission)],
+    response: {
+      status: 200,
+      type: 'EntityPosture',
+      description: 'The posture, its score and every result',
+    },
+    errors: [403, 404, 503],
+  },
+  getPostureHistory: {
+    method: 'get',
+    path: '/posture/{kind}/{namespace}/{name}/history',
+    summary:
+      'Score points and check changes in a window (default the last 30 days, at most 400)',
+    tag: 'posture',
+    params: entityParams,
+    query: historyQuery,
+    permissions: [onEntity(guardrailsPostureReadPermission)],
+    response: {
+      status: 200,
+      type: 'PostureHistory',
+      description: 'The history in the window',
+    },
+    errors: [403, 404],
+  },
+  refreshPosture: {
+    method: 'post',
+    path: '/posture/{kind}/{namespace}/{name}/refresh',
+    summary:
+      'Re-read the clusters and re-evaluate the entity now (rate-limited per entity)',
+    tag: 'posture',
+    params: entityParams,
+    permissions: [onEntity(guardrailsPostureRefreshPermission)],
+    response: {
+      status: 200,
+      type: 'EntityPosture',
+      description: 'The new posture',
+    },
+    errors: [403, 404, 429, 503],
+  },
+  listPostures: {
+    method: 'get',
+    path: '/posture',
+    summary: 'Pages of postures the caller may read, filtered',
+    tag: 'posture',
+    query: postureListQuery,
+    permissions: [onEntity(guardrailsPostureReadPermission)],
+    response: {
+      status: 200,
+      type: 'PostureListResponse',
+      description: 'A page ordered by entity ref',
+    },
+    errors: [],
+  },
+  getSummary: {
+    method: 'get',
+    path: '/summary',
+    summary: 'The org rollup: grades, domains, checks and movers, grouped',
+    tag: 'posture',
+    query: summaryQuery,
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: {
+      status: 200,
+      type: 'PostureSummary',
+      description: 'The rollup',
+    },
+    errors: [403],
+  },
+  getStatus: {
+    method: 'get',
+    path: '/status',
+    summary:
+      'Whether every mapped entity has a posture, and why those without one wait',
+    tag: 'posture',
+    query: noQuery,
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: {
+      status: 200,
+      type: 'PostureStatus',
+      description: 'Counts, waiting entities and clusters',
+    },
+    errors: [403],
+  },
+  getTrend: {
+    method: 'get',
+    path: '/summary/trend',
+    summary: 'The org score per day',
+    tag: 'posture',
+    query: trendQuery,
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: {
+      status: 200,
+      type: 'PostureTrend',
+      description: 'One point per day',
+    },
+    errors: [403],
+  },
+  getUnowned: {
+    method: 'get',
+    path: '/unowned',
+    summary: 'Findings on cluster objects no catalog entity owns',
+    tag: 'posture',
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: {
+      status: 200,
+      type: 'UnownedFindings',
+      description: 'The findings and their total',
+    },
+    errors: [403],
+  },
+  getStandingAccess: {
+    method: 'get',
+    path: '/summary/standing-access',
+    summary: 'Every binding flagged as standing privilege or past its expiry',
+    tag: 'posture',
+    query: noQuery,
+    permissions: [
+      caller(guardrailsSummaryReadPermission),
+      onEntity(guardrailsPostureReadPermission),
+    ],
+    response: {
+      status: 200,
+      type: 'StandingAccessFindings',
+      description: 'Readable services first, then unowned',
+    },
+    errors: [403],
+  },
+  listChecks: {
+    method: 'get',
+    path: '/checks',
+    summary: 'The checks catalogue: every check that runs, built-in and custom',
+    tag: 'checks',
+    permissions: [caller(guardrailsChecksReadPermission)],
+    response: {
+      status: 200,
+      type: 'CheckList',
+      description: '{ items: CheckDescription[] }',
+    },
+    errors: [403],
+  },
+  getCheck: {
+    method: 'get',
+    path: '/checks/{id}',
+    summary: 'One check: rationale, remediation, references, severity rule',
+    tag: 'checks',
+    params: checkParams,
+    permissions: [caller(guardrailsChecksReadPermission)],
+    response: {
+      status: 200,
+      type: 'CheckDescription',
+      description: 'The check',
+    },
+    errors: [403, 404],
+  },
+  getAccessPolicy: {
+    method: 'get',
+    path: '/access/policy',
+    summary: 'What can be requested: roles, durations, approvals, limits',
+    tag: 'access',
+    permissions: [caller(guardrailsAccessReadPermission)],
+    response: {
+      status: 200,
+      type: 'AccessPolicyInfo',
+      description: 'The policy',
+    },
+    errors: [403],
+  },
+  getAccessTargets: {
+    method: 'get',
+    path: '/access/targets/{kind}/{namespace}/{name}',
+    summary:
+      'Where access to an entity may be requested: clusters and namespaces',
+    tag: 'access',
+    params: entityParams,
+    permissions: [caller(guardrailsAccessReadPermission)],
+    response: {
+      status: 200,
+      type: 'AccessTargets',
+      description: 'The targets',
+    },
+    errors: [403, 404],
+  },
+  listAccessRequests: accessRequests.list,
+  getAccessRequest: accessRequests.get,
+  approveAccessRequest: accessRequests.approve,
+  denyAccessRequest: accessRequests.deny,
+  cancelAccessRequest: accessRequests.cancel,
+  revokeAccessRequest: accessRequests.revoke,
+  listExemptionRequests: exemptionRequests.list,
+  getExemptionRequest: exemptionRequests.get,
+  approveExemptionRequest: exemptionRequests.approve,
+  denyExemptionRequest: exemptionRequests.deny,
+  cancelExemptionRequest: exemptionRequests.cancel,
+  revokeExemptionRequest: exemptionRequests.revoke,
+  createAccessRequest: {
+    method: 'post',
+    path: '/access-requests',
+    summary: "Request time-limited access to an entity's namespaces",
+    tag: 'access',
+    body: accessRequestBody,
+    permissions: [onEntity(guardrailsAccessRequestCreatePermission)],
+    response: {
+      status: 201,
+      type: 'AccessRequest',
+      description: 'The request (active at once when no approval is needed)',
+    },
+    errors: [403, 404, 409, 503],
+  },
+  extendAccessRequest: {
+    method: 'post',
+    path: '/access-requests/{id}/extend',
+    summary: 'Ask for more time on an active grant',
+    tag: 'access',
+    params: requestIdParams,
+    body: extendBody,
+    permissions: [
+      caller(guardrailsAccessReadPermission),
+      onEntity(guardrailsAccessRequestCreatePermission),
+    ],
+    response: {
+      status: 201,
+      type: 'AccessRequest',
+      description: 'The extension request',
+    },
+    errors: [403, 404, 409],
+  },
+  createExemptionRequest: {
+    method: 'post',
+    path: '/exemption-requests',
+    summary: 'Request a time-limited exemption from a check',
+    tag: 'access',
+    body: exemptionRequestBody,
+    permissions: [onEntity(guardrailsAccessRequestCreatePermission)],
+    response: {
+      status: 201,
+      type: 'AccessRequest',
+      description: 'The exemption request',
+    },
+    errors: [403, 404, 409],
+  },
+  listGrants: {
+    method: 'get',
+    path: '/grants',
+    summary:
+      "Grants that hold access: one's own, or (access admins) everyone's",
+    tag: 'access',
+    permissions: [caller(guardrailsAccessReadPermission)],
+    response: {
+      status: 200,
+      type: 'GrantList',
+      description: '{ items: AccessRequest[] }',
+    },
+    errors: [403],
+  },
+  getAudit: {
+    method: 'get',
+    path: '/audit',
+    summary:
+      "The audit trail: everything with audit.read, otherwise one's own requests and decisions",
+    tag: 'access',
+    query: auditQuery,
+    permissions: [caller(guardrailsAccessReadPermission)],
+    response: {
+      status: 200,
+      type: 'AuditList',
+      description: 'A page of events, newest first',
+    },
+    errors: [403],
+  },
+} satisfies Record<string, ApiRoute>;
+
+export type ApiRouteId = keyof typeof API_ROUTES;
