@@ -24,6 +24,7 @@ import {
   POSTURE,
   RESULTS,
   SERVICE,
+  SUMMARY,
 } from '../__testUtils__/fixtures';
 import { renderWithApi } from '../__testUtils__/render';
 
@@ -64,6 +65,17 @@ function api() {
   return mockApi({
     getPosture: jest.fn().mockResolvedValue(posture),
     listPostures: jest.fn().mockResolvedValue({ items: [row] }),
+    // The owner rollup the backend computes over that one row.
+    getSummary: jest.fn().mockResolvedValue({
+      ...SUMMARY,
+      groups: [
+        {
+          ...SUMMARY.groups[0],
+          services: 1,
+          criticalFailures: row.criticalFailures,
+        },
+      ],
+    }),
   });
 }
 

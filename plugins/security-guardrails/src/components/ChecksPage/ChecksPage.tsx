@@ -23,7 +23,7 @@ import {
   DOMAINS,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { SeverityChip } from '../common/Badges';
-import { useCheckCatalogue } from '../common/useCheckCatalogue';
+import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 
 /** Rationale and remediation of one check, rendered in place. */
 export function CheckDoc(props: { check: CheckDescription }) {

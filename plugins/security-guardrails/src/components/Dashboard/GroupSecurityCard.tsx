@@ -17,46 +17,29 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import useAsync from 'react-use/esm/useAsync';
 import {
   failingChecksLabel,
-  Grade,
-  isGradeAtLeast,
-  PostureListItem,
+  SummaryGroup,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { EntityLink } from '../access/RequestSummary';
 import { GradeBadge } from '../common/Badges';
-import { GradeDistribution } from './AdoptionDashboard';
-import { useOptionalRouteRef } from '../common/useOptionalRouteRef';
+import { GradeDistribution } from './GradeDistribution';
+import { useOptionalRouteRef } from '../../hooks/useOptionalRouteRef';
 
-/** The team's rollup, computed from its services' postures. */
-export function rollup(items: PostureListItem[]) {
-  const grades: Record<Grade | 'none', number> = {
-    A: 0,
-    B: 0,
-    C: 0,
-    D: 0,
-    F: 0,
-    none: 0,
-  };
-  const scored: number[] = [];
-  let critical = 0;
-  let good = 0;
-  for (const p of items) {
-    grades[p.grade ?? 'none']++;
-    if (p.score !== null) scored.push(p.score);
-    if (p.grade && isGradeAtLeast(p.grade, 'B')) good++;
-    critical += p.criticalFailures;
-  }
-  return {
-    services: items.length,
-    grades,
-    averageScore: scored.length
-      ? Math.round((scored.reduce((a, b) => a + b, 0) / scored.length) * 10) /
-        10
-      : null,
-    shareBOrBetter: scored.length ? good / scored.length : null,
-    criticalFailures: critical,
-  };
+/** The team's line: services, average score, share at B or better, critical failing checks. */
+function RollupLine(props: { group: SummaryGroup }) {
+  const r = props.group;
+  return (
+    <Typography variant="body1">
+      {r.services} service{r.services === 1 ? '' : 's'} · average score{' '}
+      {r.averageScore ?? '–'} ·{' '}
+      {r.shareBOrBetter === null
+        ? '–'
+        : `${Math.round(r.shareBOrBetter * 100)}%`}{' '}
+      at B or better · {r.criticalFailures} critical failing check
+      {r.criticalFailures === 1 ? '' : 's'}
+    </Typography>
+  );
 }
 
 /** On a Group's page: how the team's services are doing. */
@@ -67,6 +50,12 @@ export function GroupSecurityCard() {
   const dashboard = useOptionalRouteRef(rootRouteRef);
   const data = useAsync(
     () => api.listPostures({ owner: [groupRef], limit: 500 }),
+    [api, groupRef],
+  );
+  // The rollup as the backend computes it for the dashboard: one number everywhere.
+  const rollup = useAsync(
+    async () =>
+      (await api.getSummary('owner')).groups.find(g => g.key === groupRef),
     [api, groupRef],
   );
 
@@ -83,24 +72,30 @@ export function GroupSecurityCard() {
     );
   } else {
     const items = data.value.items;
-    const r = rollup(items);
     const worst = [...items]
       .sort((a, b) => (a.score ?? 101) - (b.score ?? 101))
       .slice(0, 5);
+    let summary;
+    if (rollup.loading) summary = <Progress />;
+    else if (rollup.error) {
+      summary = (
+        <Typography variant="body2" color="textSecondary">
+          The team's rollup could not be read: {rollup.error.message}
+        </Typography>
+      );
+    } else if (rollup.value) {
+      summary = (
+        <>
+          <RollupLine group={rollup.value} />
+          <Box my={2}>
+            <GradeDistribution grades={rollup.value.grades} />
+          </Box>
+        </>
+      );
+    }
     content = (
       <Box>
-        <Typography variant="body1">
-          {r.services} service{r.services === 1 ? '' : 's'} · average score{' '}
-          {r.averageScore ?? '–'} ·{' '}
-          {r.shareBOrBetter === null
-            ? '–'
-            : `${Math.round(r.shareBOrBetter * 100)}%`}{' '}
-          at B or better · {r.criticalFailures} critical failing check
-          {r.criticalFailures === 1 ? '' : 's'}
-        </Typography>
-        <Box my={2}>
-          <GradeDistribution grades={r.grades} />
-        </Box>
+        {summary}
         <Typography variant="subtitle2">Needs attention first</Typography>
         <List dense disablePadding>
           {worst.map(p => (

@@ -1,4 +1,4 @@
-import { ReactNode, useState } from 'react';
+import { ReactNode } from 'react';
 import {
   Box,
   Button,
@@ -16,7 +16,6 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
@@ -27,13 +26,13 @@ import {
   failureLabel,
   SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { securityGuardrailsApiRef } from '../../api';
 import { RequestAccessButton } from '../access/RequestAccessDialog';
 import { GradeBadge, SeverityChip } from '../common/Badges';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { Freshness } from '../common/Freshness';
-import { usePosture } from '../common/usePosture';
-import { useCheckCatalogue } from '../common/useCheckCatalogue';
+import { usePosture } from '../../hooks/usePosture';
+import { useRefreshPosture } from '../../hooks/useRefreshPosture';
+import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 
 function gaugeColor({
   palette,
@@ -170,24 +169,13 @@ export function EntitySecurityCard(props: {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const mapped = isMapped(entity);
-  const api = useApi(securityGuardrailsApiRef);
   const posture = usePosture(entityRef, mapped);
-  const [refreshing, setRefreshing] = useState(false);
-  const [refreshError, setRefreshError] = useState<Error>();
   const title = props.title ?? 'Security';
 
-  const refresh = async () => {
-    setRefreshing(true);
-    setRefreshError(undefined);
-    try {
-      await api.refreshPosture(entityRef);
-      posture.retry();
-    } catch (e) {
-      setRefreshError(e as Error);
-    } finally {
-      setRefreshing(false);
-    }
-  };
+  const { refresh, refreshing, refreshError } = useRefreshPosture(
+    entityRef,
+    posture.retry,
+  );
 
   let content: ReactNode;
   if (!mapped) {

@@ -36,8 +36,9 @@ import { CheckDoc } from '../ChecksPage/ChecksPage';
 import { GradeBadge, SeverityChip, StatusChip } from '../common/Badges';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { relativeTime } from '../common/time';
-import { useCheckCatalogue } from '../common/useCheckCatalogue';
-import { usePosture } from '../common/usePosture';
+import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
+import { usePosture } from '../../hooks/usePosture';
+import { useRefreshPosture } from '../../hooks/useRefreshPosture';
 import { PostureSummaryView } from '../PostureCard/EntitySecurityCard';
 
 const STATUS_ORDER = ['fail', 'warn', 'exempt', 'pass', 'not-applicable'];
@@ -103,29 +104,18 @@ export function EntitySecurityContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const mapped = isMapped(entity);
-  const api = useApi(securityGuardrailsApiRef);
   const posture = usePosture(entityRef, mapped);
   const checks = useCheckCatalogue();
   const [showAll, setShowAll] = useState(false);
-  const [refreshing, setRefreshing] = useState(false);
-  const [refreshError, setRefreshError] = useState<Error>();
   const [exempting, setExempting] = useState<{
     result: PostureResult;
     check?: CheckDescription;
   }>();
 
-  const refresh = async () => {
-    setRefreshing(true);
-    setRefreshError(undefined);
-    try {
-      await api.refreshPosture(entityRef);
-      posture.retry();
-    } catch (e) {
-      setRefreshError(e as Error);
-    } finally {
-      setRefreshing(false);
-    }
-  };
+  const { refresh, refreshing, refreshError } = useRefreshPosture(
+    entityRef,
+    posture.retry,
+  );
 
   const results = useMemo(
     () =>

@@ -28,7 +28,7 @@ import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-co
 import { securityGuardrailsApiRef } from '../../api';
 import { RequestStateChip } from '../common/RequestStateChip';
 import { formatDuration, relativeTime } from '../common/time';
-import { useAccessPolicy } from '../common/useAccessPolicy';
+import { useAccessPolicy } from '../../hooks/useAccessPolicy';
 import { durationOptions } from './RequestAccessDialog';
 import { EntityLink, requestWhat, RequestSummary } from './RequestSummary';
 

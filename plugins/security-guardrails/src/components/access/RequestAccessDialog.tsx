@@ -33,7 +33,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { formatDuration } from '../common/time';
-import { useAccessPolicy } from '../common/useAccessPolicy';
+import { useAccessPolicy } from '../../hooks/useAccessPolicy';
 import { isJustificationOk, JustificationFields } from './JustificationFields';
 
 const DURATIONS = [

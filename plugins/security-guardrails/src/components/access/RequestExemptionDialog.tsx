@@ -22,7 +22,7 @@ import {
   ResourceRef,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
-import { useAccessPolicy } from '../common/useAccessPolicy';
+import { useAccessPolicy } from '../../hooks/useAccessPolicy';
 import { isJustificationOk, JustificationFields } from './JustificationFields';
 
 const DAYS = [7, 14, 30, 60, 90, 180, 365];

@@ -5,7 +5,7 @@ import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
 import { Countdown } from '../common/Countdown';
-import { useOptionalRouteRef } from '../common/useOptionalRouteRef';
+import { useOptionalRouteRef } from '../../hooks/useOptionalRouteRef';
 import { RequestStateChip } from '../common/RequestStateChip';
 import { formatDuration, relativeTime } from '../common/time';
 

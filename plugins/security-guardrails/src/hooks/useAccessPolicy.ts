@@ -1,7 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import { AccessPolicyInfo } from '@internal/backstage-plugin-security-guardrails-common';
-import { SecurityGuardrailsApi, securityGuardrailsApiRef } from '../../api';
+import { SecurityGuardrailsApi, securityGuardrailsApiRef } from '../api';
 
 const cache = new WeakMap<SecurityGuardrailsApi, Promise<AccessPolicyInfo>>();
 

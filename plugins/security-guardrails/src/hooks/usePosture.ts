@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { securityGuardrailsApiRef } from '../../api';
+import { securityGuardrailsApiRef } from '../api';
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof ResponseError && error.statusCode === 404;

@@ -1,0 +1,91 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { AdoptionDashboard } from './AdoptionDashboard';
+import { mockApi, request, SUMMARY } from '../../__testUtils__/fixtures';
+import { renderWithApi } from '../../__testUtils__/render';
+
+describe('AdoptionDashboard', () => {
+  it('shows KPIs, grade distribution, groups, movers, grants, standing privileges and pass rates', async () => {
+    const api = mockApi({
+      listGrants: jest.fn().mockResolvedValue([
+        request({
+          state: 'active',
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+        }),
+      ]),
+      listRequests: jest.fn().mockResolvedValue({
+        items: [
+          request({
+            kind: 'exemption',
+            state: 'active',
+            checkId: 'sc.readonly-rootfs',
+            expiresAt: '2026-12-01T00:00:00.000Z',
+            justification: 'cache dir',
+          }),
+        ],
+      }),
+    });
+    await renderWithApi(<AdoptionDashboard />, { api });
+    expect(await screen.findByText('71.7')).toBeInTheDocument();
+    expect(screen.getByText('33%')).toBeInTheDocument();
+    expect(screen.getByText('7 days: +2.5 · 30 days: –')).toBeInTheDocument();
+    const distribution = screen.getByRole('list', {
+      name: 'Services per grade',
+    });
+    expect(within(distribution).getAllByText('1 service')).toHaveLength(3);
+    expect(screen.getByText('group:default/payments')).toBeInTheDocument();
+    expect(screen.getByText('90 → 95 (+5)')).toBeInTheDocument();
+    expect(screen.getByText('75 → 72 (-3)')).toBeInTheDocument();
+    expect(
+      await screen.findByText('user:default/dana: edit in demo/shop-web'),
+    ).toBeInTheDocument();
+    const standing = await screen.findByRole('list', {
+      name: 'Standing privileges and expired bindings',
+    });
+    // Owned by a service or not, every flagged binding is listed.
+    expect(standing).toHaveTextContent(
+      'RoleBinding/shop-web/dana-edit-incident-4102 (demo)',
+    );
+    expect(standing).toHaveTextContent(
+      'maint.expired-binding: Expired at 2026-10-03T18:00:00Z and still present.',
+    );
+    expect(standing).toHaveTextContent(
+      'ClusterRoleBinding/olga-cluster-admin (demo)',
+    );
+    expect(standing).toHaveTextContent('unowned');
+    expect(await screen.findByText(/cache dir/)).toBeInTheDocument();
+    expect(screen.getByText('67%')).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenCalledWith('exemption', {
+      view: 'all',
+      state: ['active'],
+      limit: 200,
+    });
+  });
+
+  it('regroups and filters services', async () => {
+    const api = mockApi();
+    await renderWithApi(<AdoptionDashboard />, { api });
+    await screen.findByText('71.7');
+    fireEvent.mouseDown(screen.getByRole('button', { name: /Group by/ }));
+    fireEvent.click(await screen.findByRole('option', { name: 'system' }));
+    await waitFor(() => expect(api.getSummary).toHaveBeenCalledWith('system'));
+    fireEvent.mouseDown(screen.getByLabelText('Grade'));
+    fireEvent.click(await screen.findByRole('option', { name: 'F' }));
+    await waitFor(() =>
+      expect(api.listPostures).toHaveBeenLastCalledWith(
+        expect.objectContaining({ grade: ['F'] }),
+      ),
+    );
+  });
+
+  it('explains what to do when nothing has been evaluated', async () => {
+    const api = mockApi({
+      getSummary: jest.fn().mockResolvedValue({
+        ...SUMMARY,
+        overall: { ...SUMMARY.overall, services: 0 },
+        groups: [],
+      }),
+    });
+    await renderWithApi(<AdoptionDashboard />, { api });
+    expect(await screen.findByText('No posture yet')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,199 @@
+import {
+  Box,
+  Button,
+  FormControl,
+  InputLabel,
+  MenuItem,
+  Select,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import {
+  EmptyState,
+  InfoCard,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import {
+  Domain,
+  DOMAIN_TITLES,
+  DOMAINS,
+  PostureListItem,
+  PostureListResponse,
+  PostureSummary,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { EntityLink } from '../access/RequestSummary';
+import { GradeBadge } from '../common/Badges';
+import { downloadCsv } from '../common/csv';
+import { relativeTime } from '../common/time';
+import { DashboardFilters } from '../../hooks/useDashboardData';
+
+/** Every service, filtered by owner, system, domain and grade, with a CSV export. */
+export function ServicesCard(props: {
+  filters: DashboardFilters;
+  onFilters: (filters: DashboardFilters) => void;
+  services: { value?: PostureListResponse; loading: boolean; error?: Error };
+  owners?: PostureSummary;
+  systems?: PostureSummary;
+}) {
+  const { services, owners, systems } = props;
+  const { owner, system, domain, grade } = props.filters;
+  const setOwner = (v: string) =>
+    props.onFilters({ ...props.filters, owner: v });
+  const setSystem = (v: string) =>
+    props.onFilters({ ...props.filters, system: v });
+  const setDomain = (v: Domain | '') =>
+    props.onFilters({ ...props.filters, domain: v });
+  const setGrade = (v: string) =>
+    props.onFilters({ ...props.filters, grade: v });
+  const serviceColumns: TableColumn<PostureListItem>[] = [
+    {
+      title: 'Grade',
+      field: 'grade',
+      render: p => <GradeBadge grade={p.grade} />,
+    },
+    {
+      title: 'Service',
+      field: 'entityRef',
+      render: p => <EntityLink entityRef={p.entityRef} />,
+    },
+    { title: 'Score', field: 'score', type: 'numeric' },
+    { title: 'Owner', field: 'owner' },
+    { title: 'Critical checks', field: 'criticalFailures', type: 'numeric' },
+    { title: 'Failing checks', render: p => p.failingChecks.length },
+    {
+      title: 'Evaluated',
+      render: p => `${relativeTime(p.evaluatedAt)}${p.stale ? ' (stale)' : ''}`,
+    },
+  ];
+  return (
+    <InfoCard title="Services">
+      <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mb={2}>
+        <TextField
+          select
+          id="sg-filter-owner"
+          label="Owner"
+          value={owner}
+          onChange={e => setOwner(e.target.value)}
+          style={{ minWidth: 220 }}
+        >
+          <MenuItem value="">All owners</MenuItem>
+          {(owners?.groups ?? [])
+            .filter(
+              g => g.key.startsWith('group:') || g.key.startsWith('user:'),
+            )
+            .map(g => (
+              <MenuItem key={g.key} value={g.key}>
+                {g.key}
+              </MenuItem>
+            ))}
+        </TextField>
+        <TextField
+          select
+          id="sg-filter-system"
+          label="System"
+          value={system}
+          onChange={e => setSystem(e.target.value)}
+          style={{ minWidth: 200 }}
+        >
+          <MenuItem value="">All systems</MenuItem>
+          {(systems?.groups ?? [])
+            .filter(g => g.key.startsWith('system:'))
+            .map(g => (
+              <MenuItem key={g.key} value={g.key}>
+                {g.key}
+              </MenuItem>
+            ))}
+        </TextField>
+        <FormControl style={{ minWidth: 200 }}>
+          <InputLabel id="sg-domain">Domain</InputLabel>
+          <Select
+            labelId="sg-domain"
+            value={domain}
+            onChange={e => setDomain(e.target.value as Domain | '')}
+          >
+            <MenuItem value="">Overall</MenuItem>
+            {DOMAINS.map(d => (
+              <MenuItem key={d} value={d}>
+                {DOMAIN_TITLES[d]}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+        <FormControl style={{ minWidth: 120 }}>
+          <InputLabel id="sg-grade">Grade</InputLabel>
+          <Select
+            labelId="sg-grade"
+            value={grade}
+            onChange={e => setGrade(String(e.target.value))}
+          >
+            <MenuItem value="">Any</MenuItem>
+            {['A', 'B', 'C', 'D', 'F'].map(g => (
+              <MenuItem key={g} value={g}>
+                {g}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+        <Button
+          variant="outlined"
+          disabled={!services.value?.items.length}
+          onClick={() =>
+            downloadCsv('security-posture-services.csv', [
+              [
+                'entityRef',
+                'owner',
+                'system',
+                'score',
+                'grade',
+                ...DOMAINS.map(d => `grade_${d}`),
+                'criticalFailures',
+                'failingChecks',
+                'evaluatedAt',
+                'stale',
+              ],
+              ...(services.value?.items ?? []).map(p => [
+                p.entityRef,
+                p.owner ?? '',
+                p.system ?? '',
+                p.score,
+                p.grade ?? '',
+                ...DOMAINS.map(d => p.domains[d]?.grade ?? ''),
+                p.criticalFailures,
+                p.failingChecks.join(' '),
+                p.evaluatedAt,
+                String(p.stale),
+              ]),
+            ])
+          }
+        >
+          Export CSV
+        </Button>
+      </Box>
+      {domain && !grade && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          Showing services with a failing check in{' '}
+          {DOMAIN_TITLES[domain as keyof typeof DOMAIN_TITLES]}; pick a grade to
+          filter on that domain's grade.
+        </Typography>
+      )}
+      {services.error && <ResponseErrorPanel error={services.error} />}
+      <Table<PostureListItem>
+        options={{
+          paging: true,
+          pageSize: 10,
+          search: false,
+          padding: 'dense',
+          toolbar: false,
+        }}
+        columns={serviceColumns}
+        data={services.value?.items ?? []}
+        isLoading={services.loading}
+        emptyContent={
+          <EmptyState missing="data" title="No service matches these filters" />
+        }
+      />
+    </InfoCard>
+  );
+}

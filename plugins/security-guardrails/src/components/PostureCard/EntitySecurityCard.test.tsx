@@ -1,0 +1,127 @@
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import {
+  failureCounts,
+  failureLabel,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { NOT_EVALUATED_POLL_MS } from '../../hooks/usePosture';
+import { EntitySecurityCard } from './EntitySecurityCard';
+import {
+  mockApi,
+  POSTURE,
+  SERVICE,
+  UNMAPPED,
+} from '../../__testUtils__/fixtures';
+import { renderWithApi } from '../../__testUtils__/render';
+import { notFound } from '../../__testUtils__/errors';
+
+describe('EntitySecurityCard', () => {
+  it('shows grade, score, the explanation, domains and top failures', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    // 2 (probe) + 4 (owner) passing, 8 (critical) failing, 2 warning: 100 × 6 / (6 + 8 + 1) = 40.
+    expect(
+      (await screen.findAllByRole('img', { name: 'Grade F' })).length,
+    ).toBeGreaterThan(0);
+    expect(screen.getByTestId('overall-score')).toHaveTextContent('40 / 100');
+    expect(screen.getByText(/Why this grade:/)).toHaveTextContent(
+      '100 × 6 / (6 + 8 + 2/2) = 40 → F',
+    );
+    expect(screen.getByText(/Implementation/)).toBeInTheDocument();
+    expect(
+      await screen.findByText('Containers do not run privileged'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('CRITICAL')).toBeInTheDocument();
+    // The same "failing checks" as every view (failureCounts.test.tsx).
+    expect(
+      screen.getByText(
+        `Top failures: ${failureLabel(failureCounts(POSTURE.results))}`,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Evaluated .* from demo/)).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Request access' }),
+    ).toBeInTheDocument();
+    expect(api.getPosture).toHaveBeenCalledWith('component:default/storefront');
+  });
+
+  it('tells how to map a service that has no Kubernetes annotation, without calling the backend', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityCard />, { api, entity: UNMAPPED });
+    expect(
+      screen.getByText('No Kubernetes objects are mapped to this service'),
+    ).toBeInTheDocument();
+    expect(document.body.textContent).toContain(
+      'backstage.io/kubernetes-id: docs-site',
+    );
+    expect(api.getPosture).not.toHaveBeenCalled();
+  });
+
+  it('offers to evaluate a service that has not been evaluated yet', async () => {
+    const api = mockApi({
+      getPosture: jest.fn().mockRejectedValue(await notFound()),
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Evaluate now' }),
+    );
+    await waitFor(() =>
+      expect(api.refreshPosture).toHaveBeenCalledWith(
+        'component:default/storefront',
+      ),
+    );
+  });
+
+  it("says why a service waits, in the backend's words", async () => {
+    const reason =
+      'Waiting for cluster state: cluster demo unreachable since 2026-12-01T10:00:00.000Z (connection refused). It is evaluated as soon as the cluster can be read.';
+    const api = mockApi({
+      getPosture: jest.fn().mockRejectedValue(await notFound(reason)),
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    expect(await screen.findByText(reason)).toBeInTheDocument();
+  });
+
+  it('shows the posture as soon as the first evaluation has stored it', async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      const getPosture = jest
+        .fn()
+        .mockRejectedValueOnce(await notFound())
+        .mockResolvedValue(POSTURE);
+      const api = mockApi({ getPosture });
+      await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+      expect(await screen.findByText('Not evaluated yet')).toBeInTheDocument();
+      await act(async () => {
+        jest.advanceTimersByTime(NOT_EVALUATED_POLL_MS);
+      });
+      expect(await screen.findByText(/Why this grade:/)).toBeInTheDocument();
+      expect(getPosture).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('shows errors from the backend', async () => {
+    const api = mockApi({
+      getPosture: jest.fn().mockRejectedValue(new Error('backend down')),
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    expect((await screen.findAllByText(/backend down/)).length).toBeGreaterThan(
+      0,
+    );
+  });
+
+  it('warns when the posture is stale', async () => {
+    const api = mockApi();
+    const posture = await api.getPosture('x');
+    api.getPosture.mockResolvedValue({
+      ...posture,
+      stale: true,
+      clusters: [{ ...posture.clusters[0], status: 'unreachable' }],
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    expect(
+      await screen.findByText(/could not be read at the last refresh/),
+    ).toBeInTheDocument();
+  });
+});

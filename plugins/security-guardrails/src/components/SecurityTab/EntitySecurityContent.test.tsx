@@ -1,0 +1,160 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { EntitySecurityContent } from './EntitySecurityContent';
+import { mockApi, POSTURE, SERVICE } from '../../__testUtils__/fixtures';
+import { renderWithApi } from '../../__testUtils__/render';
+
+describe('EntitySecurityContent', () => {
+  it('lists failing, warning and exempt checks by domain with evidence and failing since', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    expect(await screen.findByText('Implementation')).toBeInTheDocument();
+    expect(
+      screen.getByText(/securityContext.privileged = true/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Exempt until 2026-12-22 \(request, approved by user:default\/sam\): Next.js cache/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Only Ingress is restricted; Egress is open.'),
+    ).toBeInTheDocument();
+    // Passing results are hidden until asked for.
+    expect(
+      screen.queryByText('Has a readiness probe.'),
+    ).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('checkbox', { name: /Show passing/ }));
+    expect(
+      await screen.findByText('Has a readiness probe.'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows active temporary grants apart from the graded results', async () => {
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    const api = mockApi({
+      getPosture: jest.fn().mockResolvedValue({
+        ...POSTURE,
+        results: [
+          ...POSTURE.results,
+          {
+            checkId: 'maint.standing-privilege',
+            status: 'not-applicable',
+            severity: 'high',
+            domain: 'maintenance',
+            resource: {
+              cluster: 'demo',
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'RoleBinding',
+              namespace: 'storefront',
+              name: 'security-guardrails-req-1',
+            },
+            message: 'Temporary access granted through Security Guardrails.',
+            temporaryAccess: {
+              grantId: 'req-1',
+              subjects: ['User alice@example.com'],
+              clusterRole: 'edit',
+              expiresAt,
+            },
+          },
+        ],
+      }),
+    });
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    const list = await screen.findByRole('list', {
+      name: 'Active temporary access',
+    });
+    expect(list).toHaveTextContent(
+      'User alice@example.com holds edit in demo/storefront until',
+    );
+    expect(list).toHaveTextContent(
+      '(request req-1, RoleBinding security-guardrails-req-1)',
+    );
+    // It is not a graded row, even with passing results shown.
+    fireEvent.click(screen.getByRole('checkbox', { name: /Show passing/ }));
+    expect(
+      screen.queryByText(
+        'Temporary access granted through Security Guardrails.',
+      ),
+    ).not.toBeInTheDocument();
+  });
+
+  it('opens the remediation of a check in place', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    const row = (
+      await screen.findByText(/securityContext.privileged = true/)
+    ).closest('tr')!;
+    expect(document.body.textContent).not.toContain('privileged: false');
+    fireEvent.click(within(row).getByRole('button', { name: 'How to fix it' }));
+    await waitFor(() =>
+      expect(document.body.textContent).toContain('privileged: false'),
+    );
+    expect(
+      screen.getByRole('heading', { name: 'Containers do not run privileged' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the score trend from history', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    expect(
+      await screen.findByText('60 (D) on 2026-11-01 → 72 (C) on 2026-11-20'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/1 check result fixed/)).toBeInTheDocument();
+  });
+
+  it('requests an exemption for a failing check', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    const row = (
+      await screen.findByText(/securityContext.privileged = true/)
+    ).closest('tr')!;
+    fireEvent.click(
+      within(row).getByRole('button', { name: 'Request exemption' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    // The exemption button does not also toggle the remediation panel.
+    expect(document.body.textContent).not.toContain('privileged: false');
+    fireEvent.change(within(dialog).getByLabelText(/Justification/), {
+      target: { value: 'GPU driver needs it until Q1' },
+    });
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Request exemption' }),
+    );
+    await waitFor(() =>
+      expect(api.createExemptionRequest).toHaveBeenCalledWith(
+        expect.objectContaining({
+          entityRef: 'component:default/storefront',
+          checkId: 'sc.privileged',
+          durationSeconds: 30 * 86400,
+          scope: {
+            cluster: 'demo',
+            namespace: 'shop-web',
+            kind: 'Deployment',
+            name: 'storefront',
+          },
+        }),
+      ),
+    );
+    expect(
+      await within(dialog).findByText(
+        /Requested: waiting for group:default\/security-leads/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('refreshes on demand and shows the rate limit answer', async () => {
+    const api = mockApi({
+      refreshPosture: jest
+        .fn()
+        .mockRejectedValue(
+          new Error('This entity was refreshed moments ago; try again in 20 s'),
+        ),
+    });
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    fireEvent.click(await screen.findByRole('button', { name: 'Refresh' }));
+    expect(
+      (await screen.findAllByText(/try again in 20 s/)).length,
+    ).toBeGreaterThan(0);
+  });
+});
