@@ -8,6 +8,8 @@
  * measured side by side in this one run, interleaved, median of the repeats.
  * --quick: N = 1,000 only (the CI smoke run). --out FILE: write the JSON
  * there instead (the test command's smoke run keeps bench/results.json).
+ *
+ * About 400 lines: the benchmark's plan, run in order, and its table.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -4,6 +4,8 @@
  * Gone for expired continue tokens), label selectors, and RoleBinding create
  * (201/409), get (200/404) and delete with UID preconditions (200/404/409).
  * Faults can be injected per request. Loopback only.
+ *
+ * Over 400 lines: a test server of the Kubernetes API's real paths, lists, watches and status codes.
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';

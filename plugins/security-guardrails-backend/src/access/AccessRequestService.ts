@@ -4,6 +4,8 @@
  * store (the state machine in stateMachine.ts is the one list of moves)
  * with its audit event. Applying and ending grants on the cluster is the
  * GrantReconciler's; reads are AccessQueries'.
+ *
+ * About 400 lines: one method per move of the lifecycle.
  */
 import { randomUUID } from 'node:crypto';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';

@@ -1,6 +1,8 @@
 /*
  * ClusterState -> index -> checks -> results, mapped to entities. One pass
  * over each cluster's objects; every lookup goes through the ClusterIndex.
+ *
+ * Over 400 lines on purpose: the evaluation pipeline, in the order it runs.
  */
 import {
   BINDING_EXPIRY_ANNOTATIONS,

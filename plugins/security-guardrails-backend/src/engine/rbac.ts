@@ -1,6 +1,9 @@
 /*
  * RBAC helpers: rules, role references, and the default user-facing roles for
  * states (manifest directories) that do not contain them.
+ *
+ * Over 400 lines on purpose: one model of RBAC (rule matching, aggregation,
+ * reach, admin equivalence) that every rbac.* and maint.* check shares.
  */
 
 import type { PolicyRule } from '@internal/backstage-plugin-security-guardrails-node';

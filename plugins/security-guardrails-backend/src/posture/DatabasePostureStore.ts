@@ -2,6 +2,8 @@
  * The posture store over the plugin's database (SQLite or PostgreSQL): see
  * PostureStore for what it keeps. Writing evaluations is in
  * operations/savePostures.ts; the tables are in database/tables.ts.
+ *
+ * Over 400 lines: one class per store; the heavy write is operations/savePostures.ts.
  */
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import {

@@ -9,6 +9,9 @@
  * evaluated, from the cluster state already read), and on demand (a posture
  * asked for and missing, from the same state). No entity the catalog has
  * waits for the next full refresh.
+ *
+ * Over 400 lines: the three evaluation paths share the state of who waits
+ * for what and which evaluation runs, and are kept together for that.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {

@@ -1,5 +1,8 @@
 /*
  * net.*, sa.*, ns.*: segmentation, exposure and identity of workloads.
+ *
+ * Over 400 lines on purpose: the net.* family shares NetworkPolicy selection
+ * and peer semantics, which must be read together to be trusted.
  */
 import {
   Check,

@@ -1,6 +1,8 @@
 /*
  * own.*, ha.*: being able to contain and rebuild. Ownership checks read the
  * catalog entity; availability checks read the workload and its neighbours.
+ *
+ * About 400 lines: the response.* family.
  */
 import {
   ONCALL_ANNOTATIONS,

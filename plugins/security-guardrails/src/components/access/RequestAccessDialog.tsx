@@ -1,3 +1,6 @@
+/*
+ * About 400 lines: one dialog, its form, its rules and its RoleBinding preview.
+ */
 import { useEffect, useMemo, useState } from 'react';
 import {
   Box,

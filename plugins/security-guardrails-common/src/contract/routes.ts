@@ -1,16 +1,14 @@
 /*
  * The HTTP API's contract, written once: every route with its path
- * parameters, query and body as zod schemas (the rules a request must meet,
- * with the message a caller reads when it does not), the permission it
- * needs and what it answers. The backend validates requests with these
- * schemas and publishes its OpenAPI document from this table
- * (`src/schema/openapi.yaml` in the backend, served at `/openapi.json`);
- * the frontend client's request types are inferred from the same schemas.
+ * parameters, query and body (schemas.ts), the permission it needs and what
+ * it answers. The backend validates requests with these schemas, mounts its
+ * routes from this table and publishes its OpenAPI document from it
+ * (`src/schema/openapi.yaml` in the backend, served at `/openapi.json`).
+ *
+ * Long because it is a table: one entry per route, read top to bottom.
  */
 import { z } from 'zod/v3';
-import { CHECK_ID_PATTERN, DOMAINS } from './checks';
 import { Permission } from '@backstage/plugin-permission-common';
-import { MIN_JUSTIFICATION_LENGTH, REQUEST_STATES } from './accessApi';
 import {
   guardrailsAccessReadPermission,
   guardrailsAccessRequestApprovePermission,
@@ -19,274 +17,25 @@ import {
   guardrailsPostureReadPermission,
   guardrailsPostureRefreshPermission,
   guardrailsSummaryReadPermission,
-} from './permissions';
-
-// --- Building blocks ----------------------------------------------------------
-
-/** Catalog name rules: letters, digits, `-`, `_`, `.`; 1-63 characters, starting and ending alphanumeric. */
-export const entityNamePart = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(
-    /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/,
-    'must be letters, digits, "-", "_" or "." (1-63), starting and ending with a letter or digit',
-  );
-
-export const entityKind = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a catalog kind such as Component');
-
-/** A query parameter that may be given once or repeated (`?owner=a&owner=b`), or comma-separated. */
-export function listParam<T extends z.ZodTypeAny>(item: T) {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .transform(v =>
-      (Array.isArray(v) ? v : v.split(',')).map(s => s.trim()).filter(Boolean),
-    )
-    .pipe(z.array(item).max(50, 'at most 50 values'));
-}
-
-export const isoDateTime = z
-  .string()
-  .max(40)
-  .refine(
-    v =>
-      /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) &&
-      !Number.isNaN(Date.parse(v)),
-    {
-      message:
-        'must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z',
-    },
-  );
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-export const entityRefSchema = z
-  .string()
-  .max(255)
-  .regex(
-    /^[a-zA-Z][a-zA-Z0-9]*:[A-Za-z0-9._-]{1,63}\/[A-Za-z0-9._-]{1,63}$/,
-    'must be a full entity reference such as component:default/checkout',
-  );
-
-const checkId = (example: string) =>
-  z
-    .string()
-    .max(128)
-    .regex(CHECK_ID_PATTERN, `must be a check id such as ${example}`);
-
-const justification = z
-  .string()
-  .trim()
-  .min(
-    MIN_JUSTIFICATION_LENGTH,
-    `must say why, in at least ${MIN_JUSTIFICATION_LENGTH} characters`,
-  )
-  .max(2000);
-
-const ticket = z
-  .string()
-  .max(200)
-  .regex(/^[\w.#:/?=&%@+-]+$/, 'must be a ticket id or URL without spaces')
-  .optional();
-
-const namespaceName = z
-  .string()
-  .max(63)
-  .regex(DNS_LABEL, 'must be a Kubernetes namespace name');
-
-const noQuery = z.object({}).strict();
-
-// --- Path parameters ---------------------------------------------------------
-
-export const entityParams = z.object({
-  kind: entityKind,
-  namespace: entityNamePart,
-  name: entityNamePart,
-});
-
-export const checkParams = z.object({ id: checkId('sc.privileged') });
-
-export const requestIdParams = z.object({
-  id: z.string().uuid('must be a request id (a UUID)'),
-});
-
-// --- Queries -----------------------------------------------------------------
-
-export const postureListQuery = z
-  .object({
-    owner: listParam(z.string().max(255)).optional(),
-    system: listParam(z.string().max(255)).optional(),
-    grade: listParam(z.enum(['A', 'B', 'C', 'D', 'F'])).optional(),
-    domain: z.enum(DOMAINS).optional(),
-    failingCheck: checkId('sc.privileged').optional(),
-    cursor: z
-      .string()
-      .max(400)
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by a previous page')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-  })
-  .strict();
-
-export const historyQuery = z
-  .object({ from: isoDateTime.optional(), to: isoDateTime.optional() })
-  .strict();
-
-export const summaryQuery = z
-  .object({
-    groupBy: z
-      .enum(['owner', 'system', 'domain', 'namespace'])
-      .default('owner'),
-  })
-  .strict();
-
-export const trendQuery = z
-  .object({ days: z.coerce.number().int().min(1).max(365).default(30) })
-  .strict();
-
-export const requestListQuery = z
-  .object({
-    view: z.enum(['mine', 'to-approve', 'all']).default('mine'),
-    state: listParam(z.enum(REQUEST_STATES)).optional(),
-    entityRef: entityRefSchema.optional(),
-    cursor: z
-      .string()
-      .max(100)
-      .regex(
-        /^[\dT:.Z-]+\|[0-9a-f-]{36}$/,
-        'must be a cursor returned by a previous page',
-      )
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .strict();
-
-export const auditQuery = z
-  .object({
-    actor: z.string().max(255).optional(),
-    entityRef: entityRefSchema.optional(),
-    requestId: z.string().uuid().optional(),
-    from: isoDateTime.optional(),
-    to: isoDateTime.optional(),
-    cursor: z.coerce.number().int().positive().optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-  })
-  .strict();
-
-// --- Bodies ------------------------------------------------------------------
-
-export const accessRequestBody = z
-  .object({
-    entityRef: entityRefSchema,
-    role: z
-      .string()
-      .max(64)
-      .regex(/^[a-z][a-z0-9-]*$/, 'must be a role name such as edit'),
-    cluster: z
-      .string()
-      .max(64)
-      .regex(/^[a-z0-9]([a-z0-9._-]{0,62})?$/, 'must be a cluster name'),
-    namespaces: z.array(namespaceName).min(1).max(20),
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(31 * 24 * 3600)
-      .optional(),
-    justification,
-    ticket,
-  })
-  .strict();
-
-export const exemptionRequestBody = z
-  .object({
-    entityRef: entityRefSchema,
-    checkId: checkId('sc.readonly-rootfs'),
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(366 * 24 * 3600),
-    justification,
-    ticket,
-    scope: z
-      .object({
-        cluster: z.string().max(64).optional(),
-        namespace: namespaceName.optional(),
-        kind: z
-          .string()
-          .max(63)
-          .regex(/^[A-Z][A-Za-z0-9]*$/, 'must be a Kubernetes kind')
-          .optional(),
-        name: z
-          .string()
-          .max(253)
-          .regex(
-            /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-            'must be a Kubernetes name',
-          )
-          .optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-export const approveBody = z
-  .object({ comment: z.string().trim().max(1000).optional() })
-  .strict();
-
-export const denyBody = z
-  .object({
-    comment: z
-      .string()
-      .trim()
-      .min(3, 'say why the request is denied')
-      .max(1000),
-  })
-  .strict();
-
-export const reasonBody = z
-  .object({ reason: z.string().trim().max(1000).optional() })
-  .strict();
-
-export const extendBody = z
-  .object({
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(31 * 24 * 3600),
-    justification,
-  })
-  .strict();
-
-/** An access request's body, as validated (what the backend's policy judges). */
-export type AccessRequestBody = z.output<typeof accessRequestBody>;
-/** An exemption request's body, as validated. */
-export type ExemptionRequestBody = z.output<typeof exemptionRequestBody>;
-/** What a new access request says (the body of `POST /access-requests`). */
-export type NewAccessRequest = z.input<typeof accessRequestBody>;
-/** What a new exemption request says (the body of `POST /exemption-requests`). */
-export type NewExemptionRequest = z.input<typeof exemptionRequestBody>;
-/** The query of `GET /posture`, as a caller writes it. */
-export type PostureListQuery = Omit<
-  z.input<typeof postureListQuery>,
-  'grade' | 'owner' | 'system'
-> & { owner?: string[]; system?: string[]; grade?: string[] };
-/** The query of `GET /access-requests` and `GET /exemption-requests`. */
-export type RequestListQuery = Omit<
-  z.input<typeof requestListQuery>,
-  'state'
-> & { state?: string[] };
-/** The query of `GET /audit`. */
-export type AuditQuery = Omit<z.input<typeof auditQuery>, 'cursor'> & {
-  cursor?: string;
-};
+} from '../permissions';
+import {
+  accessRequestBody,
+  approveBody,
+  auditQuery,
+  checkParams,
+  denyBody,
+  entityParams,
+  exemptionRequestBody,
+  extendBody,
+  historyQuery,
+  noQuery,
+  postureListQuery,
+  reasonBody,
+  requestIdParams,
+  requestListQuery,
+  summaryQuery,
+  trendQuery,
+} from './schemas';
 
 // --- Routes ------------------------------------------------------------------
 
