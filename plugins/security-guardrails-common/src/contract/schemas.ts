@@ -84,6 +84,14 @@ const namespaceName = z
   .max(63)
   .regex(DNS_LABEL, 'must be a Kubernetes namespace name');
 
+/** A duration in whole seconds, at most this many days. */
+const durationSeconds = (maxDays: number) =>
+  z
+    .number()
+    .int()
+    .positive()
+    .max(maxDays * 24 * 3600);
+
 export const noQuery = z.object({}).strict();
 
 // --- Path parameters ---------------------------------------------------------
@@ -177,12 +185,7 @@ export const accessRequestBody = z
       .max(64)
       .regex(/^[a-z0-9]([a-z0-9._-]{0,62})?$/, 'must be a cluster name'),
     namespaces: z.array(namespaceName).min(1).max(20),
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(31 * 24 * 3600)
-      .optional(),
+    durationSeconds: durationSeconds(31).optional(),
     justification,
     ticket,
   })
@@ -192,11 +195,7 @@ export const exemptionRequestBody = z
   .object({
     entityRef: entityRefSchema,
     checkId: checkId('sc.readonly-rootfs'),
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(366 * 24 * 3600),
+    durationSeconds: durationSeconds(366),
     justification,
     ticket,
     scope: z
@@ -242,11 +241,7 @@ export const reasonBody = z
 
 export const extendBody = z
   .object({
-    durationSeconds: z
-      .number()
-      .int()
-      .positive()
-      .max(31 * 24 * 3600),
+    durationSeconds: durationSeconds(31),
     justification,
   })
   .strict();
