@@ -46,6 +46,8 @@ function expectRule(fn: () => unknown, rule: string, name: string) {
   throw new Error(`expected rule ${rule} to refuse`);
 }
 
+const NOW = new Date('2026-11-22T12:10:00Z');
+
 function request(overrides: Partial<AccessRequest> = {}): AccessRequest {
   return {
     id: 'r1',
@@ -203,7 +205,7 @@ describe('AccessPolicy', () => {
 
   it('no-self-approval', () => {
     expectRule(
-      () => policy.checkDecision(request(), dana),
+      () => policy.checkDecision(request(), dana, NOW),
       'no-self-approval',
       'NotAllowedError',
     );
@@ -211,18 +213,19 @@ describe('AccessPolicy', () => {
 
   it('approver-not-allowed: outsiders cannot decide; owners and security leads can', () => {
     expectRule(
-      () => policy.checkDecision(request(), outsider),
+      () => policy.checkDecision(request(), outsider, NOW),
       'approver-not-allowed',
       'NotAllowedError',
     );
-    expect(() => policy.checkDecision(request(), riley)).not.toThrow();
-    expect(() => policy.checkDecision(request(), sam)).not.toThrow();
+    expect(() => policy.checkDecision(request(), riley, NOW)).not.toThrow();
+    expect(() => policy.checkDecision(request(), sam, NOW)).not.toThrow();
     // admin is decided by security leads only
     expectRule(
       () =>
         policy.checkDecision(
           request({ role: 'admin', approverGroups: [LEADS] }),
           riley,
+          NOW,
         ),
       'approver-not-allowed',
       'NotAllowedError',
@@ -231,7 +234,7 @@ describe('AccessPolicy', () => {
 
   it('invalid-state: decisions only on pending requests', () => {
     expectRule(
-      () => policy.checkDecision(request({ state: 'active' }), riley),
+      () => policy.checkDecision(request({ state: 'active' }), riley, NOW),
       'invalid-state',
       'ConflictError',
     );
@@ -250,27 +253,20 @@ describe('AccessPolicy', () => {
     });
     expectRule(
       () =>
-        policy.validateExtension(
-          active,
-          riley,
-          600,
-          'need more time please',
-          new Date('2026-11-22T12:10:00Z'),
-        ),
+        policy.validateExtension(active, riley, 600, 'need more time please'),
       'not-requester',
       'NotAllowedError',
     );
   });
 
-  it('extensions stay within the role maximum from now', () => {
+  it('extensions stay within the role maximum from when the grant was applied', () => {
     const active = request({
       state: 'active',
       expiresAt: '2026-11-22T12:30:00.000Z',
     });
-    const now = new Date('2026-11-22T12:10:00Z');
     expect(
       policy
-        .validateExtension(active, dana, 1800, 'need more time please', now)
+        .validateExtension(active, dana, 1800, 'need more time please')
         .newExpiry.toISOString(),
     ).toBe('2026-11-22T13:00:00.000Z');
     expectRule(
@@ -280,23 +276,48 @@ describe('AccessPolicy', () => {
           dana,
           4 * 3600,
           'need more time please',
-          now,
         ),
       'duration-out-of-range',
       'InputError',
     );
     expectRule(
       () =>
-        policy.validateExtension(
-          request(),
-          dana,
-          600,
-          'need more time please',
-          now,
-        ),
+        policy.validateExtension(request(), dana, 600, 'need more time please'),
       'invalid-state',
       'ConflictError',
     );
+  });
+
+  it('extensions never take a grant past its role maximum, however many there are', () => {
+    // edit: at most 4 h. Applied at 12:00 for 30 min, extended to 15:00 so far.
+    const extended = request({
+      state: 'active',
+      appliedAt: '2026-11-22T12:00:00.000Z',
+      expiresAt: '2026-11-22T15:00:00.000Z',
+    });
+    expect(
+      policy.checkExtensionCeiling(extended, 3600, 409).toISOString(),
+    ).toBe('2026-11-22T16:00:00.000Z');
+    expectRule(
+      () => policy.checkExtensionCeiling(extended, 3601, 409),
+      'duration-out-of-range',
+      'ConflictError',
+    );
+    expect(() => policy.checkExtensionCeiling(extended, 3601, 409)).toThrow(
+      /applied at 2026-11-22T12:00:00.000Z, so it can be extended by at most 1 h/,
+    );
+  });
+
+  it('request-timed-out: no decision once the request waited past its time', () => {
+    const waited = request({ pendingExpiresAt: '2026-11-22T12:10:00.000Z' });
+    expectRule(
+      () => policy.checkDecision(waited, riley, NOW),
+      'request-timed-out',
+      'ConflictError',
+    );
+    expect(() =>
+      policy.checkDecision(waited, riley, new Date('2026-11-22T12:09:59Z')),
+    ).not.toThrow();
   });
 
   it('revoke-not-allowed: requester, approvers and security leads may revoke', () => {

@@ -3,7 +3,12 @@
  * 4xx a person sees says which rule and why:
  *
  *   role-not-grantable        only configured roles (an allow-list of ClusterRoles) can be requested
- *   duration-out-of-range     within [1 minute, the role's maximum]
+ *   duration-out-of-range     within [1 minute, the role's maximum]; extensions never take a grant
+ *                             past its role's maximum from when it was applied (checked when asked
+ *                             and again when approved)
+ *   extension-pending         at most one pending extension per grant (held by the database)
+ *   grant-not-active          an extension of a grant that ended is cancelled, never approved
+ *   request-timed-out         no decision once a request waited past its pending time
  *   justification-required    at least 10 characters saying why
  *   target-not-mapped         the cluster and namespaces must be where the entity's objects are
  *   requester-not-owner       the role needs the requester to be in the owning group; exemptions are
@@ -252,7 +257,6 @@ export class AccessPolicy {
     requester: Actor,
     durationSeconds: number,
     justification: string,
-    now: Date,
   ) {
     if (
       parent.kind !== 'access' ||
@@ -272,42 +276,81 @@ export class AccessPolicy {
         403,
       );
     }
-    const role = this.role(parent.role ?? '');
-    if (!role)
-      throw refuse(
-        'role-not-grantable',
-        `role '${parent.role}' is no longer grantable`,
-        409,
-      );
     this.#justification(justification);
-    const newExpiry = Date.parse(parent.expiresAt) + durationSeconds * 1000;
-    const remaining = (newExpiry - now.getTime()) / 1000;
-    if (
-      !Number.isInteger(durationSeconds) ||
-      durationSeconds < MIN_DURATION_SECONDS ||
-      remaining > role.maxDurationSeconds
-    ) {
-      throw refuse(
-        'duration-out-of-range',
-        `an extension may bring the remaining time to at most ${formatSeconds(
-          role.maxDurationSeconds,
-        )} for ${role.name}`,
-        400,
-      );
-    }
+    const newExpiry = this.checkExtensionCeiling(parent, durationSeconds, 400);
+    const role = this.role(parent.role!)!;
     return {
       role,
       needsApproval: role.extensionNeedsApproval,
-      newExpiry: new Date(newExpiry),
+      newExpiry,
     };
   }
 
-  /** Whether this person may decide on this request; throws the rule that says no. */
-  checkDecision(request: AccessRequest, approver: Actor): void {
+  /**
+   * A grant lasts at most its role's maximum from when it was applied:
+   * extensions fill that time and never go past it, however many there are
+   * and in whatever order they are approved. The new expiry, or the rule.
+   */
+  checkExtensionCeiling(
+    grant: AccessRequest,
+    durationSeconds: number,
+    status: RuleStatus,
+  ): Date {
+    const role = this.role(grant.role ?? '');
+    if (!role)
+      throw refuse(
+        'role-not-grantable',
+        `role '${grant.role}' is no longer grantable`,
+        409,
+      );
+    // Applied when it became active; before the store kept appliedAt, its
+    // expiry less its duration.
+    const start = grant.appliedAt
+      ? Date.parse(grant.appliedAt)
+      : Date.parse(grant.expiresAt ?? '') - grant.durationSeconds * 1000;
+    const ceiling = start + role.maxDurationSeconds * 1000;
+    const newExpiry =
+      Date.parse(grant.expiresAt ?? '') + durationSeconds * 1000;
+    if (
+      !Number.isInteger(durationSeconds) ||
+      durationSeconds < MIN_DURATION_SECONDS ||
+      !(newExpiry <= ceiling)
+    ) {
+      const left = Math.max(
+        0,
+        Math.floor((ceiling - Date.parse(grant.expiresAt ?? '')) / 1000),
+      );
+      throw refuse(
+        'duration-out-of-range',
+        `grants of ${role.name} last at most ${formatSeconds(
+          role.maxDurationSeconds,
+        )} from when they are applied; this one was applied at ${new Date(
+          start,
+        ).toISOString()}, so it can be extended by at most ${formatSeconds(
+          left,
+        )}; request new access for longer`,
+        status,
+      );
+    }
+    return new Date(newExpiry);
+  }
+
+  /** Whether this person may decide on this request now; throws the rule that says no. */
+  checkDecision(request: AccessRequest, approver: Actor, now: Date): void {
     if (request.state !== 'pending') {
       throw refuse(
         'invalid-state',
         `the request is ${request.state}, not pending`,
+        409,
+      );
+    }
+    if (
+      request.pendingExpiresAt &&
+      Date.parse(request.pendingExpiresAt) <= now.getTime()
+    ) {
+      throw refuse(
+        'request-timed-out',
+        `the request waited for a decision until ${request.pendingExpiresAt} and can no longer be approved or denied`,
         409,
       );
     }

@@ -441,6 +441,124 @@ describe.each(
     expect((await store.get(r.id))!.expiresAt).toBe('2026-11-22T14:00:00.000Z');
   });
 
+  it('keeps one pending extension per grant, also when several are asked at once', async () => {
+    const { service, store } = await build(knex, driver, clock);
+    const r = await service.create(editRequest, dana);
+    await service.decide(r.id, riley, 'approve');
+    const asks = await Promise.allSettled(
+      [1, 2, 3].map(n =>
+        service.extend(r.id, dana, {
+          durationSeconds: 600,
+          justification: `the fix needs more time (${n})`,
+        }),
+      ),
+    );
+    expect(asks.filter(a => a.status === 'fulfilled')).toHaveLength(1);
+    for (const a of asks.filter(x => x.status === 'rejected')) {
+      expect(String((a as PromiseRejectedResult).reason)).toMatch(
+        /extension-pending: this grant already has a pending extension/,
+      );
+    }
+    const pending = await store.list(
+      { kinds: ['extension'], parentId: r.id, states: ['pending'] },
+      { limit: 10 },
+    );
+    expect(pending).toHaveLength(1);
+  });
+
+  it('never extends a grant past its role maximum from when it was applied', async () => {
+    // edit: at most 4 h. Applied at 12:00 for 30 min.
+    const { service, store } = await build(knex, driver, clock);
+    const r = await service.create(editRequest, dana);
+    await service.decide(r.id, riley, 'approve');
+    const extendBy = async (seconds: number) => {
+      const ext = await service.extend(r.id, dana, {
+        durationSeconds: seconds,
+        justification: 'the fix needs more time',
+      });
+      return service.decide(ext.id, sam, 'approve');
+    };
+    await extendBy(2 * 3600);
+    await expect(extendBy(2 * 3600)).rejects.toThrow(
+      /duration-out-of-range: .*extended by at most 90 min/,
+    );
+    await extendBy(90 * 60);
+    await expect(extendBy(60)).rejects.toThrow(/duration-out-of-range/);
+    expect((await store.get(r.id))!.expiresAt).toBe('2026-11-22T16:00:00.000Z');
+  });
+
+  it('refuses a decision on a request past its pending time, before any sweep', async () => {
+    const { service, store } = await build(knex, driver, clock, {
+      pendingTimeout: { hours: 1 },
+    });
+    const r = await service.create(editRequest, dana);
+    clock.advance(3600);
+    await expect(service.decide(r.id, riley, 'approve')).rejects.toThrow(
+      /request-timed-out/,
+    );
+    expect((await store.get(r.id))!.state).toBe('pending');
+    expect(await d.bindings()).toBe(0);
+  });
+
+  it('cancels pending extensions when the grant ends, and refuses to approve one after', async () => {
+    const { service, store } = await build(knex, driver, clock);
+    const r = await service.create(editRequest, dana);
+    await service.decide(r.id, riley, 'approve');
+    const ext = await service.extend(r.id, dana, {
+      durationSeconds: 600,
+      justification: 'the fix needs more time',
+    });
+    await service.revoke(r.id, dana, false, 'done');
+    expect((await store.get(ext.id))!).toMatchObject({
+      state: 'cancelled',
+      endReason: 'the grant was revoked',
+    });
+    await expect(service.decide(ext.id, sam, 'approve')).rejects.toThrow(
+      /invalid-state/,
+    );
+    expect((await store.get(r.id))!.state).toBe('revoked');
+    expect(await d.bindings()).toBe(0);
+  });
+
+  it('leaves no binding behind when a revocation races an extension, and none missing', async () => {
+    const { service, store } = await build(knex, driver, clock, {
+      maxActiveGrantsPerUser: 100,
+    });
+    for (let round = 0; round < 8; round++) {
+      // view: extensions need no approval, so extend and revoke both write bindings at once.
+      const r = await service.create(
+        { ...editRequest, role: 'view', durationSeconds: 1800 },
+        dana,
+      );
+      const edit = await service.create(editRequest, dana);
+      await service.decide(edit.id, riley, 'approve');
+      const ext = await service.extend(edit.id, dana, {
+        durationSeconds: 600,
+        justification: 'the fix needs more time',
+      });
+      await Promise.allSettled([
+        service.extend(r.id, dana, {
+          durationSeconds: 600,
+          justification: 'still reading the logs',
+        }),
+        service.revoke(r.id, dana, false, 'done'),
+        service.decide(ext.id, sam, 'approve'),
+        service.revoke(edit.id, riley, false, 'done'),
+      ]);
+      // A quiet point: the managed RoleBindings are exactly the active grants'.
+      const active = await store.list(
+        { kinds: ['access'], states: ['active'] },
+        { limit: 1000 },
+      );
+      const managed = await driver.listManaged();
+      expect(new Set(managed.map(b => b.grantId))).toEqual(
+        new Set(active.filter(a => a.bindings.length).map(a => a.id)),
+      );
+      expect((await store.get(r.id))!.state).toBe('revoked');
+      expect((await store.get(edit.id))!.state).toBe('revoked');
+    }
+  });
+
   it('times out pending requests, cancels on request and denies with a reason', async () => {
     const { service, sweeper, store } = await build(knex, driver, clock);
     const a = await service.create(editRequest, dana);

@@ -24,7 +24,7 @@ import {
   subjectOf,
 } from './actors';
 import { AccessAuditor } from './auditor';
-import { AccessStore } from './AccessStore';
+import { AccessStore, RequestConflictError } from './AccessStore';
 import { GrantReconciler } from './GrantReconciler';
 import { AccessNotifier } from './notifier';
 import { requireRequest } from './queries';
@@ -55,6 +55,16 @@ export class AccessRequestService {
 
   get policy(): AccessPolicy {
     return this.#o.policy;
+  }
+
+  #extensionPending(id: string | undefined) {
+    return refuse(
+      'extension-pending',
+      `this grant already has a pending extension${
+        id ? ` (${id})` : ''
+      }; wait for its decision or cancel it`,
+      409,
+    );
   }
 
   #get(id: string): Promise<AccessRequest> {
@@ -157,8 +167,8 @@ export class AccessRequestService {
     comment?: string,
   ): Promise<AccessRequest> {
     const request = await this.#get(id);
-    this.#o.policy.checkDecision(request, actor);
     const now = this.#now();
+    this.#o.policy.checkDecision(request, actor, now);
     await this.#o.store.addDecision(id, actor.userRef, decision, comment, now);
     if (decision === 'deny') {
       const moved = await this.#o.store.transition(
@@ -234,6 +244,9 @@ export class AccessRequestService {
       }
       return current;
     }
+    if (request.kind === 'extension') {
+      return this.#approveExtension(request, actor, comment);
+    }
     const moved = await this.#o.store.transition(
       request,
       'pending',
@@ -246,17 +259,9 @@ export class AccessRequestService {
     );
     const current = await this.#get(request.id);
     if (!moved) return current; // another approver got there first
-    await this.#o.auditor.record(
-      request.kind === 'extension' ? 'extended' : 'approved',
-      current,
-      actor,
-    );
+    await this.#o.auditor.record('approved', current, actor);
     if (actor !== AUTO_APPROVER)
       await this.#o.notifier.decided(current, 'approved', actor);
-    if (request.kind === 'extension') {
-      await this.#extendParent(current, actor);
-      return this.#get(request.id);
-    }
     return this.#o.reconciler.apply(current);
   }
 
@@ -337,34 +342,45 @@ export class AccessRequestService {
       actor,
       input.durationSeconds,
       input.justification,
-      now,
     );
-    const extension = await this.#o.store.create(
-      {
-        id: randomUUID(),
-        kind: 'extension',
-        parentId: parent.id,
-        entityRef: parent.entityRef,
-        cluster: parent.cluster,
-        namespaces: parent.namespaces,
-        role: parent.role,
-        clusterRole: parent.clusterRole,
-        durationSeconds: input.durationSeconds,
-        justification: input.justification.trim(),
-        requester: actor.userRef,
-        approvalsRequired: v.needsApproval
-          ? Math.max(1, v.role.approvalsRequired)
-          : 0,
-        approverGroups: parent.approverGroups,
-        pendingExpiresAt: parent.expiresAt!,
-      },
-      now,
-      {
-        actor: actor.userRef,
-        reason: input.justification.trim(),
-        details: { extends: parent.id },
-      },
+    const [pending] = await this.#o.store.list(
+      { kinds: ['extension'], parentId: parent.id, states: ['pending'] },
+      { limit: 1 },
     );
+    if (pending) throw this.#extensionPending(pending.id);
+    const extension = await this.#o.store
+      .create(
+        {
+          id: randomUUID(),
+          kind: 'extension',
+          parentId: parent.id,
+          entityRef: parent.entityRef,
+          cluster: parent.cluster,
+          namespaces: parent.namespaces,
+          role: parent.role,
+          clusterRole: parent.clusterRole,
+          durationSeconds: input.durationSeconds,
+          justification: input.justification.trim(),
+          requester: actor.userRef,
+          approvalsRequired: v.needsApproval
+            ? Math.max(1, v.role.approvalsRequired)
+            : 0,
+          approverGroups: parent.approverGroups,
+          pendingExpiresAt: parent.expiresAt!,
+        },
+        now,
+        {
+          actor: actor.userRef,
+          reason: input.justification.trim(),
+          details: { extends: parent.id },
+        },
+      )
+      .catch(e => {
+        // Asked at the same moment as another: the database keeps one.
+        if (e instanceof RequestConflictError)
+          throw this.#extensionPending(e.existing?.id);
+        throw e;
+      });
     if (!v.needsApproval) {
       return this.#approve(extension, AUTO_APPROVER);
     }
@@ -372,45 +388,67 @@ export class AccessRequestService {
     return extension;
   }
 
-  async #extendParent(extension: AccessRequest, actor: string) {
-    const parent = await this.#get(extension.parentId!);
+  /**
+   * The final approval of an extension: the grant must still be active and
+   * stay within its role's maximum; the extension's approval and the grant's
+   * new expiry are written together (both or neither), then the grant's
+   * RoleBindings follow. An extension that can no longer apply is cancelled
+   * and the approver told why (409), never reported approved.
+   */
+  async #approveExtension(
+    extension: AccessRequest,
+    actor: string,
+    comment?: string,
+  ): Promise<AccessRequest> {
+    const grant = await this.#get(extension.parentId!);
     const now = this.#now();
-    if (parent.state !== 'active' || !parent.expiresAt) {
-      await this.#o.store.appendAudit(extension, 'failed', now, {
-        actor: SYSTEM_ACTOR,
-        reason: `the grant is ${parent.state}; nothing to extend`,
-      });
-      return;
+    const cancel = async (why: string) => {
+      await this.#o.store.transition(
+        extension,
+        'pending',
+        'cancelled',
+        now,
+        { actor: SYSTEM_ACTOR, reason: why },
+        { endedAt: now.toISOString(), endedBy: SYSTEM_ACTOR, endReason: why },
+      );
+    };
+    if (grant.state !== 'active' || !grant.expiresAt) {
+      const why = `the grant is ${grant.state}; nothing to extend`;
+      await cancel(why);
+      throw refuse('grant-not-active', why, 409);
     }
-    const expiresAt = new Date(
-      Date.parse(parent.expiresAt) + extension.durationSeconds * 1000,
-    ).toISOString();
-    // The store is the source of truth for expiry: extend there first.
-    const moved = await this.#o.store.update(
-      parent,
-      'active',
+    let to: string;
+    try {
+      to = this.#o.policy
+        .checkExtensionCeiling(grant, extension.durationSeconds, 409)
+        .toISOString();
+    } catch (e) {
+      await cancel((e as Error).message);
+      throw e;
+    }
+    const outcome = await this.#o.store.extendGrant({
+      extension,
+      grant,
+      from: grant.expiresAt,
+      to,
       now,
-      { expiresAt, expiryWarned: false },
-      {
-        event: 'extended',
-        actor,
-        reason: extension.justification,
-        details: {
-          extensionId: extension.id,
-          from: parent.expiresAt,
-          to: expiresAt,
-        },
-      },
-    );
-    if (!moved) return;
-    await this.#o.reconciler.updateExpiry(parent, expiresAt);
-    await this.#o.auditor.record(
-      'extended',
-      await this.#get(parent.id),
-      actor,
-      {
-        to: expiresAt,
-      },
-    );
+      audit: { actor, reason: comment ?? extension.justification },
+    });
+    if (outcome === 'extension-not-pending') return this.#get(extension.id);
+    if (outcome === 'grant-not-active') {
+      const current = await this.#get(grant.id);
+      const why = `the grant is ${current.state}; nothing to extend`;
+      await cancel(why);
+      throw refuse('grant-not-active', why, 409);
+    }
+    const approved = await this.#get(extension.id);
+    await this.#o.auditor.record('extended', approved, actor);
+    if (actor !== AUTO_APPROVER)
+      await this.#o.notifier.decided(approved, 'approved', actor);
+    await this.#o.reconciler.updateExpiry(await this.#get(grant.id), to);
+    await this.#o.auditor.record('extended', await this.#get(grant.id), actor, {
+      to,
+    });
+    return approved;
   }
 }

@@ -107,6 +107,24 @@ export interface DueWork {
 
 type RequestRef = Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>;
 
+/** A new request the database refused because another holds its place (one pending extension per grant). */
+export class RequestConflictError extends Error {
+  constructor(
+    message: string,
+    /** The request that holds the place, when it could be found. */
+    readonly existing?: AccessRequest,
+  ) {
+    super(message);
+    this.name = 'RequestConflictError';
+  }
+}
+
+/** What an extension's approval did: extended the grant, or why not. */
+export type ExtendOutcome =
+  | 'extended'
+  | 'extension-not-pending'
+  | 'grant-not-active';
+
 export interface AccessStore {
   /** Stores a new pending request and its `requested` event. */
   create(
@@ -151,6 +169,19 @@ export interface AccessStore {
     patch: RequestPatch,
     audit?: { event: AuditEventType } & AuditInput,
   ): Promise<boolean>;
+  /**
+   * Approves an extension and moves its grant's expiry `from` → `to` in one
+   * transaction: both or neither. The grant must still be active with the
+   * expiry the new one was computed from.
+   */
+  extendGrant(options: {
+    extension: RequestRef;
+    grant: RequestRef;
+    from: string;
+    to: string;
+    now: Date;
+    audit: AuditInput;
+  }): Promise<ExtendOutcome>;
   /** A lease on work for a request: one worker at a time, across replicas, until `leaseUntil`. */
   claim(
     id: string,

@@ -31,7 +31,9 @@ import {
   DEFAULT_DUE_LIMITS,
   DueLimits,
   DueWork,
+  ExtendOutcome,
   NewRequest,
+  RequestConflictError,
   RequestFilter,
   RequestPatch,
 } from './AccessStore';
@@ -185,6 +187,23 @@ export class DatabaseAccessStore implements AccessStore {
     audit: AuditInput,
   ): Promise<AccessRequest> {
     const at = now.toISOString();
+    try {
+      await this.#insert(input, at, audit);
+    } catch (e) {
+      if (!isUniqueViolation(e) || input.kind !== 'extension') throw e;
+      const [existing] = await this.list(
+        { kinds: ['extension'], parentId: input.parentId, states: ['pending'] },
+        { limit: 1 },
+      );
+      throw new RequestConflictError(
+        `grant ${input.parentId} already has a pending extension`,
+        existing,
+      );
+    }
+    return (await this.get(input.id))!;
+  }
+
+  async #insert(input: NewRequest, at: string, audit: AuditInput) {
     await this.#db.transaction(async tx => {
       await tx(REQUESTS).insert({
         id: input.id,
@@ -219,7 +238,6 @@ export class DatabaseAccessStore implements AccessStore {
       }
       await this.#audit(tx, input, 'requested', at, audit);
     });
-    return (await this.get(input.id))!;
   }
 
   async get(id: string): Promise<AccessRequest | undefined> {
@@ -375,6 +393,55 @@ export class DatabaseAccessStore implements AccessStore {
       if (audit) await this.#audit(tx, request, audit.event, at, audit);
       return true;
     });
+  }
+
+  async extendGrant(options: {
+    extension: Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>;
+    grant: Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>;
+    from: string;
+    to: string;
+    now: Date;
+    audit: AuditInput;
+  }): Promise<ExtendOutcome> {
+    const { extension, grant, from, to, audit } = options;
+    const at = options.now.toISOString();
+    const approved = assertTransition('extension', 'pending', 'approved');
+    class Rollback extends Error {
+      constructor(readonly outcome: ExtendOutcome) {
+        super(outcome);
+      }
+    }
+    try {
+      await this.#db.transaction(async tx => {
+        const moved = await tx(REQUESTS)
+          .where({ id: extension.id, state: 'pending' })
+          .update({
+            state: 'approved',
+            approved_at: at,
+            updated_at: at,
+            version: tx.raw('version + 1'),
+          });
+        if (Number(moved) !== 1) throw new Rollback('extension-not-pending');
+        const extended = await tx(REQUESTS)
+          .where({ id: grant.id, state: 'active', expires_at: from })
+          .update({
+            expires_at: to,
+            expiry_warned: false,
+            updated_at: at,
+            version: tx.raw('version + 1'),
+          });
+        if (Number(extended) !== 1) throw new Rollback('grant-not-active');
+        await this.#audit(tx, extension, approved.event, at, audit);
+        await this.#audit(tx, grant, 'extended', at, {
+          ...audit,
+          details: { extensionId: extension.id, from, to },
+        });
+      });
+      return 'extended';
+    } catch (e) {
+      if (e instanceof Rollback) return e.outcome;
+      throw e;
+    }
   }
 
   /**

@@ -245,6 +245,7 @@ export class GrantReconciler {
     );
     const current = await requireRequest(this.#o.store, request.id);
     if (moved) {
+      await this.#cancelExtensions(current, `the grant was ${to}`);
       await this.#o.auditor.record(to, current, endedBy);
       await this.#o.notifier.ended(current, to);
       this.#o.onEntityChanged?.(current.entityRef);
@@ -254,24 +255,56 @@ export class GrantReconciler {
 
   /**
    * Moves an active grant's RoleBindings to the expiry the store already
-   * holds. A failure is audited on the grant; the store's expiry is what the
-   * sweeper acts on either way.
+   * holds, under the grant's lease: never while it is being ended, so a
+   * binding is never written back for a grant that is no longer active. A
+   * revocation asked meanwhile is carried out at once after. A failure is
+   * audited on the grant; the store's expiry is what the sweeper acts on
+   * either way.
    */
   async updateExpiry(grant: AccessRequest, expiresAt: string): Promise<void> {
     const driver = this.#o.drivers.get(grant.cluster ?? '');
-    if (!driver) return;
+    if (!driver || !(await this.#claim(grant, 'active'))) return;
     try {
       const bindings = await driver.updateExpiry(
         await this.#spec(grant, expiresAt),
         grant.bindings,
       );
-      await this.#o.store.update(grant, 'active', this.#now(), { bindings });
+      await this.#o.store.update(grant, 'active', this.#now(), {
+        bindings,
+        nextAttemptAt: null,
+      });
     } catch (e) {
+      await this.#o.store.update(grant, 'active', this.#now(), {
+        nextAttemptAt: null,
+      });
       await this.#o.store.appendAudit(grant, 'failed', this.#now(), {
         actor: SYSTEM_ACTOR,
         reason: `updating the expiry annotation failed: ${errorText(e)}`,
         details: { operation: 'extend' },
       });
+    }
+    const current = await requireRequest(this.#o.store, grant.id);
+    if (current.state === 'active' && current.revokeRequested) {
+      await this.end(current);
+    }
+  }
+
+  /** An ended grant's pending extensions are cancelled: there is nothing left to extend. */
+  async #cancelExtensions(grant: AccessRequest, why: string) {
+    const pending = await this.#o.store.list(
+      { kinds: ['extension'], parentId: grant.id, states: ['pending'] },
+      { limit: 100 },
+    );
+    const now = this.#now();
+    for (const extension of pending) {
+      await this.#o.store.transition(
+        extension,
+        'pending',
+        'cancelled',
+        now,
+        { actor: SYSTEM_ACTOR, reason: why },
+        { endedAt: now.toISOString(), endedBy: SYSTEM_ACTOR, endReason: why },
+      );
     }
   }
 }
