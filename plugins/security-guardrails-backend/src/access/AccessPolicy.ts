@@ -13,7 +13,8 @@
  *   target-not-mapped         the cluster and namespaces must be where the entity's objects are
  *   requester-not-owner       the role needs the requester to be in the owning group; exemptions are
  *                             requested by the owning group or the security leads
- *   concurrent-grant-limit    at most N grants held at once per person
+ *   concurrent-grant-limit    at most N access requests pending, approved or active per person, counted
+ *                             at creation and again (approved or active) at approval, atomically
  *   no-self-approval          nobody decides their own request
  *   approver-not-allowed      approvers come from the owning group and/or the security leads, by role
  *   distinct-approvers        one decision per person (enforced by the store)
@@ -192,7 +193,7 @@ export class AccessPolicy {
     if (holding >= this.config.maxActiveGrantsPerUser) {
       throw refuse(
         'concurrent-grant-limit',
-        `you already hold ${holding} grant(s); the limit is ${this.config.maxActiveGrantsPerUser}. Revoke one you no longer need`,
+        `you already have ${holding} grant(s) requested, approved or active; the limit is ${this.config.maxActiveGrantsPerUser}. Revoke or cancel one you no longer need`,
         409,
       );
     }

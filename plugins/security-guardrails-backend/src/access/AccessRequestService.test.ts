@@ -585,6 +585,83 @@ describe.each(
     ).rejects.toThrow(/concurrent-grant-limit/);
   });
 
+  it('holds the cap under concurrency: 12 requests at once give exactly 3 grants', async () => {
+    const { service, store } = await build(knex, driver, clock, {
+      maxActiveGrantsPerUser: 3,
+    });
+    const asks = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        service.create(
+          {
+            ...editRequest,
+            role: 'view',
+            justification: `reading pod logs, take ${i}`,
+          },
+          dana,
+        ),
+      ),
+    );
+    expect(asks.filter(a => a.status === 'fulfilled')).toHaveLength(3);
+    for (const a of asks.filter(x => x.status === 'rejected')) {
+      expect(String((a as PromiseRejectedResult).reason)).toMatch(
+        /concurrent-grant-limit/,
+      );
+    }
+    expect(await store.countHolding(dana.userRef)).toBe(3);
+    expect(await d.bindings()).toBe(3);
+  });
+
+  it('counts pending requests at creation, and approved or active ones at approval', async () => {
+    const { service } = await build(knex, driver, clock, {
+      maxActiveGrantsPerUser: 2,
+    });
+    const pending = await service.create(editRequest, dana);
+    await service.create({ ...editRequest, role: 'view' }, dana);
+    // One pending and one active: a third is refused.
+    await expect(
+      service.create({ ...editRequest, role: 'view' }, dana),
+    ).rejects.toThrow(/concurrent-grant-limit/);
+    await service.cancel(pending.id, dana);
+    const edit = await service.create(editRequest, dana);
+    await expect(
+      service.create({ ...editRequest, role: 'view' }, dana),
+    ).rejects.toThrow(/concurrent-grant-limit/);
+    // At approval, one other grant is approved or active: under the cap.
+    expect((await service.decide(edit.id, riley, 'approve')).state).toBe(
+      'active',
+    );
+  });
+
+  it('refuses an approval that would exceed the cap, and the approver may decide again later', async () => {
+    const { service, store } = await build(knex, driver, clock, {
+      maxActiveGrantsPerUser: 2,
+    });
+    const a = await service.create(editRequest, dana);
+    const b = await service.create(editRequest, dana);
+    // Past the store's creation check, as an older version or a restore could leave it.
+    const c = await store.create(
+      {
+        ...a,
+        id: '00000000-0000-4000-8000-000000000003',
+        namespaces: a.namespaces,
+        pendingExpiresAt: a.pendingExpiresAt!,
+      },
+      clock.now,
+      { actor: dana.userRef },
+    );
+    await service.decide(a.id, riley, 'approve');
+    await service.decide(b.id, riley, 'approve');
+    await expect(service.decide(c.id, riley, 'approve')).rejects.toThrow(
+      /concurrent-grant-limit/,
+    );
+    expect((await store.get(c.id))!).toMatchObject({
+      state: 'pending',
+      approvals: [],
+    });
+    await service.revoke(a.id, dana, false, 'done');
+    expect((await service.decide(c.id, riley, 'approve')).state).toBe('active');
+  });
+
   it('turns approved exemption requests into engine exemptions until they expire', async () => {
     const { service, sweeper, changed, store } = await build(
       knex,

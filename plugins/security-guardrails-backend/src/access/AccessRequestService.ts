@@ -24,7 +24,11 @@ import {
   subjectOf,
 } from './actors';
 import { AccessAuditor } from './auditor';
-import { AccessStore, RequestConflictError } from './AccessStore';
+import {
+  AccessStore,
+  HoldingLimitError,
+  RequestConflictError,
+} from './AccessStore';
 import { GrantReconciler } from './GrantReconciler';
 import { AccessNotifier } from './notifier';
 import { requireRequest } from './queries';
@@ -67,6 +71,20 @@ export class AccessRequestService {
     );
   }
 
+  get #limit(): number {
+    return this.#o.policy.config.maxActiveGrantsPerUser;
+  }
+
+  /** The store's cap refusal as the rule a person reads; anything else as it is. */
+  #limitRefusal(e: unknown): unknown {
+    if (!(e instanceof HoldingLimitError)) return e;
+    return refuse(
+      'concurrent-grant-limit',
+      `${e.requester} already has ${e.holding} grant(s) requested, approved or active; the limit is ${e.limit}. Revoke or cancel one first`,
+      409,
+    );
+  }
+
   #get(id: string): Promise<AccessRequest> {
     return requireRequest(this.#o.store, id);
   }
@@ -84,33 +102,38 @@ export class AccessRequestService {
       this.#o.context,
       actor.userRef,
     );
-    const request = await this.#o.store.create(
-      {
-        id: randomUUID(),
-        kind: 'access',
-        entityRef: input.entityRef,
-        cluster: input.cluster,
-        namespaces: [...new Set(input.namespaces)].sort(),
-        role: v.role.name,
-        clusterRole: v.role.clusterRole,
-        durationSeconds: v.durationSeconds,
-        justification: input.justification.trim(),
-        ticket: input.ticket,
-        requester: actor.userRef,
-        subject,
-        approvalsRequired: v.approvalsRequired,
-        approverGroups: v.approverRefs,
-        pendingExpiresAt: new Date(
-          now.getTime() + this.#o.policy.config.pendingTimeoutSeconds * 1000,
-        ).toISOString(),
-      },
-      now,
-      {
-        actor: actor.userRef,
-        reason: input.justification.trim(),
-        details: { ticket: input.ticket ?? null },
-      },
-    );
+    const request = await this.#o.store
+      .create(
+        {
+          id: randomUUID(),
+          kind: 'access',
+          entityRef: input.entityRef,
+          cluster: input.cluster,
+          namespaces: [...new Set(input.namespaces)].sort(),
+          role: v.role.name,
+          clusterRole: v.role.clusterRole,
+          durationSeconds: v.durationSeconds,
+          justification: input.justification.trim(),
+          ticket: input.ticket,
+          requester: actor.userRef,
+          subject,
+          approvalsRequired: v.approvalsRequired,
+          approverGroups: v.approverRefs,
+          pendingExpiresAt: new Date(
+            now.getTime() + this.#o.policy.config.pendingTimeoutSeconds * 1000,
+          ).toISOString(),
+        },
+        now,
+        {
+          actor: actor.userRef,
+          reason: input.justification.trim(),
+          details: { ticket: input.ticket ?? null },
+        },
+        { holdingLimit: this.#limit },
+      )
+      .catch(e => {
+        throw this.#limitRefusal(e);
+      });
     await this.#o.auditor.record('requested', request, actor.userRef);
     if (request.approvalsRequired === 0) {
       return this.#approve(request, AUTO_APPROVER);
@@ -247,16 +270,43 @@ export class AccessRequestService {
     if (request.kind === 'extension') {
       return this.#approveExtension(request, actor, comment);
     }
-    const moved = await this.#o.store.transition(
-      request,
-      'pending',
-      'approved',
-      now,
-      { actor, reason: comment },
-      {
-        approvedAt: now.toISOString(),
-      },
-    );
+    let moved: boolean;
+    try {
+      // The cap again, at the moment access is granted: other grants may
+      // have been approved since this one was asked.
+      moved = await this.#o.store.transition(
+        request,
+        'pending',
+        'approved',
+        now,
+        { actor, reason: comment },
+        { approvedAt: now.toISOString() },
+        {
+          holdingLimit: { requester: request.requester, limit: this.#limit },
+        },
+      );
+    } catch (e) {
+      if (e instanceof HoldingLimitError) {
+        if (actor === AUTO_APPROVER) {
+          await this.#o.store.transition(
+            request,
+            'pending',
+            'cancelled',
+            now,
+            { actor: SYSTEM_ACTOR, reason: e.message },
+            {
+              endedAt: now.toISOString(),
+              endedBy: SYSTEM_ACTOR,
+              endReason: e.message,
+            },
+          );
+        } else {
+          // Not decided after all: the approver can decide again later.
+          await this.#o.store.removeDecision(request.id, actor);
+        }
+      }
+      throw this.#limitRefusal(e);
+    }
     const current = await this.#get(request.id);
     if (!moved) return current; // another approver got there first
     await this.#o.auditor.record('approved', current, actor);

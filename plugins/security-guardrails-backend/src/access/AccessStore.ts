@@ -119,6 +119,18 @@ export class RequestConflictError extends Error {
   }
 }
 
+/** A grant the requester may not hold: they hold (or await) `holding` already, the limit is `limit`. */
+export class HoldingLimitError extends Error {
+  constructor(
+    readonly requester: string,
+    readonly holding: number,
+    readonly limit: number,
+  ) {
+    super(`${requester} holds ${holding} grant(s); the limit is ${limit}`);
+    this.name = 'HoldingLimitError';
+  }
+}
+
 /** What an extension's approval did: extended the grant, or why not. */
 export type ExtendOutcome =
   | 'extended'
@@ -126,11 +138,18 @@ export type ExtendOutcome =
   | 'grant-not-active';
 
 export interface AccessStore {
-  /** Stores a new pending request and its `requested` event. */
+  /**
+   * Stores a new pending request and its `requested` event. With
+   * `holdingLimit`, an access request is refused (HoldingLimitError) when
+   * its requester already has that many pending, approved or active: counted
+   * and inserted under a per-requester lock, so concurrent requests cannot
+   * each pass.
+   */
   create(
     input: NewRequest,
     now: Date,
     audit: AuditInput,
+    options?: { holdingLimit?: number },
   ): Promise<AccessRequest>;
   get(id: string): Promise<AccessRequest | undefined>;
   /** Newest first; `after` is the `createdAt|id` of the previous page's last. */
@@ -138,8 +157,8 @@ export interface AccessStore {
     filter: RequestFilter,
     page?: { limit: number; after?: string },
   ): Promise<AccessRequest[]>;
-  /** How many grants a user holds or is about to hold. */
-  countHolding(requester: string, kind?: RequestKind): Promise<number>;
+  /** How many access requests a user has pending, approved or active. */
+  countHolding(requester: string): Promise<number>;
   /** Records a decision; a second one by the same approver is a conflict. */
   addDecision(
     id: string,
@@ -152,6 +171,9 @@ export interface AccessStore {
   /**
    * Moves a request from one state to another if it is still in `from`,
    * with the move's audit event; false when another actor moved it first.
+   * With `holdingLimit`, the move is refused (HoldingLimitError) when the
+   * requester already holds that many other approved or active grants,
+   * counted under the same per-requester lock as `create`.
    */
   transition(
     request: RequestRef,
@@ -160,6 +182,7 @@ export interface AccessStore {
     now: Date,
     audit: AuditInput,
     patch?: RequestPatch,
+    options?: { holdingLimit?: { requester: string; limit: number } },
   ): Promise<boolean>;
   /** Changes columns of a request still in `state`, optionally with an audit event. */
   update(

@@ -32,6 +32,7 @@ import {
   DueLimits,
   DueWork,
   ExtendOutcome,
+  HoldingLimitError,
   NewRequest,
   RequestConflictError,
   RequestFilter,
@@ -43,6 +44,9 @@ const REQUESTS = TABLES.accessRequests;
 const APPROVALS = TABLES.accessApprovals;
 const APPROVERS = TABLES.accessApprovers;
 const AUDIT = TABLES.audit;
+
+/** The states that count towards the per-user cap at creation. */
+const COUNTED: RequestState[] = ['pending', 'approved', 'active'];
 
 function patchColumns(patch: RequestPatch): Partial<AccessRequestRow> {
   const c: Partial<AccessRequestRow> = {};
@@ -185,10 +189,11 @@ export class DatabaseAccessStore implements AccessStore {
     input: NewRequest,
     now: Date,
     audit: AuditInput,
+    options: { holdingLimit?: number } = {},
   ): Promise<AccessRequest> {
     const at = now.toISOString();
     try {
-      await this.#insert(input, at, audit);
+      await this.#insert(input, at, audit, options.holdingLimit);
     } catch (e) {
       if (!isUniqueViolation(e) || input.kind !== 'extension') throw e;
       const [existing] = await this.list(
@@ -203,8 +208,45 @@ export class DatabaseAccessStore implements AccessStore {
     return (await this.get(input.id))!;
   }
 
-  async #insert(input: NewRequest, at: string, audit: AuditInput) {
+  /**
+   * Serialises the requester's counting and writing: a transaction-scoped
+   * advisory lock on PostgreSQL; SQLite runs one transaction at a time.
+   */
+  async #lockRequester(tx: Knex.Transaction, requester: string) {
+    if (this.#db.client.dialect === 'postgresql') {
+      await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [
+        `guardrails-holding:${requester}`,
+      ]);
+    }
+  }
+
+  async #count(
+    db: Knex,
+    requester: string,
+    states: RequestState[],
+    exceptId?: string,
+  ): Promise<number> {
+    const q = db(REQUESTS)
+      .where({ requester, kind: 'access' })
+      .whereIn('state', states);
+    if (exceptId) q.whereNot('id', exceptId);
+    const row = await q.count({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
+  async #insert(
+    input: NewRequest,
+    at: string,
+    audit: AuditInput,
+    holdingLimit?: number,
+  ) {
     await this.#db.transaction(async tx => {
+      if (holdingLimit !== undefined && input.kind === 'access') {
+        await this.#lockRequester(tx, input.requester);
+        const holding = await this.#count(tx, input.requester, COUNTED);
+        if (holding >= holdingLimit)
+          throw new HoldingLimitError(input.requester, holding, holdingLimit);
+      }
       await tx(REQUESTS).insert({
         id: input.id,
         kind: input.kind,
@@ -296,17 +338,8 @@ export class DatabaseAccessStore implements AccessStore {
     return this.#withApprovals(rows);
   }
 
-  /** How many grants a user holds or is about to hold. */
-  async countHolding(
-    requester: string,
-    kind: RequestKind = 'access',
-  ): Promise<number> {
-    const row = await this.#db(REQUESTS)
-      .where({ requester, kind })
-      .whereIn('state', ['approved', 'active'])
-      .count({ n: '*' })
-      .first();
-    return Number(row?.n ?? 0);
+  async countHolding(requester: string): Promise<number> {
+    return this.#count(this.#db, requester, COUNTED);
   }
 
   /**
@@ -354,10 +387,23 @@ export class DatabaseAccessStore implements AccessStore {
     now: Date,
     audit: AuditInput,
     patch: RequestPatch = {},
+    options: { holdingLimit?: { requester: string; limit: number } } = {},
   ): Promise<boolean> {
     const t = assertTransition(request.kind, from, to);
     const at = now.toISOString();
     return this.#db.transaction(async tx => {
+      const limit = options.holdingLimit;
+      if (limit) {
+        await this.#lockRequester(tx, limit.requester);
+        const holding = await this.#count(
+          tx,
+          limit.requester,
+          ['approved', 'active'],
+          request.id,
+        );
+        if (holding >= limit.limit)
+          throw new HoldingLimitError(limit.requester, holding, limit.limit);
+      }
       const updated = await tx(REQUESTS)
         .where({ id: request.id, state: from })
         .update({
