@@ -5,6 +5,7 @@
  * this function.
  */
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
+import { locateJsonError } from './jsonError';
 import {
   isClusterScoped,
   KubeObject,
@@ -204,7 +205,7 @@ export function parseManifests(
         out.errors.push({
           file,
           line,
-          message: `cannot parse: ${(e as Error).message ?? String(e)}`,
+          message: 'cannot parse this document',
         });
       }
       continue;
@@ -249,11 +250,14 @@ export function parseJsonManifest(
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (e) {
-    const message = (e as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : 1;
-    out.errors.push({ file, line, message: `invalid JSON: ${message}` });
+  } catch {
+    // Never JSON.parse's message: it quotes the text around the error.
+    const where = locateJsonError(text);
+    out.errors.push({
+      file,
+      line: where.line,
+      message: `invalid JSON at line ${where.line}, column ${where.column}: expected ${where.expected}`,
+    });
     return out;
   }
   // JSON has no aliases: only the depth limit can apply. shapeOf stops
