@@ -164,6 +164,8 @@ export interface Config {
       historyRetentionDays?: number;
       /** Minimum seconds between two on-demand refreshes of one entity (default 30). */
       refreshIntervalSeconds?: number;
+      /** On-demand refreshes one person may ask for in any minute, whatever the entities (default 10). */
+      refreshesPerCallerPerMinute?: number;
       /** Entity kinds that get a posture (default Component and Resource). */
       entityKinds?: string[];
     };

@@ -18,6 +18,7 @@ export interface PostureConfig {
   catalogSyncFrequency: HumanDuration;
   historyRetentionDays: number;
   refreshIntervalMs: number;
+  refreshesPerCallerPerMinute: number;
   entityKinds: string[];
   settings: CheckSettings;
   disabledChecks: string[];
@@ -56,6 +57,14 @@ export function readPostureConfig(config: Config): PostureConfig {
   if (!(refresh >= 0)) {
     throw new Error(
       'securityGuardrails.posture.refreshIntervalSeconds must be 0 or more',
+    );
+  }
+
+  const perCaller =
+    posture?.getOptionalNumber('refreshesPerCallerPerMinute') ?? 10;
+  if (!Number.isInteger(perCaller) || perCaller < 1) {
+    throw new Error(
+      'securityGuardrails.posture.refreshesPerCallerPerMinute must be a whole number, at least 1',
     );
   }
 
@@ -101,6 +110,7 @@ export function readPostureConfig(config: Config): PostureConfig {
     catalogSyncFrequency,
     historyRetentionDays: retention,
     refreshIntervalMs: refresh * 1000,
+    refreshesPerCallerPerMinute: perCaller,
     entityKinds:
       posture?.getOptionalStringArray('entityKinds') ?? DEFAULT_ENTITY_KINDS,
     settings: {

@@ -342,6 +342,47 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    it('rate-limits refreshes per caller too, whatever the entities', async () => {
+      const a = new FlakySource('a', [deployment()]);
+      const many = Array.from({ length: 11 }, (_, i) =>
+        entity({ ref: `component:default/app-${i}`, name: `app-${i}` }),
+      );
+      const { service, clock } = await setup(databaseId, [a], many);
+      const caller = 'user:default/dana';
+      for (const e of many.slice(0, 10)) {
+        await service.refreshEntity(e, { caller });
+      }
+      const refused = await service
+        .refreshEntity(many[10], { caller })
+        .catch(e => e);
+      expect(refused).toBeInstanceOf(RateLimitedError);
+      expect(refused.message).toBe(
+        'You refreshed 10 postures in the last minute (the limit is 10); try again in 60 s',
+      );
+      // Someone else is not held up, and a minute later dana is not either.
+      await expect(
+        service.refreshEntity(many[10], { caller: 'user:default/riley' }),
+      ).resolves.toBeDefined();
+      clock.now = new Date(clock.now.getTime() + 60_000);
+      await expect(
+        service.refreshEntity(
+          entity({ ref: 'component:default/app-0', name: 'app-0' }),
+          { caller },
+        ),
+      ).resolves.toBeDefined();
+    });
+
+    it('shares one cluster read among refreshes asked at the same moment', async () => {
+      const a = new FlakySource('a', [deployment()]);
+      const many = Array.from({ length: 5 }, (_, i) =>
+        entity({ ref: `component:default/app-${i}`, name: `app-${i}` }),
+      );
+      const { service } = await setup(databaseId, [a], many);
+      const before = a.reads;
+      await Promise.all(many.map(e => service.refreshEntity(e)));
+      expect(a.reads - before).toBe(1);
+    });
+
     it('forgets entities that left the catalog', async () => {
       const a = new FlakySource('a', [deployment()]);
       const entities = [

@@ -56,6 +56,8 @@ export interface PostureServiceOptions {
   historyRetentionDays: number;
   /** Minimum time between on-demand refreshes of one entity. */
   refreshIntervalMs: number;
+  /** On-demand refreshes one caller may ask for in any minute (default 10). */
+  refreshesPerCallerPerMinute?: number;
   /** How many unowned fail/warn results the org view keeps. */
   unownedLimit?: number;
   now?: () => Date;
@@ -91,10 +93,8 @@ interface PartialEvaluation {
 const ON_DEMAND_WAIT_MS = 10_000;
 
 export class RateLimitedError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      `This entity was refreshed moments ago; try again in ${retryAfterSeconds} s`,
-    );
+  constructor(readonly retryAfterSeconds: number, message: string) {
+    super(message);
     this.name = 'RateLimitedError';
   }
 }
@@ -105,6 +105,8 @@ export class PostureService {
   readonly #o: PostureServiceOptions;
   readonly #now: () => Date;
   readonly #lastRefresh = new Map<string, number>();
+  /** When each caller refreshed, within the last minute. */
+  readonly #callerRefreshes = new Map<string, number[]>();
   #inFlight: Promise<RefreshReport> | undefined;
   #syncing: Promise<CatalogSyncReport> | undefined;
   /** The cluster state the evaluation paths read from. */
@@ -466,27 +468,59 @@ export class PostureService {
   }
 
   /**
+   * At most `refreshesPerCallerPerMinute` refreshes per caller in any
+   * minute, whatever the entities: one person cannot force the clusters to
+   * be re-read over and over by walking through entities.
+   */
+  #countCallerRefresh(caller: string, nowMs: number) {
+    const limit = this.#o.refreshesPerCallerPerMinute ?? 10;
+    const recent = (this.#callerRefreshes.get(caller) ?? []).filter(
+      t => nowMs - t < 60_000,
+    );
+    if (recent.length >= limit) {
+      const wait = Math.ceil((recent[0] + 60_000 - nowMs) / 1000);
+      throw new RateLimitedError(
+        wait,
+        `You refreshed ${recent.length} postures in the last minute (the limit is ${limit}); try again in ${wait} s`,
+      );
+    }
+    recent.push(nowMs);
+    this.#callerRefreshes.set(caller, recent);
+    // Forget callers whose last refresh is a minute old.
+    if (this.#callerRefreshes.size > 1000) {
+      for (const [who, times] of this.#callerRefreshes) {
+        if (nowMs - times[times.length - 1] >= 60_000)
+          this.#callerRefreshes.delete(who);
+      }
+    }
+  }
+
+  /**
    * Re-reads the clusters and re-evaluates one entity now. Rate-limited per
    * entity: a second refresh within the interval is refused, unless forced
    * (the plugin's own refresh after a grant or exemption changes).
    */
   async refreshEntity(
     entity: CatalogEntityInfo,
-    options: { force?: boolean } = {},
+    options: { force?: boolean; caller?: string } = {},
   ): Promise<EntityPosture | undefined> {
     const nowMs = this.#now().getTime();
-    const last = this.#lastRefresh.get(entity.ref);
-    if (
-      !options.force &&
-      last !== undefined &&
-      nowMs - last < this.#o.refreshIntervalMs
-    ) {
-      throw new RateLimitedError(
-        Math.ceil((this.#o.refreshIntervalMs - (nowMs - last)) / 1000),
-      );
+    if (!options.force) {
+      const last = this.#lastRefresh.get(entity.ref);
+      if (last !== undefined && nowMs - last < this.#o.refreshIntervalMs) {
+        const wait = Math.ceil(
+          (this.#o.refreshIntervalMs - (nowMs - last)) / 1000,
+        );
+        throw new RateLimitedError(
+          wait,
+          `This entity was refreshed moments ago; try again in ${wait} s`,
+        );
+      }
+      if (options.caller) this.#countCallerRefresh(options.caller, nowMs);
     }
     this.#lastRefresh.set(entity.ref, nowMs);
-    const { snapshots, unavailable } = await this.#clusters.read();
+    // Refreshes at the same moment share one read of the clusters.
+    const { snapshots, unavailable } = await this.#clusters.shared();
     const evaluation = await this.#evaluate(
       [entity],
       snapshots,

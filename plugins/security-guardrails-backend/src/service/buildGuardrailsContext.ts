@@ -133,6 +133,7 @@ export async function buildGuardrailsContext(
     managedGrants: () => activeManagedGrants(accessStore),
     historyRetentionDays: config.posture.historyRetentionDays,
     refreshIntervalMs: config.posture.refreshIntervalMs,
+    refreshesPerCallerPerMinute: config.posture.refreshesPerCallerPerMinute,
   });
 
   const access = createAccess({

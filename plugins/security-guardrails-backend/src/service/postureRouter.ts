@@ -45,6 +45,16 @@ export interface PostureRouterOptions {
   queries: PostureQueries;
 }
 
+/** Who is asking, for per-caller limits: the user, or the calling service. */
+function principalRef(credentials: BackstageCredentials): string {
+  const p = credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return p.userEntityRef ?? `service:${p.subject ?? 'unknown'}`;
+}
+
 export function createPostureRouter(
   options: PostureRouterOptions,
 ): express.Router {
@@ -157,7 +167,9 @@ export function createPostureRouter(
     const notEvaluable = catalog.whyNoPosture(entity);
     if (notEvaluable) throw new InputError(notEvaluable);
     try {
-      const result = await posture.refreshEntity(toEntityInfo(entity));
+      const result = await posture.refreshEntity(toEntityInfo(entity), {
+        caller: principalRef(credentials),
+      });
       if (!result) {
         // Nothing could be stored: say why (a cluster never read).
         await sendPosture(res, entity);
