@@ -133,6 +133,19 @@ export interface Config {
       expiryWarning?: HumanDuration | string;
       /** Attempts to apply a grant before it is marked failed (default 8). */
       maxApplyAttempts?: number;
+      /**
+       * The platform's word on who owns each namespace, besides the
+       * security-guardrails.io/owner label (or annotation) on Namespace
+       * objects: access to a service lands only in namespaces given to its owner.
+       */
+      namespaceOwners?: Array<{
+        cluster: string;
+        namespace: string;
+        /** A group ref, e.g. group:default/storefront-team. */
+        owner: string;
+      }>;
+      /** System namespaces (kube-system, kube-public, kube-node-lease) that may still be targets (default none). */
+      allowSystemNamespaces?: string[];
       /** Exemption requests: approved by security leads by default, for at most 90 days. */
       exemptions?: {
         maxDuration?: HumanDuration | string;

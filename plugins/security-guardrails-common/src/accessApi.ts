@@ -184,7 +184,17 @@ export interface AccessPolicyInfo {
  *
  * @public
  */
+/** A namespace where the entity's objects are but access may not be granted, and why. */
+export interface TargetExclusion {
+  cluster: string;
+  namespace: string;
+  reason: string;
+}
+
 export interface AccessTargets {
   entityRef: string;
+  /** What a request may name: clusters and namespaces. */
   targets: Array<{ cluster: string; namespaces: string[] }>;
+  /** Where the entity's objects also are, but access is not granted, and why. */
+  excluded: TargetExclusion[];
 }

@@ -178,9 +178,10 @@ async function build(
     context: {
       entity: async ref => entities[ref],
       user: async ref => users(ref),
-      targets: async () => [
-        { cluster: 'demo', namespaces: ['shop-web', 'shop-jobs'] },
-      ],
+      targets: async () => ({
+        targets: [{ cluster: 'demo', namespaces: ['shop-web', 'shop-jobs'] }],
+        excluded: [],
+      }),
     },
     onEntityChanged: ref => changed.push(ref),
     now: () => clock.now,

@@ -5,7 +5,10 @@
  */
 import { Entity } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
-import { KUBERNETES_ID_ANNOTATION } from '@internal/backstage-plugin-security-guardrails-common';
+import {
+  AccessTargets,
+  KUBERNETES_ID_ANNOTATION,
+} from '@internal/backstage-plugin-security-guardrails-common';
 import { normalizeRef } from '../catalog/CatalogEntities';
 import { AccessConfig } from '../config';
 import { EntityContext, refuse } from './AccessPolicy';
@@ -17,10 +20,11 @@ export const AUTO_APPROVER = 'policy:auto-approve';
 export interface AccessContextReader {
   entity(entityRef: string): Promise<Entity | undefined>;
   user(userRef: string): Promise<Entity | undefined>;
-  /** Clusters and namespaces where the entity's objects are (from its posture). */
-  targets(
-    entityRef: string,
-  ): Promise<Array<{ cluster: string; namespaces: string[] }>>;
+  /**
+   * Where access to the entity may land (its objects' namespaces that the
+   * platform gives to its owner; see targets.ts), and where not, and why.
+   */
+  targets(entityRef: string): Promise<Omit<AccessTargets, 'entityRef'>>;
 }
 
 /** The entity a request is about, as the policy judges it; 404 when the catalog has none. */
@@ -40,7 +44,7 @@ export async function entityContext(
     ref: entityRef,
     owner,
     kubernetesId: entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
-    targets: await context.targets(entityRef),
+    targets: (await context.targets(entityRef)).targets,
   };
 }
 

@@ -169,6 +169,6 @@ export class AccessQueries {
   }
 
   async targets(entityRef: string): Promise<AccessTargets> {
-    return { entityRef, targets: await this.context.targets(entityRef) };
+    return { entityRef, ...(await this.context.targets(entityRef)) };
   }
 }

@@ -28,6 +28,10 @@ export interface AccessConfig {
   };
   /** Attempts to apply a grant before it is marked failed. */
   maxApplyAttempts: number;
+  /** Namespace owners from config, besides the label on Namespace objects. */
+  namespaceOwners: Array<{ cluster: string; namespace: string; owner: string }>;
+  /** System namespaces that may still be targets. */
+  allowSystemNamespaces: string[];
 }
 
 /** The defaults when nothing is configured: view on request, edit with one approval, admin with two. */
@@ -235,5 +239,22 @@ export function readAccessConfig(config: Config): AccessConfig {
       annotation: subject?.getOptionalString('annotation'),
     },
     maxApplyAttempts: access?.getOptionalNumber('maxApplyAttempts') ?? 8,
+    namespaceOwners: (
+      access?.getOptionalConfigArray('namespaceOwners') ?? []
+    ).map((o, i) => {
+      const where = `securityGuardrails.access.namespaceOwners[${i}]`;
+      const owner = o.getString('owner');
+      if (!/^group:[^/]+\/.+$/.test(owner))
+        throw new Error(
+          `${where}.owner must be a group ref such as group:default/storefront-team`,
+        );
+      return {
+        cluster: o.getString('cluster'),
+        namespace: o.getString('namespace'),
+        owner,
+      };
+    }),
+    allowSystemNamespaces:
+      access?.getOptionalStringArray('allowSystemNamespaces') ?? [],
   };
 }

@@ -32,6 +32,7 @@ import {
   evaluate,
   Evaluation,
   ExemptionRule,
+  KubeObject,
   ManagedGrant,
 } from '../engine';
 import { PostureRecord, PostureStore } from './PostureStore';
@@ -105,6 +106,9 @@ export class PostureService {
   readonly #o: PostureServiceOptions;
   readonly #now: () => Date;
   readonly #lastRefresh = new Map<string, number>();
+  #namespaces:
+    | { version: number; items: Array<{ cluster: string; object: KubeObject }> }
+    | undefined;
   /** When each caller refreshed, within the last minute. */
   readonly #callerRefreshes = new Map<string, number[]>();
   #inFlight: Promise<RefreshReport> | undefined;
@@ -465,6 +469,22 @@ export class PostureService {
       waiting,
       clusters,
     };
+  }
+
+  /** The Namespace objects of every cluster, as last read (the platform's labels on them). */
+  async namespaces(): Promise<Array<{ cluster: string; object: KubeObject }>> {
+    const state = await this.#clusters.current();
+    if (this.#namespaces?.version !== state.version) {
+      this.#namespaces = {
+        version: state.version,
+        items: state.snapshots.flatMap(s =>
+          s.objects
+            .filter(o => o.kind === 'Namespace' && o.apiVersion === 'v1')
+            .map(object => ({ cluster: s.cluster, object })),
+        ),
+      };
+    }
+    return this.#namespaces.items;
   }
 
   /**

@@ -115,6 +115,7 @@ describe('access API', () => {
     expect(targets.body).toEqual({
       entityRef: 'component:default/storefront',
       targets: [{ cluster: 'demo', namespaces: ['shop-web'] }],
+      excluded: [],
     });
     const hidden = await request(server)
       .get(`${API}/access/targets/component/default/storefront`)

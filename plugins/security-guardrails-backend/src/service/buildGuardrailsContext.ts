@@ -34,7 +34,13 @@ import {
 } from '../access';
 import { createGrantDrivers } from '../access/drivers';
 import { GrantDriver } from '../access/drivers/types';
-import { CatalogEntities, toEntityInfo } from '../catalog/CatalogEntities';
+import { Entity } from '@backstage/catalog-model';
+import {
+  CatalogEntities,
+  normalizeRef,
+  toEntityInfo,
+} from '../catalog/CatalogEntities';
+import { namespaceOwners, resolveTargets } from '../access/targets';
 import { GuardrailsConfig, readGuardrailsConfig } from '../config';
 import { BUILTIN_CHECKS } from '../engine';
 import { DatabasePostureStore } from '../posture/DatabasePostureStore';
@@ -136,6 +142,24 @@ export async function buildGuardrailsContext(
     refreshesPerCallerPerMinute: config.posture.refreshesPerCallerPerMinute,
   });
 
+  // The entity's owner and, when a person owns it, the groups they belong to.
+  const ownerRefsOf = async (entity: Entity): Promise<string[]> => {
+    const owner =
+      entity.relations?.find(r => r.type === 'ownedBy')?.targetRef ??
+      (typeof entity.spec?.owner === 'string'
+        ? normalizeRef(entity.spec.owner, 'group', entity.metadata.namespace)
+        : undefined);
+    if (!owner) return [];
+    if (!owner.startsWith('user:')) return [owner];
+    const user = await catalog.getAsService(owner);
+    const memberOf = user?.relations?.length
+      ? user.relations.filter(r => r.type === 'memberOf').map(r => r.targetRef)
+      : ((user?.spec?.memberOf as string[] | undefined) ?? []).map(g =>
+          normalizeRef(g, 'group', user?.metadata.namespace),
+        );
+    return [owner, ...memberOf];
+  };
+
   const access = createAccess({
     store: accessStore,
     policy: new AccessPolicy(config.access),
@@ -148,8 +172,19 @@ export async function buildGuardrailsContext(
       entity: ref => catalog.getAsService(ref),
       user: ref => catalog.getAsService(ref),
       targets: async ref => {
-        const targets = await postureStore.targets(ref);
-        return targets.filter(t => drivers.has(t.cluster));
+        const [where, entity, nsObjects] = await Promise.all([
+          postureStore.targets(ref),
+          catalog.getAsService(ref),
+          posture.namespaces(),
+        ]);
+        return resolveTargets({
+          entityRef: ref,
+          ownerRefs: entity ? await ownerRefsOf(entity) : [],
+          where,
+          owners: namespaceOwners(nsObjects, config.access.namespaceOwners),
+          allowSystemNamespaces: config.access.allowSystemNamespaces,
+          canGrant: cluster => drivers.has(cluster),
+        });
       },
     },
     // A grant or exemption changes what the entity's posture shows.

@@ -455,6 +455,7 @@ export function mockApi(
     getAccessTargets: jest.fn().mockResolvedValue({
       entityRef: POSTURE.entityRef,
       targets: [{ cluster: 'demo', namespaces: ['shop-web', 'shop-jobs'] }],
+      excluded: [],
     }),
     createAccessRequest: jest.fn().mockResolvedValue(request()),
     createExemptionRequest: jest.fn().mockResolvedValue(

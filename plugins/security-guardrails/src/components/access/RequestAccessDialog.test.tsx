@@ -99,7 +99,7 @@ describe('RequestAccessDialog', () => {
     const api = mockApi({
       getAccessTargets: jest
         .fn()
-        .mockResolvedValue({ entityRef: 'x', targets: [] }),
+        .mockResolvedValue({ entityRef: 'x', targets: [], excluded: [] }),
     });
     await renderWithApi(
       <RequestAccessDialog
@@ -112,6 +112,36 @@ describe('RequestAccessDialog', () => {
     expect(
       await screen.findByText(
         /No cluster can take grants for this service yet/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says why access cannot be requested where the service runs', async () => {
+    const api = mockApi({
+      getAccessTargets: jest.fn().mockResolvedValue({
+        entityRef: 'x',
+        targets: [],
+        excluded: [
+          {
+            cluster: 'demo',
+            namespace: 'default',
+            reason:
+              'the platform has not given default an owner (the security-guardrails.io/owner label on the Namespace, or securityGuardrails.access.namespaceOwners)',
+          },
+        ],
+      }),
+    });
+    await renderWithApi(
+      <RequestAccessDialog
+        open
+        entityRef="component:default/legacy-admin"
+        onClose={() => {}}
+      />,
+      { api },
+    );
+    expect(
+      await screen.findByText(
+        /demo\/default: the platform has not given default an owner/,
       ),
     ).toBeInTheDocument();
   });

@@ -232,7 +232,19 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
       </Alert>
     );
   } else if (!targets.value?.targets.length) {
-    body = (
+    const excluded = targets.value?.excluded ?? [];
+    body = excluded.length ? (
+      <Alert severity="info">
+        Access to this service cannot be requested anywhere its objects run:
+        <ul>
+          {excluded.map(e => (
+            <li key={`${e.cluster}/${e.namespace}`}>
+              {e.cluster}/{e.namespace}: {e.reason}
+            </li>
+          ))}
+        </ul>
+      </Alert>
+    ) : (
       <Alert severity="info">
         No cluster can take grants for this service yet: it needs an evaluated
         posture with objects in a cluster that has a grant driver (a live
