@@ -252,19 +252,30 @@ export function createAccessRouter(
     );
   }
 
-  router.post(expressPath(API_ROUTES.createAccessRequest), async (req, res) => {
+  /**
+   * A new request's body, validated, with the entity it names as the caller
+   * may see it (404 otherwise) and the create permission on it (403).
+   */
+  async function newRequest<S extends z.ZodTypeAny>(
+    req: express.Request,
+    schema: S,
+  ) {
     const { credentials, actor } = await caller(req);
-    const body = parseInput(
-      API_ROUTES.createAccessRequest.body,
-      req.body,
-      'body',
-    );
+    const body: z.infer<S> = parseInput(schema, req.body, 'body');
     const entityRef = await visibleEntity(body.entityRef, credentials);
     await requireEntityPermission(
       permissions,
       credentials,
       guardrailsAccessRequestCreatePermission,
       entityRef,
+    );
+    return { actor, body, entityRef };
+  }
+
+  router.post(expressPath(API_ROUTES.createAccessRequest), async (req, res) => {
+    const { actor, body, entityRef } = await newRequest(
+      req,
+      API_ROUTES.createAccessRequest.body,
     );
     res.status(201).json(await access.create({ ...body, entityRef }, actor));
   });
@@ -292,18 +303,9 @@ export function createAccessRouter(
   router.post(
     expressPath(API_ROUTES.createExemptionRequest),
     async (req, res) => {
-      const { credentials, actor } = await caller(req);
-      const body = parseInput(
+      const { actor, body, entityRef } = await newRequest(
+        req,
         API_ROUTES.createExemptionRequest.body,
-        req.body,
-        'body',
-      );
-      const entityRef = await visibleEntity(body.entityRef, credentials);
-      await requireEntityPermission(
-        permissions,
-        credentials,
-        guardrailsAccessRequestCreatePermission,
-        entityRef,
       );
       res
         .status(201)
