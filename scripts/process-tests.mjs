@@ -51,6 +51,25 @@ const pg = requireFromBackend('pg');
 const artifacts = join(root, 'artifacts', 'process');
 const SWEEP_SECONDS = 5;
 const USERS = ['dana', 'riley', 'pat', 'sam'];
+// People who each ask for grants under load: the same access is refused
+// while a first identical request is pending or held, so each grant of a
+// scenario is asked by its own person (generated into the test's catalog).
+const LOAD_USERS = Array.from(
+  { length: 600 },
+  (_, i) => `load-${String(i).padStart(3, '0')}`,
+);
+const loadUsersFile = join(artifacts, 'load-users.yaml');
+
+function writeLoadUsers() {
+  mkdirSync(artifacts, { recursive: true });
+  writeFileSync(
+    loadUsersFile,
+    LOAD_USERS.map(
+      name =>
+        `apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ${name}\nspec:\n  profile:\n    email: ${name}@example.com\n  memberOf: []\n`,
+    ).join('---\n'),
+  );
+}
 const STOREFRONT = 'component:default/storefront';
 let nextPort = Number(process.env.PROCESS_TEST_PORT ?? 7210);
 
@@ -89,12 +108,21 @@ class Backend {
       },
       // Every test user signs in through the demo personas provider.
       demoSignIn: {
-        personas: USERS.map(u => ({
+        personas: [...USERS, ...LOAD_USERS].map(u => ({
           provider: 'demo',
           userEntityRef: `user:default/${u}`,
           title: u,
           description: u,
         })),
+      },
+      catalog: {
+        locations: [
+          ...['org', 'systems', 'services'].map(f => ({
+            type: 'file',
+            target: join(root, `examples/catalog/${f}.yaml`),
+          })),
+          { type: 'file', target: loadUsersFile },
+        ],
       },
       securityGuardrails: {
         clusters: [
@@ -117,6 +145,7 @@ class Backend {
         },
       }),
     };
+    writeLoadUsers();
     const overridePath = join(artifacts, `${this.name}.config.yaml`);
     this.exited = false;
     this.healthyAt = undefined;
@@ -165,7 +194,12 @@ class Backend {
           `${this.baseUrl}/api/security-guardrails/health`,
         );
         if (res.ok) this.healthyAt ??= Date.now();
-        if (res.ok && (await this.signIn('sam')).ok) {
+        // The catalog has the demo users and the generated ones.
+        const signedIn =
+          res.ok &&
+          (await this.signIn('sam')).ok &&
+          (await this.signIn(LOAD_USERS[LOAD_USERS.length - 1])).ok;
+        if (signedIn) {
           if (!posture) return;
           const state = await gradingState(
             this.baseUrl,
@@ -396,7 +430,7 @@ async function sigkill(work) {
     const long = [];
     for (let n = 0; n < 5; n++) {
       const created = await first.ok(
-        'dana',
+        LOAD_USERS[n],
         'POST',
         '/access-requests',
         viewRequest(n < 3 ? 60 : 3600, n),
@@ -546,7 +580,7 @@ async function replicas(work, connectionString) {
         8,
         async n => {
           const created = await both[n % 2].ok(
-            USERS[n % USERS.length],
+            LOAD_USERS[n],
             'POST',
             '/access-requests',
             viewRequest(60, n),
@@ -717,6 +751,8 @@ async function pgRestart(work, bin) {
     }).start();
     await backend.ready();
     for (const u of USERS) await backend.token(u);
+    // Signed in before the load, as sign-in needs the database too.
+    await pool(LOAD_USERS, 8, u => backend.token(u));
 
     // Load: requests created and read back, lists and audit, four at a time.
     const created = [];
@@ -725,27 +761,28 @@ async function pgRestart(work, bin) {
     let phase = 'up';
     let running = true;
     let n = 0;
+    let posts = 0;
     const worker = async w => {
       while (running) {
         const i = n++;
-        const user = USERS[i % USERS.length];
+        // Each grant asked by its own person; past them, reads only.
+        const user = w % 2 === 0 ? LOAD_USERS[posts++] : undefined;
         const startPhase = phase;
-        const res =
-          w % 2 === 0
-            ? await backend.api(
-                user,
-                'POST',
-                '/access-requests',
-                viewRequest(3600, i),
-                15_000,
-              )
-            : await backend.api(
-                'sam',
-                'GET',
-                '/audit?limit=20',
-                undefined,
-                15_000,
-              );
+        const res = user
+          ? await backend.api(
+              user,
+              'POST',
+              '/access-requests',
+              viewRequest(3600, i),
+              15_000,
+            )
+          : await backend.api(
+              'sam',
+              'GET',
+              '/audit?limit=20',
+              undefined,
+              15_000,
+            );
         // Requests that started in one phase and ended in another were in flight across a change.
         outcomes[
           phase === startPhase && outcomes[phase] ? phase : 'between'

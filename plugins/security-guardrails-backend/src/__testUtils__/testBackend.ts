@@ -279,3 +279,27 @@ export async function waitForPostures(
     await new Promise(r => setTimeout(r, 100));
   }
 }
+
+/**
+ * Ends what a user holds or awaits (cancels pending requests, revokes
+ * grants), so the same access can be asked again: an identical request is
+ * refused while the first is pending or held.
+ */
+export async function endHeldRequests(
+  server: Parameters<typeof request>[0],
+  user: string,
+) {
+  const auth = mockCredentials.user.header(`user:default/${user}`);
+  const res = await request(server)
+    .get(
+      '/api/security-guardrails/access-requests?view=mine&state=pending,approved,active&limit=200',
+    )
+    .set('Authorization', auth);
+  for (const r of res.body.items ?? []) {
+    const action = r.state === 'pending' ? 'cancel' : 'revoke';
+    await request(server)
+      .post(`/api/security-guardrails/access-requests/${r.id}/${action}`)
+      .set('Authorization', auth)
+      .send({});
+  }
+}

@@ -6,6 +6,8 @@
  *   duration-out-of-range     within [1 minute, the role's maximum]; extensions never take a grant
  *                             past its role's maximum from when it was applied (checked when asked
  *                             and again when approved)
+ *   duplicate-request         the same access (requester, entity, role, cluster, namespaces) is not
+ *                             asked again while pending, approved or active (held by the database)
  *   extension-pending         at most one pending extension per grant (held by the database)
  *   grant-not-active          an extension of a grant that ended is cancelled, never approved
  *   request-timed-out         no decision once a request waited past its pending time

@@ -563,8 +563,14 @@ describe.each(
   it('times out pending requests, cancels on request and denies with a reason', async () => {
     const { service, sweeper, store } = await build(knex, driver, clock);
     const a = await service.create(editRequest, dana);
-    const b = await service.create(editRequest, dana);
-    const c = await service.create(editRequest, dana);
+    const b = await service.create(
+      { ...editRequest, namespaces: ['shop-jobs'] },
+      dana,
+    );
+    const c = await service.create(
+      { ...editRequest, namespaces: ['shop-web', 'shop-jobs'] },
+      dana,
+    );
     await expect(service.cancel(b.id, riley)).rejects.toThrow(/not-requester/);
     expect((await service.cancel(b.id, dana)).state).toBe('cancelled');
     expect(
@@ -580,25 +586,27 @@ describe.each(
       maxActiveGrantsPerUser: 2,
     });
     await service.create({ ...editRequest, role: 'view' }, dana);
-    await service.create({ ...editRequest, role: 'view' }, dana);
+    await service.create(
+      { ...editRequest, role: 'view', namespaces: ['shop-jobs'] },
+      dana,
+    );
     await expect(
-      service.create({ ...editRequest, role: 'view' }, dana),
+      service.create(
+        { ...editRequest, role: 'view', namespaces: ['shop-web', 'shop-jobs'] },
+        dana,
+      ),
     ).rejects.toThrow(/concurrent-grant-limit/);
   });
 
-  it('holds the cap under concurrency: 12 requests at once give exactly 3 grants', async () => {
+  it('holds the cap under concurrency: six different requests at once against a cap of three give exactly three', async () => {
     const { service, store } = await build(knex, driver, clock, {
       maxActiveGrantsPerUser: 3,
     });
     const asks = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, i) =>
-        service.create(
-          {
-            ...editRequest,
-            role: 'view',
-            justification: `reading pod logs, take ${i}`,
-          },
-          dana,
+      ['view', 'edit'].flatMap(role =>
+        [['shop-web'], ['shop-jobs'], ['shop-web', 'shop-jobs']].map(
+          namespaces =>
+            service.create({ ...editRequest, role, namespaces }, dana),
         ),
       ),
     );
@@ -609,7 +617,34 @@ describe.each(
       );
     }
     expect(await store.countHolding(dana.userRef)).toBe(3);
-    expect(await d.bindings()).toBe(3);
+  });
+
+  it('refuses the same access asked again while the first is pending or held, also at once', async () => {
+    const { service, store } = await build(knex, driver, clock);
+    const asks = await Promise.allSettled(
+      [1, 2, 3].map(() => service.create(editRequest, dana)),
+    );
+    const made = asks.filter(a => a.status === 'fulfilled');
+    expect(made).toHaveLength(1);
+    const first = (made[0] as PromiseFulfilledResult<any>).value;
+    for (const a of asks.filter(x => x.status === 'rejected')) {
+      expect(String((a as PromiseRejectedResult).reason)).toMatch(
+        new RegExp(
+          `duplicate-request: you already asked for this access and it is pending \\(request ${first.id}\\)`,
+        ),
+      );
+    }
+    await service.decide(first.id, riley, 'approve');
+    await expect(service.create(editRequest, dana)).rejects.toThrow(
+      /duplicate-request: you already have this access until 2026-11-22T12:30:00.000Z/,
+    );
+    // Another person, another namespace set or another role is not the same access.
+    await service.create(editRequest, riley);
+    await service.create({ ...editRequest, role: 'view' }, dana);
+    // Once it ends, it can be asked again.
+    await service.revoke(first.id, dana, false, 'done');
+    expect((await service.create(editRequest, dana)).state).toBe('pending');
+    expect(await store.countHolding(dana.userRef)).toBe(2);
   });
 
   it('counts pending requests at creation, and approved or active ones at approval', async () => {
@@ -638,13 +673,16 @@ describe.each(
       maxActiveGrantsPerUser: 2,
     });
     const a = await service.create(editRequest, dana);
-    const b = await service.create(editRequest, dana);
+    const b = await service.create(
+      { ...editRequest, namespaces: ['shop-jobs'] },
+      dana,
+    );
     // Past the store's creation check, as an older version or a restore could leave it.
     const c = await store.create(
       {
         ...a,
         id: '00000000-0000-4000-8000-000000000003',
-        namespaces: a.namespaces,
+        namespaces: ['shop-web', 'shop-jobs'],
         pendingExpiresAt: a.pendingExpiresAt!,
       },
       clock.now,

@@ -75,6 +75,19 @@ export class AccessRequestService {
     return this.#o.policy.config.maxActiveGrantsPerUser;
   }
 
+  /** The same access asked again while the first is pending or held. */
+  #duplicate(existing: AccessRequest) {
+    const what =
+      existing.state === 'active' && existing.expiresAt
+        ? `you already have this access until ${existing.expiresAt}`
+        : `you already asked for this access and it is ${existing.state}`;
+    return refuse(
+      'duplicate-request',
+      `${what} (request ${existing.id}); extend or revoke that one instead`,
+      409,
+    );
+  }
+
   /** The store's cap refusal as the rule a person reads; anything else as it is. */
   #limitRefusal(e: unknown): unknown {
     if (!(e instanceof HoldingLimitError)) return e;
@@ -132,6 +145,8 @@ export class AccessRequestService {
         { holdingLimit: this.#limit },
       )
       .catch(e => {
+        if (e instanceof RequestConflictError && e.existing)
+          throw this.#duplicate(e.existing);
         throw this.#limitRefusal(e);
       });
     await this.#o.auditor.record('requested', request, actor.userRef);

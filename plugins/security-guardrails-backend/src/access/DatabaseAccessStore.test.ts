@@ -144,15 +144,26 @@ describe.each(databases.eachSupportedId())(
 
     it('finds what is due: timed-out, to apply, to end, to warn', async () => {
       const pending = await store.create(
-        newRequest({ pendingExpiresAt: at(5).toISOString() }),
+        newRequest({
+          pendingExpiresAt: at(5).toISOString(),
+          namespaces: ['ns-pending'],
+        }),
         T0,
         { actor: 'u' },
       );
-      const approved = await store.create(newRequest(), T0, { actor: 'u' });
+      const approved = await store.create(
+        newRequest({ namespaces: ['ns-approved'] }),
+        T0,
+        { actor: 'u' },
+      );
       await store.transition(approved, 'pending', 'approved', T0, {
         actor: 'x',
       });
-      const expiring = await store.create(newRequest(), T0, { actor: 'u' });
+      const expiring = await store.create(
+        newRequest({ namespaces: ['ns-expiring'] }),
+        T0,
+        { actor: 'u' },
+      );
       await store.transition(expiring, 'pending', 'approved', T0, {
         actor: 'x',
       });
@@ -164,7 +175,11 @@ describe.each(databases.eachSupportedId())(
         { actor: 'x' },
         { appliedAt: T0.toISOString(), expiresAt: at(8).toISOString() },
       );
-      const later = await store.create(newRequest(), T0, { actor: 'u' });
+      const later = await store.create(
+        newRequest({ namespaces: ['ns-later'] }),
+        T0,
+        { actor: 'u' },
+      );
       await store.transition(later, 'pending', 'approved', T0, { actor: 'x' });
       await store.transition(
         later,

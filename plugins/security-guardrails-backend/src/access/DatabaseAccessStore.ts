@@ -6,6 +6,7 @@
  *
  * Over 400 lines: one class per store, each method one query or one compare-and-set.
  */
+import { createHash } from 'node:crypto';
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import {
@@ -111,6 +112,21 @@ function toRequest(
   };
 }
 
+/** What makes two access requests the same: who, on what, which role, where. */
+function holdingKey(input: NewRequest): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        input.requester,
+        input.entityRef,
+        input.role ?? '',
+        input.cluster ?? '',
+        [...(input.namespaces ?? [])].sort(),
+      ]),
+    )
+    .digest('hex');
+}
+
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return (
@@ -195,15 +211,8 @@ export class DatabaseAccessStore implements AccessStore {
     try {
       await this.#insert(input, at, audit, options.holdingLimit);
     } catch (e) {
-      if (!isUniqueViolation(e) || input.kind !== 'extension') throw e;
-      const [existing] = await this.list(
-        { kinds: ['extension'], parentId: input.parentId, states: ['pending'] },
-        { limit: 1 },
-      );
-      throw new RequestConflictError(
-        `grant ${input.parentId} already has a pending extension`,
-        existing,
-      );
+      if (!isUniqueViolation(e)) throw e;
+      throw await this.#conflictFor(input, e);
     }
     return (await this.get(input.id))!;
   }
@@ -232,6 +241,30 @@ export class DatabaseAccessStore implements AccessStore {
     if (exceptId) q.whereNot('id', exceptId);
     const row = await q.count({ n: '*' }).first();
     return Number(row?.n ?? 0);
+  }
+
+  /** What a unique index refused a new request for: the request that holds its place. */
+  async #conflictFor(input: NewRequest, error: unknown): Promise<unknown> {
+    if (input.kind === 'extension') {
+      const [existing] = await this.list(
+        { kinds: ['extension'], parentId: input.parentId, states: ['pending'] },
+        { limit: 1 },
+      );
+      return new RequestConflictError(
+        `grant ${input.parentId} already has a pending extension`,
+        existing,
+      );
+    }
+    const row = await this.#db(REQUESTS)
+      .where({ holding_key: holdingKey(input), kind: 'access' })
+      .whereIn('state', COUNTED)
+      .first();
+    if (!row) return error;
+    const [existing] = await this.#withApprovals([row]);
+    return new RequestConflictError(
+      `${input.requester} already has this access requested or held (${existing.id})`,
+      existing,
+    );
   }
 
   async #insert(
@@ -268,6 +301,7 @@ export class DatabaseAccessStore implements AccessStore {
         created_at: at,
         updated_at: at,
         pending_expires_at: input.pendingExpiresAt,
+        holding_key: input.kind === 'access' ? holdingKey(input) : null,
         bindings: '[]',
         attempts: 0,
         version: 0,

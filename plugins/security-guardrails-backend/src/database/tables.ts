@@ -145,6 +145,8 @@ export interface AccessRequestRow {
   revoke_requested: boolean | number;
   expiry_warned: boolean | number;
   version: number;
+  /** sha256 of requester, entity, role, cluster and namespaces (access requests); unique while held. */
+  holding_key: string | null;
 }
 
 /** Who may decide a request (groups or users). */

@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import {
   demoClusterConfig,
+  endHeldRequests,
   startGuardrailsBackend,
   waitForPostures,
 } from '../__testUtils__/testBackend';
@@ -530,6 +531,7 @@ describe('hostile input', () => {
 
   it('stores injection-shaped free text verbatim and as nothing else', async () => {
     const text = `${INJECTIONS[0]} <script>alert(1)</script> \${jndi:x}`;
+    await endHeldRequests(server, 'dana');
     const res = await send({
       method: 'post',
       path: '/access-requests',
@@ -584,6 +586,8 @@ describe('hostile input', () => {
       body: unknown,
       user = 'dana',
     ): Promise<boolean> {
+      // Judged on its own, not refused as a repeat of an earlier run's request.
+      if (path === '/access-requests') await endHeldRequests(server, user);
       const before = await stored();
       const res = await send({ method: 'post', path, body, user });
       if (res.status >= 500) {
@@ -634,6 +638,7 @@ describe('hostile input', () => {
           }),
           async (action, user, body) => {
             // A fresh pending request each time, so a decision cannot affect the next run.
+            await endHeldRequests(server, 'dana');
             const res = await send({
               method: 'post',
               path: '/access-requests',

@@ -24,6 +24,7 @@ describe('unavailableDependency', () => {
       'The database',
     ],
     [pgError('57P03', 'the database system is starting up'), 'The database'],
+    [pgError('53300', 'sorry, too many clients already'), 'The database'],
     [
       new Error(
         'Knex: Timeout acquiring a connection. The pool is probably full.',
