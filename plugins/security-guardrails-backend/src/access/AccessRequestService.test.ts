@@ -691,7 +691,7 @@ describe.each(
     await service.decide(a.id, riley, 'approve');
     await service.decide(b.id, riley, 'approve');
     await expect(service.decide(c.id, riley, 'approve')).rejects.toThrow(
-      /concurrent-grant-limit/,
+      /concurrent-grant-limit: user:default\/dana already holds 2 approved or active grant\(s\); the limit is 2/,
     );
     expect((await store.get(c.id))!).toMatchObject({
       state: 'pending',

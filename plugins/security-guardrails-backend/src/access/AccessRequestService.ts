@@ -89,11 +89,13 @@ export class AccessRequestService {
   }
 
   /** The store's cap refusal as the rule a person reads; anything else as it is. */
-  #limitRefusal(e: unknown): unknown {
+  #limitRefusal(e: unknown, atApproval = false): unknown {
     if (!(e instanceof HoldingLimitError)) return e;
     return refuse(
       'concurrent-grant-limit',
-      `${e.requester} already has ${e.holding} grant(s) requested, approved or active; the limit is ${e.limit}. Revoke or cancel one first`,
+      atApproval
+        ? `${e.requester} already holds ${e.holding} approved or active grant(s); the limit is ${e.limit}. Approve this one when one of them has ended`
+        : `${e.requester} already has ${e.holding} grant(s) requested, approved or active; the limit is ${e.limit}. Revoke or cancel one first`,
       409,
     );
   }
@@ -320,7 +322,7 @@ export class AccessRequestService {
           await this.#o.store.removeDecision(request.id, actor);
         }
       }
-      throw this.#limitRefusal(e);
+      throw this.#limitRefusal(e, true);
     }
     const current = await this.#get(request.id);
     if (!moved) return current; // another approver got there first
