@@ -19,8 +19,8 @@ import {
 import {
   AccessContextReader,
   AUTO_APPROVER,
+  cancelBySystem,
   entityContext,
-  SYSTEM_ACTOR,
   subjectOf,
 } from './actors';
 import { AccessAuditor } from './auditor';
@@ -32,8 +32,6 @@ import {
 import { GrantReconciler } from './GrantReconciler';
 import { AccessNotifier } from './notifier';
 import { requireRequest } from './queries';
-
-export { AUTO_APPROVER, SYSTEM_ACTOR } from './actors';
 
 export interface AccessRequestServiceOptions {
   store: AccessStore;
@@ -100,6 +98,13 @@ export class AccessRequestService {
     );
   }
 
+  /** Until when a request made now waits for a decision. */
+  #pendingUntil(now: Date): string {
+    return new Date(
+      now.getTime() + this.#o.policy.config.pendingTimeoutSeconds * 1000,
+    ).toISOString();
+  }
+
   #get(id: string): Promise<AccessRequest> {
     return requireRequest(this.#o.store, id);
   }
@@ -134,9 +139,7 @@ export class AccessRequestService {
           subject,
           approvalsRequired: v.approvalsRequired,
           approverGroups: v.approverRefs,
-          pendingExpiresAt: new Date(
-            now.getTime() + this.#o.policy.config.pendingTimeoutSeconds * 1000,
-          ).toISOString(),
+          pendingExpiresAt: this.#pendingUntil(now),
         },
         now,
         {
@@ -184,9 +187,7 @@ export class AccessRequestService {
         requester: actor.userRef,
         approvalsRequired: v.approvalsRequired,
         approverGroups: v.approverRefs,
-        pendingExpiresAt: new Date(
-          now.getTime() + this.#o.policy.config.pendingTimeoutSeconds * 1000,
-        ).toISOString(),
+        pendingExpiresAt: this.#pendingUntil(now),
       },
       now,
       {
@@ -305,18 +306,7 @@ export class AccessRequestService {
     } catch (e) {
       if (e instanceof HoldingLimitError) {
         if (actor === AUTO_APPROVER) {
-          await this.#o.store.transition(
-            request,
-            'pending',
-            'cancelled',
-            now,
-            { actor: SYSTEM_ACTOR, reason: e.message },
-            {
-              endedAt: now.toISOString(),
-              endedBy: SYSTEM_ACTOR,
-              endReason: e.message,
-            },
-          );
+          await cancelBySystem(this.#o.store, request, e.message, now);
         } else {
           // Not decided after all: the approver can decide again later.
           await this.#o.store.removeDecision(request.id, actor);
@@ -410,11 +400,6 @@ export class AccessRequestService {
       input.durationSeconds,
       input.justification,
     );
-    const [pending] = await this.#o.store.list(
-      { kinds: ['extension'], parentId: parent.id, states: ['pending'] },
-      { limit: 1 },
-    );
-    if (pending) throw this.#extensionPending(pending.id);
     const extension = await this.#o.store
       .create(
         {
@@ -443,7 +428,7 @@ export class AccessRequestService {
         },
       )
       .catch(e => {
-        // Asked at the same moment as another: the database keeps one.
+        // One pending extension per grant: the database holds it.
         if (e instanceof RequestConflictError)
           throw this.#extensionPending(e.existing?.id);
         throw e;
@@ -469,20 +454,17 @@ export class AccessRequestService {
   ): Promise<AccessRequest> {
     const grant = await this.#get(extension.parentId!);
     const now = this.#now();
-    const cancel = async (why: string) => {
-      await this.#o.store.transition(
-        extension,
-        'pending',
-        'cancelled',
-        now,
-        { actor: SYSTEM_ACTOR, reason: why },
-        { endedAt: now.toISOString(), endedBy: SYSTEM_ACTOR, endReason: why },
-      );
+    /** Cancels the extension, saying why, and refuses the approval with that. */
+    const cancelled = async (why: string, refusal: Error) => {
+      await cancelBySystem(this.#o.store, extension, why, now);
+      return refusal;
+    };
+    const notActive = (state: string) => {
+      const why = `the grant is ${state}; nothing to extend`;
+      return cancelled(why, refuse('grant-not-active', why, 409));
     };
     if (grant.state !== 'active' || !grant.expiresAt) {
-      const why = `the grant is ${grant.state}; nothing to extend`;
-      await cancel(why);
-      throw refuse('grant-not-active', why, 409);
+      throw await notActive(grant.state);
     }
     let to: string;
     try {
@@ -490,8 +472,7 @@ export class AccessRequestService {
         .checkExtensionCeiling(grant, extension.durationSeconds, 409)
         .toISOString();
     } catch (e) {
-      await cancel((e as Error).message);
-      throw e;
+      throw await cancelled((e as Error).message, e as Error);
     }
     const outcome = await this.#o.store.extendGrant({
       extension,
@@ -503,10 +484,7 @@ export class AccessRequestService {
     });
     if (outcome === 'extension-not-pending') return this.#get(extension.id);
     if (outcome === 'grant-not-active') {
-      const current = await this.#get(grant.id);
-      const why = `the grant is ${current.state}; nothing to extend`;
-      await cancel(why);
-      throw refuse('grant-not-active', why, 409);
+      throw await notActive((await this.#get(grant.id)).state);
     }
     const approved = await this.#get(extension.id);
     await this.#o.auditor.record('extended', approved, actor);

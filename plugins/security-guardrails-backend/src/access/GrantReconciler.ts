@@ -9,7 +9,12 @@
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
-import { AccessContextReader, kubernetesIdOf, SYSTEM_ACTOR } from './actors';
+import {
+  AccessContextReader,
+  cancelBySystem,
+  kubernetesIdOf,
+  SYSTEM_ACTOR,
+} from './actors';
 import { AccessAuditor, errorText } from './auditor';
 import { AccessStore } from './AccessStore';
 import { GrantDriver, GrantSpec } from './drivers/types';
@@ -297,14 +302,7 @@ export class GrantReconciler {
     );
     const now = this.#now();
     for (const extension of pending) {
-      await this.#o.store.transition(
-        extension,
-        'pending',
-        'cancelled',
-        now,
-        { actor: SYSTEM_ACTOR, reason: why },
-        { endedAt: now.toISOString(), endedBy: SYSTEM_ACTOR, endReason: why },
-      );
+      await cancelBySystem(this.#o.store, extension, why, now);
     }
   }
 }

@@ -6,15 +6,38 @@
 import { Entity } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import {
+  AccessRequest,
   AccessTargets,
   KUBERNETES_ID_ANNOTATION,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { normalizeRef } from '../catalog/CatalogEntities';
+import { ownerOf } from '../catalog/CatalogEntities';
 import { AccessConfig } from '../config';
 import { EntityContext, refuse } from './AccessPolicy';
+import { AccessStore } from './AccessStore';
 
 export const SYSTEM_ACTOR = 'system:security-guardrails';
 export const AUTO_APPROVER = 'policy:auto-approve';
+
+/**
+ * Cancels a pending request in the system's name, saying why (an extension
+ * whose grant ended, a request the cap no longer lets in). False when it had
+ * already moved.
+ */
+export function cancelBySystem(
+  store: AccessStore,
+  request: Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>,
+  why: string,
+  now: Date,
+): Promise<boolean> {
+  return store.transition(
+    request,
+    'pending',
+    'cancelled',
+    now,
+    { actor: SYSTEM_ACTOR, reason: why },
+    { endedAt: now.toISOString(), endedBy: SYSTEM_ACTOR, endReason: why },
+  );
+}
 
 /** Reads what the access services need from the catalog and the stored postures. */
 export interface AccessContextReader {
@@ -34,15 +57,9 @@ export async function entityContext(
 ): Promise<EntityContext> {
   const entity = await context.entity(entityRef);
   if (!entity) throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-  const ownedBy = entity.relations?.find(r => r.type === 'ownedBy')?.targetRef;
-  const owner =
-    ownedBy ??
-    (typeof entity.spec?.owner === 'string'
-      ? normalizeRef(entity.spec.owner, 'group', entity.metadata.namespace)
-      : undefined);
   return {
     ref: entityRef,
-    owner,
+    owner: ownerOf(entity),
     kubernetesId: entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
     targets: (await context.targets(entityRef)).targets,
   };

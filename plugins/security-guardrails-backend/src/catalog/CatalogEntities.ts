@@ -13,6 +13,7 @@ import {
 } from '@backstage/catalog-client';
 import {
   Entity,
+  RELATION_MEMBER_OF,
   RELATION_OWNED_BY,
   RELATION_PART_OF,
   stringifyEntityRef,
@@ -46,13 +47,34 @@ export type CatalogEntityInfo = EntityInfo & { etag?: string };
 /** The most entity refs asked of the catalog in one request. */
 const REFS_PER_REQUEST = 500;
 
-export function toEntityInfo(entity: Entity): CatalogEntityInfo {
-  const relations = entity.relations ?? [];
-  const owner =
-    relations.find(r => r.type === RELATION_OWNED_BY)?.targetRef ??
+/** The entity's owner ref: its ownedBy relation, or spec.owner as the catalog resolves it. */
+export function ownerOf(entity: Entity): string | undefined {
+  return (
+    entity.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef ??
     (typeof entity.spec?.owner === 'string'
       ? normalizeRef(entity.spec.owner, 'group', entity.metadata.namespace)
-      : undefined);
+      : undefined)
+  );
+}
+
+/** The groups a User belongs to: its memberOf relations, or spec.memberOf. */
+export function groupsOf(user: Entity): string[] {
+  if (user.relations?.length) {
+    return user.relations
+      .filter(r => r.type === RELATION_MEMBER_OF)
+      .map(r => r.targetRef);
+  }
+  const memberOf = user.spec?.memberOf;
+  return Array.isArray(memberOf)
+    ? memberOf
+        .filter((g): g is string => typeof g === 'string')
+        .map(g => normalizeRef(g, 'group', user.metadata.namespace))
+    : [];
+}
+
+export function toEntityInfo(entity: Entity): CatalogEntityInfo {
+  const relations = entity.relations ?? [];
+  const owner = ownerOf(entity);
   const system =
     relations.find(
       r => r.type === RELATION_PART_OF && r.targetRef.startsWith('system:'),

@@ -37,7 +37,8 @@ import { GrantDriver } from '../access/drivers/types';
 import { Entity } from '@backstage/catalog-model';
 import {
   CatalogEntities,
-  normalizeRef,
+  groupsOf,
+  ownerOf,
   toEntityInfo,
 } from '../catalog/CatalogEntities';
 import { namespaceOwners, resolveTargets } from '../access/targets';
@@ -144,20 +145,11 @@ export async function buildGuardrailsContext(
 
   // The entity's owner and, when a person owns it, the groups they belong to.
   const ownerRefsOf = async (entity: Entity): Promise<string[]> => {
-    const owner =
-      entity.relations?.find(r => r.type === 'ownedBy')?.targetRef ??
-      (typeof entity.spec?.owner === 'string'
-        ? normalizeRef(entity.spec.owner, 'group', entity.metadata.namespace)
-        : undefined);
+    const owner = ownerOf(entity);
     if (!owner) return [];
     if (!owner.startsWith('user:')) return [owner];
     const user = await catalog.getAsService(owner);
-    const memberOf = user?.relations?.length
-      ? user.relations.filter(r => r.type === 'memberOf').map(r => r.targetRef)
-      : ((user?.spec?.memberOf as string[] | undefined) ?? []).map(g =>
-          normalizeRef(g, 'group', user?.metadata.namespace),
-        );
-    return [owner, ...memberOf];
+    return [owner, ...(user ? groupsOf(user) : [])];
   };
 
   const access = createAccess({

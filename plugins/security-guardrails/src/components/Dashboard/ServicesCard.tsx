@@ -39,14 +39,11 @@ export function ServicesCard(props: {
 }) {
   const { services, owners, systems } = props;
   const { owner, system, domain, grade } = props.filters;
-  const setOwner = (v: string) =>
-    props.onFilters({ ...props.filters, owner: v });
-  const setSystem = (v: string) =>
-    props.onFilters({ ...props.filters, system: v });
-  const setDomain = (v: Domain | '') =>
-    props.onFilters({ ...props.filters, domain: v });
-  const setGrade = (v: string) =>
-    props.onFilters({ ...props.filters, grade: v });
+  /** One filter changed, the others kept. */
+  const set =
+    <K extends keyof DashboardFilters>(key: K) =>
+    (value: DashboardFilters[K]) =>
+      props.onFilters({ ...props.filters, [key]: value });
   const serviceColumns: TableColumn<PostureListItem>[] = [
     {
       title: 'Grade',
@@ -75,7 +72,7 @@ export function ServicesCard(props: {
           id="sg-filter-owner"
           label="Owner"
           value={owner}
-          onChange={e => setOwner(e.target.value)}
+          onChange={e => set('owner')(e.target.value)}
           style={{ minWidth: 220 }}
         >
           <MenuItem value="">All owners</MenuItem>
@@ -94,7 +91,7 @@ export function ServicesCard(props: {
           id="sg-filter-system"
           label="System"
           value={system}
-          onChange={e => setSystem(e.target.value)}
+          onChange={e => set('system')(e.target.value)}
           style={{ minWidth: 200 }}
         >
           <MenuItem value="">All systems</MenuItem>
@@ -111,7 +108,7 @@ export function ServicesCard(props: {
           <Select
             labelId="sg-domain"
             value={domain}
-            onChange={e => setDomain(e.target.value as Domain | '')}
+            onChange={e => set('domain')(e.target.value as Domain | '')}
           >
             <MenuItem value="">Overall</MenuItem>
             {DOMAINS.map(d => (
@@ -126,7 +123,7 @@ export function ServicesCard(props: {
           <Select
             labelId="sg-grade"
             value={grade}
-            onChange={e => setGrade(String(e.target.value))}
+            onChange={e => set('grade')(String(e.target.value))}
           >
             <MenuItem value="">Any</MenuItem>
             {['A', 'B', 'C', 'D', 'F'].map(g => (
