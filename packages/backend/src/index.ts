@@ -4,14 +4,15 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { authModuleDemoPersonasProvider } from './modules/demoSignIn';
-import { permissionModuleDemoPolicy } from './modules/permissionPolicy';
+import { permissionModulePortalPolicy } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
 // Serves the built frontend when packages/app/dist exists.
 backend.add(import('@backstage/plugin-app-backend'));
 
-// Sign-in: the guest provider, and demo personas to act as a second user.
+// Sign-in: the guest provider, and demo personas to act as a second user;
+// both refuse to start when auth.environment is production.
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(authModuleDemoPersonasProvider);
@@ -20,7 +21,7 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(permissionModuleDemoPolicy);
+backend.add(permissionModulePortalPolicy);
 
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));

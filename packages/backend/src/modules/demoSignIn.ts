@@ -3,11 +3,17 @@
  * `demoSignIn.personas` (with provider `demo`), so the demo can show a request
  * by one person approved by another. Like the guest provider, it refuses to
  * work outside development unless explicitly allowed.
+ *
+ * When `auth.environment` is production the backend refuses to start while
+ * any demo sign-in is configured (the guest provider, this provider, demo
+ * personas): app-config.production.yaml turns them off with `null`, the one
+ * way a later config file removes a key an earlier one set.
  */
 import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import { NotAllowedError } from '@backstage/errors';
 import {
   authProvidersExtensionPoint,
@@ -16,6 +22,21 @@ import {
 } from '@backstage/plugin-auth-node';
 
 export const DEMO_USER_HEADER = 'x-demo-user';
+
+/** What makes sign-in a demo's in this config; empty outside production. */
+export function demoSignInInProduction(config: Config): string[] {
+  if (config.getOptionalString('auth.environment') !== 'production') return [];
+  const problems: string[] = [];
+  for (const provider of ['guest', 'demo']) {
+    if (config.has(`auth.providers.${provider}`)) {
+      problems.push(`auth.providers.${provider} is configured`);
+    }
+  }
+  if ((config.getOptionalConfigArray('demoSignIn.personas') ?? []).length) {
+    problems.push('demoSignIn.personas is not empty');
+  }
+  return problems;
+}
 
 export const authModuleDemoPersonasProvider = createBackendModule({
   pluginId: 'auth',
@@ -27,6 +48,14 @@ export const authModuleDemoPersonasProvider = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ providers, config }) {
+        const problems = demoSignInInProduction(config);
+        if (problems.length) {
+          throw new Error(
+            `Demo sign-in must not run when auth.environment is production: ${problems.join(
+              '; ',
+            )}. Set them to null in the production config (as app-config.production.yaml does) and configure your identity provider.`,
+          );
+        }
         const allowed = new Set(
           (config.getOptionalConfigArray('demoSignIn.personas') ?? [])
             .filter(p => p.getString('provider') === 'demo')

@@ -1,14 +1,25 @@
 /*
- * The demo's permission policy. Everyone may read postures, summaries and
- * the check catalogue, request access and act on requests the access policy
- * lets them act on; reading every team's audit history and administering all
- * grants is for security leads only. Everything else (catalog etc.) is
- * allowed, as in a fresh Backstage app.
+ * The portal's permission policy, in two modes chosen by `auth.environment`.
+ *
+ * Both modes: reading every team's audit history and administering all grants
+ * is for security leads only; everyone signed in may read postures, summaries
+ * and the check catalogue, refresh, request access and act on requests (the
+ * access policy in the plugin decides whose requests they may approve).
+ *
+ * development (the demo): every other plugin's permission is allowed, as in
+ * a fresh Backstage app, so the demo can register and refresh entities.
+ *
+ * production: nothing is allowed without a signed-in user, and other plugins'
+ * permissions other than reads (registering catalog locations, deleting
+ * entities, anything without an action) only to `permissionPolicy.adminGroups`,
+ * empty unless configured. Reads stay open to everyone signed in. Service
+ * principals never reach a policy: the permissions service allows them.
  */
 import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -22,16 +33,45 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   guardrailsAccessAdminPermission,
   guardrailsAuditReadPermission,
+  guardrailsPermissions,
 } from '@internal/backstage-plugin-security-guardrails-common';
 
 const SECURITY_LEADS_ONLY = new Set([
   guardrailsAuditReadPermission.name,
   guardrailsAccessAdminPermission.name,
 ]);
+const GUARDRAILS = new Set(guardrailsPermissions.map(p => p.name));
 
-export class DemoPermissionPolicy implements PermissionPolicy {
+export type PolicyMode = 'development' | 'production';
+
+export interface PortalPolicyOptions {
+  mode: PolicyMode;
+  securityLeadsGroup: string;
+  /** Production: who may use other plugins' create/update/delete permissions. */
+  adminGroups: string[];
+}
+
+export function readPortalPolicyOptions(config: Config): PortalPolicyOptions {
+  return {
+    mode:
+      config.getOptionalString('auth.environment') === 'production'
+        ? 'production'
+        : 'development',
+    securityLeadsGroup:
+      config.getOptionalString(
+        'securityGuardrails.access.securityLeadsGroup',
+      ) ?? 'group:default/security-leads',
+    adminGroups:
+      config.getOptionalStringArray('permissionPolicy.adminGroups') ?? [],
+  };
+}
+
+const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
+const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
+
+export class PortalPermissionPolicy implements PermissionPolicy {
   constructor(
-    private readonly securityLeadsGroup: string,
+    private readonly options: PortalPolicyOptions,
     private readonly userInfo: typeof coreServices.userInfo.T,
   ) {}
 
@@ -39,35 +79,50 @@ export class DemoPermissionPolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (!SECURITY_LEADS_ONLY.has(request.permission.name)) {
-      return { result: AuthorizeResult.ALLOW };
+    const { name, attributes } = request.permission;
+    const production = this.options.mode === 'production';
+    if (SECURITY_LEADS_ONLY.has(name)) {
+      return (await this.memberOf(user, [this.options.securityLeadsGroup]))
+        ? ALLOW
+        : DENY;
     }
-    if (!user) return { result: AuthorizeResult.DENY };
+    if (!production) return ALLOW;
+    if (!user) return DENY;
+    if (GUARDRAILS.has(name) || attributes.action === 'read') return ALLOW;
+    return (await this.memberOf(user, this.options.adminGroups)) ? ALLOW : DENY;
+  }
+
+  private async memberOf(
+    user: PolicyQueryUser | undefined,
+    groups: string[],
+  ): Promise<boolean> {
+    if (!user || groups.length === 0) return false;
     const info = await this.userInfo.getUserInfo(user.credentials);
-    return {
-      result: info.ownershipEntityRefs.includes(this.securityLeadsGroup)
-        ? AuthorizeResult.ALLOW
-        : AuthorizeResult.DENY,
-    };
+    return groups.some(g => info.ownershipEntityRefs.includes(g));
   }
 }
 
-export const permissionModuleDemoPolicy = createBackendModule({
+export const permissionModulePortalPolicy = createBackendModule({
   pluginId: 'permission',
-  moduleId: 'security-guardrails-demo-policy',
+  moduleId: 'security-guardrails-portal-policy',
   register(reg) {
     reg.registerInit({
       deps: {
         policy: policyExtensionPoint,
         config: coreServices.rootConfig,
         userInfo: coreServices.userInfo,
+        logger: coreServices.logger,
       },
-      async init({ policy, config, userInfo }) {
-        const group =
-          config.getOptionalString(
-            'securityGuardrails.access.securityLeadsGroup',
-          ) ?? 'group:default/security-leads';
-        policy.setPolicy(new DemoPermissionPolicy(group, userInfo));
+      async init({ policy, config, userInfo, logger }) {
+        const options = readPortalPolicyOptions(config);
+        logger.info(
+          `Permission policy: ${options.mode} mode${
+            options.mode === 'production'
+              ? `, admin groups: ${options.adminGroups.join(', ') || 'none'}`
+              : ' (other plugins allow everything)'
+          }`,
+        );
+        policy.setPolicy(new PortalPermissionPolicy(options, userInfo));
       },
     });
   },
