@@ -1,9 +1,10 @@
 /*
  * `securityGuardrails.access`: what can be granted, by whom, for how long.
  */
-import { Config, readDurationFromConfig } from '@backstage/config';
+import { Config } from '@backstage/config';
 import { GrantableRole } from '@internal/backstage-plugin-security-guardrails-common';
 import { Duration } from 'luxon';
+import { readDuration, readDurationSeconds } from './duration';
 
 export type ApproverSource = 'owners' | 'security-leads';
 
@@ -82,13 +83,7 @@ function seconds(
   where = 'securityGuardrails.access',
 ): number {
   if (!config?.has(key)) return fallback;
-  const value = Duration.fromObject(readDurationFromConfig(config, { key })).as(
-    'seconds',
-  );
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`${where}.${key} must be a positive duration`);
-  }
-  return Math.round(value);
+  return readDurationSeconds(config, key, where);
 }
 
 function approvers(
@@ -128,12 +123,12 @@ export function readAccessConfig(config: Config): AccessConfig {
             `${where}.clusterRole '${clusterRole}' is not a valid name`,
           );
         const max = Duration.fromObject(
-          readDurationFromConfig(r, { key: 'maxDuration' }),
+          readDuration(r, 'maxDuration', where),
         ).as('seconds');
         const def = r.has('defaultDuration')
-          ? Duration.fromObject(
-              readDurationFromConfig(r, { key: 'defaultDuration' }),
-            ).as('seconds')
+          ? Duration.fromObject(readDuration(r, 'defaultDuration', where)).as(
+              'seconds',
+            )
           : Math.min(3600, max);
         if (!(max > 0) || !(def > 0) || def > max) {
           throw new Error(

@@ -6,11 +6,19 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { Config, readDurationFromConfig } from '@backstage/config';
+import { Config } from '@backstage/config';
 import { HumanDuration } from '@backstage/types';
 import { CHECK_ID_PATTERN } from '@internal/backstage-plugin-security-guardrails-common';
 import { CheckSettings, ExemptionRule, parseExpiry } from '../engine';
 import { DEFAULT_ENTITY_KINDS } from '../catalog/CatalogEntities';
+import { checkOneDuration, readDuration } from './duration';
+
+function readSchedule(config: Config): SchedulerServiceTaskScheduleDefinition {
+  for (const key of ['frequency', 'timeout', 'initialDelay']) {
+    checkOneDuration(config, key, 'securityGuardrails.posture.schedule');
+  }
+  return readSchedulerServiceTaskScheduleDefinitionFromConfig(config);
+}
 
 export interface PostureConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
@@ -32,9 +40,7 @@ export function readPostureConfig(config: Config): PostureConfig {
   const posture = root?.getOptionalConfig('posture');
 
   const schedule = posture?.has('schedule')
-    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
-        posture.getConfig('schedule'),
-      )
+    ? readSchedule(posture.getConfig('schedule'))
     : {
         frequency: { minutes: 10 },
         timeout: { minutes: 5 },
@@ -42,9 +48,11 @@ export function readPostureConfig(config: Config): PostureConfig {
       };
 
   const catalogSyncFrequency: HumanDuration = posture?.has('catalogSync')
-    ? readDurationFromConfig(posture.getConfig('catalogSync'), {
-        key: 'frequency',
-      })
+    ? readDuration(
+        posture.getConfig('catalogSync'),
+        'frequency',
+        'securityGuardrails.posture.catalogSync',
+      )
     : { seconds: 5 };
 
   const retention = posture?.getOptionalNumber('historyRetentionDays') ?? 180;
