@@ -1,13 +1,14 @@
 import { ConfigReader } from '@backstage/config';
+import { JsonObject, JsonValue } from '@backstage/types';
 import { readAccessConfig } from './access';
 import { readDurationSeconds } from './duration';
 import { readPostureConfig } from './posture';
 
-const layers = (...data: object[]) =>
+const layers = (...data: JsonObject[]) =>
   ConfigReader.fromConfigs(
     data.map((d, i) => ({ context: `file${i}`, data: d })),
   );
-const access = (value: unknown) => ({
+const access = (value: JsonValue): JsonObject => ({
   securityGuardrails: { access: { pendingTimeout: value } },
 });
 
@@ -73,7 +74,7 @@ describe('durations in config', () => {
         }),
       ),
     ).toThrow(/maxDuration has hours and seconds/);
-    const posture = (value: object) => ({
+    const posture = (value: JsonObject): JsonObject => ({
       securityGuardrails: { posture: value },
     });
     expect(() =>
