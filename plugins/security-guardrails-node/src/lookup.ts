@@ -75,6 +75,12 @@ export interface ClusterLookup {
   withName(kind: string, name: string): KubeObject[];
   /** Whether the state has any object of the kind (e.g. whether a CRD's reports exist at all). */
   has(kind: string): boolean;
+  /**
+   * Prometheus Operator ServiceMonitors or PodMonitors (`kind`) whose
+   * namespaceSelector takes in `namespace` (`any: true`, `matchNames`, or
+   * else the monitor's own namespace), in list order.
+   */
+  monitorsSelecting(kind: string, namespace: string): KubeObject[];
   get(
     kind: string,
     namespace: string | undefined,

@@ -65,6 +65,11 @@ export class ClusterIndex implements ClusterLookup {
   readonly #hpaByTarget = new Map<string, KubeObject>();
   readonly #aggregatedRules = new Map<string, PolicyRule[]>();
   readonly #topOwner = new Map<KubeObject, KubeObject>();
+  /** Prometheus Operator monitors by the namespaces they select, built on first use. */
+  readonly #monitors = new Map<
+    string,
+    { byNamespace: Map<string, number[]>; everywhere: number[] }
+  >();
 
   constructor(snapshot: ClusterSnapshot) {
     this.cluster = snapshot.cluster;
@@ -125,6 +130,39 @@ export class ClusterIndex implements ClusterLookup {
 
   has(kind: string): boolean {
     return (this.#byKind.get(kind)?.length ?? 0) > 0;
+  }
+
+  /**
+   * The ServiceMonitors or PodMonitors (`kind`) whose namespaceSelector takes
+   * in `namespace`, in the order of list(kind): `any: true` selects every
+   * namespace, `matchNames` the ones listed, anything else the monitor's own.
+   * Indexed once per kind, so a lookup costs what it returns plus the
+   * monitors that select every namespace.
+   */
+  monitorsSelecting(kind: string, namespace: string): KubeObject[] {
+    let index = this.#monitors.get(kind);
+    if (!index) {
+      index = { byNamespace: new Map(), everywhere: [] };
+      const add = (ns: string, i: number) => {
+        const list = index!.byNamespace.get(ns);
+        if (!list) index!.byNamespace.set(ns, [i]);
+        else if (list[list.length - 1] !== i) list.push(i);
+      };
+      this.list(kind).forEach((monitor, i) => {
+        const sel = (monitor.spec as any)?.namespaceSelector;
+        if (sel?.any === true) index!.everywhere.push(i);
+        else if (sel && Array.isArray(sel.matchNames)) {
+          for (const ns of sel.matchNames) {
+            if (typeof ns === 'string') add(ns, i);
+          }
+        } else add(nsOf(monitor), i);
+      });
+      this.#monitors.set(kind, index);
+    }
+    const own = index.byNamespace.get(namespace) ?? [];
+    const all = this.list(kind);
+    if (index.everywhere.length === 0) return own.map(i => all[i]);
+    return [...own, ...index.everywhere].sort((a, b) => a - b).map(i => all[i]);
   }
 
   get(

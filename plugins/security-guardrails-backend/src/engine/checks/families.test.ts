@@ -603,6 +603,71 @@ describe('probes and metrics', () => {
       statusesFor(runCheck(metrics, [deployment(), svc, smAny]), D),
     ).toEqual(['pass']);
   });
+
+  it("follows a monitor's namespaceSelector: matchNames, any, or its own namespace", () => {
+    const pm = (namespace: string, extra: Record<string, unknown> = {}) =>
+      object(
+        'PodMonitor',
+        `pm-${namespace}`,
+        {
+          spec: {
+            selector: { matchLabels: { 'app.kubernetes.io/name': 'app' } },
+            ...extra,
+          },
+        },
+        { namespace },
+      );
+    const ns = deployment().metadata.namespace ?? 'default';
+    const cases: Array<[string, object, string]> = [
+      ['own namespace', pm(ns), 'pass'],
+      ['another namespace', pm('monitoring'), 'fail'],
+      [
+        'matchNames with it',
+        pm('monitoring', { namespaceSelector: { matchNames: ['x', ns] } }),
+        'pass',
+      ],
+      [
+        'matchNames without it',
+        pm(ns, { namespaceSelector: { matchNames: ['x'] } }),
+        'fail',
+      ],
+      ['any', pm('monitoring', { namespaceSelector: { any: true } }), 'pass'],
+      [
+        'empty selector: own namespace',
+        pm('monitoring', { namespaceSelector: {} }),
+        'fail',
+      ],
+    ];
+    for (const [name, monitor, status] of cases) {
+      expect({
+        name,
+        status: statusesFor(runCheck(metrics, [deployment(), monitor]), D),
+      }).toEqual({ name, status: [status] });
+    }
+  });
+
+  it('names the first monitor in list order that scrapes the workload', () => {
+    const sel = { matchLabels: { 'app.kubernetes.io/name': 'app' } };
+    const ns = deployment().metadata.namespace ?? 'default';
+    const first = object(
+      'PodMonitor',
+      'a-everywhere',
+      { spec: { selector: sel, namespaceSelector: { any: true } } },
+      { namespace: 'monitoring' },
+    );
+    const second = object(
+      'PodMonitor',
+      'b-local',
+      { spec: { selector: sel } },
+      {
+        namespace: ns,
+      },
+    );
+    const [result] = runCheck(metrics, [deployment(), first, second]);
+    expect(result.message).toBe('Scraped by PodMonitor a-everywhere.');
+    const [other] = runCheck(metrics, [deployment(), second, first]);
+    expect(other.message).toBe('Scraped by PodMonitor b-local.');
+  });
 });
 
 describe('availability', () => {

@@ -148,14 +148,6 @@ containers:
   },
 };
 
-function namespaceSelected(monitor: KubeObject, namespace: string): boolean {
-  const sel = (monitor.spec as any)?.namespaceSelector;
-  if (!sel) return monitor.metadata.namespace === namespace;
-  if (sel.any === true) return true;
-  if (Array.isArray(sel.matchNames)) return sel.matchNames.includes(namespace);
-  return monitor.metadata.namespace === namespace;
-}
-
 export const metrics: Check = {
   meta: {
     id: 'obs.metrics',
@@ -196,11 +188,8 @@ spec:
       ];
     }
     const labels = w.template.metadata.labels;
-    for (const pm of ctx.index.list('PodMonitor')) {
-      if (
-        namespaceSelected(pm, w.namespace) &&
-        selectorMatches((pm.spec as any)?.selector, labels)
-      ) {
+    for (const pm of ctx.index.monitorsSelecting('PodMonitor', w.namespace)) {
+      if (selectorMatches((pm.spec as any)?.selector, labels)) {
         return [
           pass(`Scraped by PodMonitor ${pm.metadata.name}.`, {
             field: 'PodMonitor.spec.selector',
@@ -210,8 +199,10 @@ spec:
       }
     }
     const services = selectingServices(w, ctx);
-    for (const sm of ctx.index.list('ServiceMonitor')) {
-      if (!namespaceSelected(sm, w.namespace)) continue;
+    for (const sm of ctx.index.monitorsSelecting(
+      'ServiceMonitor',
+      w.namespace,
+    )) {
       const svc = services.find(s =>
         selectorMatches((sm.spec as any)?.selector, s.metadata.labels),
       );
