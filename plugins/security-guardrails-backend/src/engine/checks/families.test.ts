@@ -38,6 +38,7 @@ import {
   serviceAccount,
   statusesFor,
 } from '../../__testUtils__/builders';
+import { KubeObject } from '@internal/backstage-plugin-security-guardrails-node';
 
 const D = { kind: 'Deployment', name: 'app' };
 const policy = (name: string, spec: Record<string, unknown>) =>
@@ -618,7 +619,7 @@ describe('probes and metrics', () => {
         { namespace },
       );
     const ns = deployment().metadata.namespace ?? 'default';
-    const cases: Array<[string, object, string]> = [
+    const cases: Array<[string, KubeObject, string]> = [
       ['own namespace', pm(ns), 'pass'],
       ['another namespace', pm('monitoring'), 'fail'],
       [
