@@ -9,6 +9,7 @@
  *   serve-api <estate> <db>   the posture API over a store filled with the estate (db: sqlite|pg)
  *   load <url> <kind> <n>     32 concurrent clients against one endpoint
  *   sweep <grants>            expiry sweep over that many active grants (SQLite, manifests driver)
+ *   during-evaluation <estate> sweep and API latency while the estate's first full evaluation runs (SQLite)
  *
  * Over 400 lines: every measurement's process in one entry point, one mode each.
  */
@@ -16,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import express from 'express';
 import knexFactory, { Knex } from 'knex';
 import { NotAllowedError, NotFoundError, InputError } from '@backstage/errors';
@@ -232,7 +233,8 @@ const serviceAuth: any = {
   }),
 };
 
-async function serveApi(estate: string, dbKind: string) {
+/** What the plugin builds over the estate's manifests (read as the sources extension point would add them, with room for large files). */
+async function estateContext(estate: string, knex: Knex) {
   const { entities, groups } = readEntities(estate);
   const catalogEntities: Entity[] = [
     ...entities.map(e => ({
@@ -257,13 +259,6 @@ async function serveApi(estate: string, dbKind: string) {
       spec: { type: 'team', children: [] },
     })),
   ];
-  const { knex, drop } = await database(dbKind);
-  const credentials = {
-    $$type: '@backstage/BackstageCredentials',
-    principal: { type: 'user', userEntityRef: 'user:default/bench' },
-  };
-  // What the plugin builds, over the estate's manifests (read as the
-  // sources extension point would add them, with room for large files).
   const context = await buildGuardrailsContext({
     config: new ConfigReader({
       securityGuardrails: {
@@ -276,10 +271,17 @@ async function serveApi(estate: string, dbKind: string) {
     auth: serviceAuth,
     customSources: [manifests(estate)],
   });
-  const t0 = performance.now();
-  const report = await context.posture.refreshAll();
-  const refreshMs = performance.now() - t0;
+  return context;
+}
 
+/** The plugin's router over a context, on a local port, every call allowed as one user. */
+async function apiServer(
+  context: Awaited<ReturnType<typeof estateContext>>,
+): Promise<{ server: http.Server; url: string }> {
+  const credentials = {
+    $$type: '@backstage/BackstageCredentials',
+    principal: { type: 'user', userEntityRef: 'user:default/bench' },
+  };
   const allowAll = async (requests: unknown[]) =>
     requests.map(() => ({ result: AuthorizeResult.ALLOW }));
   const router = createGuardrailsRouter(context, {
@@ -315,8 +317,22 @@ async function serveApi(estate: string, dbKind: string) {
   const server = http.createServer(app);
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as any).port;
-  emit({
+  return {
+    server,
     url: `http://127.0.0.1:${port}/api/security-guardrails`,
+  };
+}
+
+async function serveApi(estate: string, dbKind: string) {
+  const { knex, drop } = await database(dbKind);
+  const context = await estateContext(estate, knex);
+  const t0 = performance.now();
+  const report = await context.posture.refreshAll();
+  const refreshMs = performance.now() - t0;
+
+  const { server, url } = await apiServer(context);
+  emit({
+    url,
     refreshMs,
     entities: report.entities,
     results: report.results,
@@ -327,6 +343,77 @@ async function serveApi(estate: string, dbKind: string) {
     process.exit(0);
   });
   await new Promise(() => {});
+}
+
+/**
+ * The first full evaluation of the estate (SQLite) while the expiry sweep
+ * runs and the API's health route is called every 50 ms: how long each
+ * waits, and the event loop's delay.
+ */
+async function duringEvaluation(estate: string) {
+  const { knex, drop } = await database('sqlite');
+  const context = await estateContext(estate, knex);
+  const { server, url } = await apiServer(context);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const health = () =>
+    new Promise<void>((resolve, reject) => {
+      http
+        .get(`${url}/health`, { agent }, res => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve()
+              : reject(new Error(`/health: HTTP ${res.statusCode}`)),
+          );
+        })
+        .on('error', reject);
+    });
+  const sweeps: number[] = [];
+  const calls: number[] = [];
+  let running = true;
+  // Each probe is timed from when it was due, so time spent waiting for the event loop counts.
+  const probe = async (fn: () => Promise<unknown>, into: number[]) => {
+    let due = performance.now();
+    while (running) {
+      await fn();
+      into.push(performance.now() - due);
+      due += 50;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise(r => setTimeout(r, wait));
+      else due = performance.now();
+    }
+  };
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const t0 = performance.now();
+  const probes = [
+    probe(() => context.access.sweeper.sweep(), sweeps),
+    probe(health, calls),
+  ];
+  const report = await context.posture.refreshAll();
+  const refreshMs = performance.now() - t0;
+  running = false;
+  await Promise.all(probes);
+  delay.disable();
+  const q = (list: number[], p: number) => {
+    const sorted = [...list].sort((x, y) => x - y);
+    return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  };
+  emit({
+    entities: report.entities,
+    refreshMs,
+    sweeps: sweeps.length,
+    sweepP95: q(sweeps, 0.95),
+    sweepMax: Math.max(...sweeps),
+    calls: calls.length,
+    apiP95: q(calls, 0.95),
+    apiMax: Math.max(...calls),
+    loopDelayP99: delay.percentile(99) / 1e6,
+    loopDelayMax: delay.max / 1e6,
+  });
+  agent.destroy();
+  server.close();
+  await drop();
 }
 
 /** 32 clients (by default) in this process, each with its own keep-alive connection. */
@@ -522,6 +609,8 @@ async function main() {
       return load(args[0], args[1], Number(args[2]), Number(args[3]));
     case 'sweep':
       return sweep(Number(args[0]));
+    case 'during-evaluation':
+      return duringEvaluation(args[0]);
     default:
       throw new Error(`unknown mode ${mode}`);
   }

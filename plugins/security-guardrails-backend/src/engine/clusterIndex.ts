@@ -27,6 +27,9 @@ import {
 } from './rbac';
 import { isClusterScoped } from './kinds';
 import { selectorMatches } from './selectors';
+import { runSteps, STEP, Steps } from './steps';
+
+const DEFER = Symbol('defer');
 
 /** Kinds that run pods; findings are keyed by the top-most of them. */
 export const WORKLOAD_KINDS = new Set([
@@ -71,15 +74,29 @@ export class ClusterIndex implements ClusterLookup {
     { byNamespace: Map<string, number[]>; everywhere: number[] }
   >();
 
-  constructor(snapshot: ClusterSnapshot) {
+  constructor(snapshot: ClusterSnapshot, defer?: typeof DEFER) {
     this.cluster = snapshot.cluster;
     this.snapshot = snapshot;
-    for (const obj of snapshot.objects) {
+    if (defer !== DEFER) runSteps(this.#build());
+  }
+
+  /** Builds the index in steps, yielding every few hundred objects (see steps.ts). */
+  static *steps(snapshot: ClusterSnapshot): Steps<ClusterIndex> {
+    const index = new ClusterIndex(snapshot, DEFER);
+    yield* index.#build();
+    return index;
+  }
+
+  *#build(): Steps<void> {
+    let n = 0;
+    for (const obj of this.snapshot.objects) {
       this.#add(obj);
+      if (++n % STEP === 0) yield;
     }
-    this.#indexOwnership();
-    this.#indexBindings();
+    yield* this.#indexOwnership();
+    yield* this.#indexBindings();
     this.#indexReports();
+    yield;
     this.#indexHpas();
   }
 
@@ -199,12 +216,14 @@ export class ClusterIndex implements ClusterLookup {
     return this.get(ref.kind, obj.metadata.namespace, ref.name);
   }
 
-  #indexOwnership() {
+  *#indexOwnership(): Steps<void> {
     const candidates: KubeObject[] = [];
     for (const kind of WORKLOAD_KINDS) {
       candidates.push(...this.list(kind));
     }
+    let n = 0;
     for (const obj of candidates) {
+      if (++n % STEP === 0) yield;
       // Walk up controller owners that exist in the state; bounded against cycles.
       let top = obj;
       for (let depth = 0; depth < 5; depth++) {
@@ -226,7 +245,9 @@ export class ClusterIndex implements ClusterLookup {
         owned.push(obj);
       }
     }
+    yield;
     for (const obj of candidates) {
+      if (++n % STEP === 0) yield;
       if (this.#topOwner.get(obj) !== obj) continue;
       const template = podTemplateOf(obj);
       if (!template) continue;
@@ -243,9 +264,11 @@ export class ClusterIndex implements ClusterLookup {
     }
   }
 
-  #indexBindings() {
+  *#indexBindings(): Steps<void> {
+    let n = 0;
     for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
       for (const binding of this.list(kind)) {
+        if (++n % STEP === 0) yield;
         const seen = new Set<string>();
         for (const s of subjectsOf(binding)) {
           let k: string;

@@ -33,6 +33,7 @@ import {
 } from './exemptions';
 import { EntityMapper, MappingProblem } from './mapping';
 import { ManagedGrant, ManagedGrants } from './managedGrants';
+import { runSteps, runStepsInSlices, sortInSteps, STEP, Steps } from './steps';
 
 export interface EvaluateOptions {
   /** The checks to run; the built-in catalogue by default. */
@@ -140,16 +141,40 @@ function entityResourceRef(entity: EntityInfo): ResourceRef {
 }
 
 /** Sorts results by their stable key, computing each key once. */
-function sortByKey(results: CheckResult[]) {
-  const keyed = results.map(r => ({ r, k: resultKey(r) }));
-  keyed.sort((a, b) => compareStrings(a.k, b.k));
-  for (let i = 0; i < keyed.length; i++) results[i] = keyed[i].r;
+function* sortByKey(results: CheckResult[]): Steps<void> {
+  const keyed: Array<{ r: CheckResult; k: string }> = [];
+  for (const r of results) {
+    keyed.push({ r, k: resultKey(r) });
+    if (keyed.length % STEP === 0) yield;
+  }
+  const sorted = yield* sortInSteps(keyed, (a, b) => compareStrings(a.k, b.k));
+  for (let i = 0; i < sorted.length; i++) results[i] = sorted[i].r;
 }
 
+/** Evaluates straight through: the CLI and tests. */
 export function evaluate(
   state: ClusterState,
   options: EvaluateOptions = {},
 ): Evaluation {
+  return runSteps(evaluationSteps(state, options));
+}
+
+/**
+ * The same evaluation in time slices of `sliceMs`, giving the event loop back
+ * between them: the backend, where the sweep and the API keep answering.
+ */
+export function evaluateInSlices(
+  state: ClusterState,
+  options: EvaluateOptions = {},
+  sliceMs?: number,
+): Promise<Evaluation> {
+  return runStepsInSlices(evaluationSteps(state, options), sliceMs);
+}
+
+export function* evaluationSteps(
+  state: ClusterState,
+  options: EvaluateOptions = {},
+): Steps<Evaluation> {
   const now = options.now ?? new Date();
   const disabled = new Set(options.disabledChecks ?? []);
   const checks = (options.checks ?? BUILTIN_CHECKS).filter(
@@ -299,7 +324,7 @@ export function evaluate(
     for (const message of snapshot.notices ?? []) {
       notices.push({ cluster: snapshot.cluster, message });
     }
-    const index = new ClusterIndex(snapshot);
+    const index: ClusterIndex = yield* ClusterIndex.steps(snapshot);
     const ctx: CheckContext = { index, settings, now };
     objectCount += snapshot.objects.length;
 
@@ -315,6 +340,7 @@ export function evaluate(
     };
 
     for (const w of index.workloads) {
+      yield;
       workloadCount++;
       const resource = resourceRefOf(snapshot.cluster, w.object);
       const refs = mapper.entitiesFor(
@@ -340,7 +366,9 @@ export function evaluate(
     }
 
     if (objectChecksByKind.size > 0 || anyKindChecks.length > 0) {
+      let n = 0;
       for (const obj of snapshot.objects) {
+        if (++n % 64 === 0) yield;
         const kindChecks = objectChecksByKind.get(obj.kind);
         if (!kindChecks && anyKindChecks.length === 0) continue;
         // Findings are keyed by the owning controller: owned ReplicaSets, Jobs and Pods are not subjects.
@@ -419,6 +447,7 @@ export function evaluate(
     now,
   };
   for (const entity of entities) {
+    yield;
     if (only && !only.has(entity.ref)) continue;
     entityResults.set(entity.ref, []);
     const resource = entityResourceRef(entity);
@@ -433,10 +462,12 @@ export function evaluate(
     }
   }
 
-  sortByKey(results);
+  yield* sortByKey(results);
 
   const unowned: CheckResult[] = [];
+  let distributed = 0;
   for (const result of results) {
+    if (++distributed % STEP === 0) yield;
     const refs = owners.get(result)!;
     if (refs.length === 0) {
       unowned.push(result);

@@ -19,7 +19,7 @@ export {
 export { BUILTIN_CHECKS } from './checks';
 export { ClusterIndex, WORKLOAD_KINDS } from './clusterIndex';
 export { isClusterScoped, CLUSTER_SCOPED_KINDS } from './kinds';
-export { evaluate, DEFAULT_SETTINGS } from './evaluate';
+export { evaluate, evaluateInSlices, DEFAULT_SETTINGS } from './evaluate';
 export type {
   EvaluateOptions,
   Evaluation,

@@ -13,6 +13,7 @@
  * Over 400 lines: the three evaluation paths share the state of who waits
  * for what and which evaluation runs, and are kept together for that.
  */
+import { setImmediate } from 'node:timers/promises';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ClusterDataStatus,
@@ -29,7 +30,7 @@ import {
   ClusterSnapshot,
   ClusterStateSource,
   EntityInfo,
-  evaluate,
+  evaluateInSlices,
   Evaluation,
   ExemptionRule,
   KubeObject,
@@ -139,16 +140,18 @@ export class PostureService {
     });
   }
 
-  #records(
+  /** Scores each entity's results; yields now and then, as scoring 10,000 takes a while. */
+  async #records(
     evaluation: Evaluation,
     entities: CatalogEntityInfo[],
-  ): PostureRecord[] {
+  ): Promise<PostureRecord[]> {
     const statusByCluster = new Map(
       evaluation.clusters.map(c => [c.cluster, c]),
     );
     const byRef = new Map(entities.map(e => [e.ref, e]));
     const records: PostureRecord[] = [];
     for (const [ref, ev] of evaluation.entities) {
+      if (records.length % 64 === 63) await setImmediate();
       const entity = byRef.get(ref);
       const clusters = ev.clusters.map(
         c =>
@@ -182,7 +185,7 @@ export class PostureService {
     const groups = await this.#o.catalog.groups();
     const exemptions = await this.#o.exemptions();
     const managedGrants = (await this.#o.managedGrants?.()) ?? [];
-    return evaluate(
+    return evaluateInSlices(
       { clusters: snapshots },
       {
         checks: this.#o.checks,
@@ -247,7 +250,7 @@ export class PostureService {
     for (const p of evaluation.mappingProblems) {
       this.#o.logger.warn(`${p.entityRef}: ${p.message}`);
     }
-    const all = this.#records(evaluation, entities);
+    const all = await this.#records(evaluation, entities);
     const records = await this.#keepStale(all, unavailable);
     await this.#o.store.save(records, now);
 
@@ -316,7 +319,7 @@ export class PostureService {
     );
     const waiting = new Map<string, PendingPosture>();
     const records = await this.#keepStale(
-      this.#records(evaluation, entities),
+      await this.#records(evaluation, entities),
       state.unavailable,
       waiting,
     );
@@ -547,7 +550,7 @@ export class PostureService {
       new Set([entity.ref]),
     );
     const records = await this.#keepStale(
-      this.#records(evaluation, [entity]),
+      await this.#records(evaluation, [entity]),
       unavailable,
     );
     await this.#o.store.save(records, this.#now());
