@@ -42,6 +42,15 @@ describe.each([
     expect(demoSignInInProduction(config)).toEqual([]);
   });
 
+  it("offers MCP clients only this plugin's read-only actions", () => {
+    expect(config.getStringArray('backend.actions.pluginSources')).toEqual([
+      'security-guardrails',
+    ]);
+    expect(config.get('backend.actions.filter.exclude')).toEqual([
+      { attributes: { readOnly: false } },
+    ]);
+  });
+
   it('turns permissions on with the production policy', () => {
     expect(config.getBoolean('permission.enabled')).toBe(true);
     expect(readPortalPolicyOptions(config)).toMatchObject({
