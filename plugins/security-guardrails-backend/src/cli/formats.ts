@@ -11,6 +11,7 @@ import {
   SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Check, EvaluationError } from '../engine';
+import { streamJson } from './streamJson';
 
 export interface ScanReport {
   results: CheckResult[];
@@ -70,7 +71,7 @@ export function summaryOf(report: ScanReport) {
   };
 }
 
-export function formatJson(report: ScanReport): string {
+export function* formatJson(report: ScanReport): Generator<string> {
   const doc = {
     results: report.results.map(r => ({
       checkId: r.checkId,
@@ -98,7 +99,8 @@ export function formatJson(report: ScanReport): string {
     })),
     notices: report.notices ?? [],
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  yield* streamJson(doc, 2);
+  yield '\n';
 }
 
 const STATUS_LABEL: Record<string, string> = {
@@ -109,10 +111,11 @@ const STATUS_LABEL: Record<string, string> = {
   'not-applicable': 'n/a',
 };
 
-export function formatTable(
+/** The table, line by line: the widths from a first pass, then each row as it is written. */
+export function* formatTable(
   report: ScanReport,
   options: { all?: boolean } = {},
-): string {
+): Generator<string> {
   const shown = report.results.filter(
     r =>
       options.all ||
@@ -120,7 +123,7 @@ export function formatTable(
       r.status === 'warn' ||
       r.status === 'exempt',
   );
-  const rows = shown.map(r => {
+  const cells = (r: CheckResult) => {
     const res = `${r.resource.kind}/${
       r.resource.namespace ? `${r.resource.namespace}/` : ''
     }${r.resource.name}${r.container ? ` [${r.container}]` : ''}`;
@@ -133,7 +136,7 @@ export function formatTable(
       r.message,
       where,
     ];
-  });
+  };
   const header = [
     'STATUS',
     'SEVERITY',
@@ -142,31 +145,28 @@ export function formatTable(
     'MESSAGE',
     'SOURCE',
   ];
-  const widths = header.map((h, i) =>
-    Math.min(
-      i === 4 ? 80 : 60,
-      Math.max(h.length, ...rows.map(r => r[i].length)),
-    ),
-  );
+  const widths = header.map(h => h.length);
+  for (const r of shown) {
+    cells(r).forEach((c, i) => {
+      widths[i] = Math.max(widths[i], c.length);
+    });
+  }
+  widths.forEach((w, i) => {
+    widths[i] = Math.min(i === 4 ? 80 : 60, w);
+  });
   const clip = (s: string, w: number) =>
     s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w);
-  const lines: string[] = [];
-  if (rows.length > 0) {
-    lines.push(
-      header
-        .map((h, i) => clip(h, widths[i]))
-        .join('  ')
-        .trimEnd(),
-    );
-    for (const r of rows)
-      lines.push(
-        r
-          .map((c, i) => clip(c, widths[i]))
-          .join('  ')
-          .trimEnd(),
-      );
-    lines.push('');
+  const line = (row: string[]) =>
+    `${row
+      .map((c, i) => clip(c, widths[i]))
+      .join('  ')
+      .trimEnd()}\n`;
+  if (shown.length > 0) {
+    yield line(header);
+    for (const r of shown) yield line(cells(r));
+    yield '\n';
   }
+  const lines: string[] = [];
   const s = summaryOf(report);
   lines.push(
     `${s.total} results: ${s.byStatus.pass} pass, ${s.byStatus.fail} fail, ${s.byStatus.warn} warn, ${s.byStatus.exempt} exempt, ${s.byStatus['not-applicable']} not applicable`,
@@ -202,7 +202,7 @@ export function formatTable(
       }`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  yield `${lines.join('\n')}\n`;
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
@@ -218,11 +218,11 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   low: '3.0',
 };
 
-export function formatSarif(
+export function* formatSarif(
   report: ScanReport,
   checks: Check[],
   version: string,
-): string {
+): Generator<string> {
   const findings = report.results.filter(
     r => r.status === 'fail' || r.status === 'warn',
   );
@@ -324,5 +324,7 @@ export function formatSarif(
       },
     ],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  // sarif → runs → the run → results: each result one chunk.
+  yield* streamJson(sarif, 4);
+  yield '\n';
 }

@@ -26,6 +26,45 @@ describe('guardrails scan', () => {
   const dir = createMockDirectory();
   afterEach(() => dir.clear());
 
+  it.each(['json', 'sarif', 'table'])(
+    'streams %s in bounded writes, waiting for the reader when it asks',
+    async format => {
+      const writes: string[] = [];
+      let drains = 0;
+      const code = await runScan(
+        [DEMO_CLUSTER_DIR, '--format', format, '--all'],
+        {
+          // A reader that is always full: every write asks for a drain.
+          stdout: t => {
+            writes.push(t);
+            return false;
+          },
+          drain: async () => {
+            drains++;
+          },
+          stderr: () => {},
+          cwd: REPO_ROOT,
+        },
+      );
+      expect(code).toBe(1);
+      expect(drains).toBe(writes.length);
+      expect(writes.length).toBeGreaterThan(1);
+      expect(Math.max(...writes.map(w => w.length))).toBeLessThan(
+        64 * 1024 + 16 * 1024,
+      );
+      const text = writes.join('');
+      const parses = (() => {
+        try {
+          JSON.parse(text);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      expect(parses).toBe(format !== 'table');
+    },
+  );
+
   it('prints the documented JSON shape with file and line for every result', async () => {
     const { code, stdout } = await scan([
       'examples/cluster/demo',

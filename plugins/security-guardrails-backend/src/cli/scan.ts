@@ -20,6 +20,7 @@ import {
   formatTable,
   ScanReport,
 } from './formats';
+import { buffered } from './streamJson';
 
 export const USAGE = `Usage: guardrails scan <path>... [options]
 
@@ -44,7 +45,9 @@ Exit codes: 0 nothing at or above the threshold fails; 1 something does;
 2 usage or parse errors.`;
 
 export interface ScanIO {
-  stdout: (text: string) => void;
+  /** Returns false when the stream wants `drain` awaited (as a Node.js stream's write does). */
+  stdout: (text: string) => boolean | void;
+  drain?: () => Promise<void>;
   stderr: (text: string) => void;
   cwd: string;
 }
@@ -192,12 +195,14 @@ export async function runScan(argv: string[], io: ScanIO): Promise<number> {
       r => r.status === 'fail' && atOrAbove(r.severity, failOn),
     ),
   };
-  if (args.format === 'json') {
-    io.stdout(formatJson(report));
-  } else if (args.format === 'sarif') {
-    io.stdout(formatSarif(report, BUILTIN_CHECKS, '0.1.0'));
-  } else {
-    io.stdout(formatTable(report, { all: args.all }));
+  let output: Iterable<string>;
+  if (args.format === 'json') output = formatJson(report);
+  else if (args.format === 'sarif') {
+    output = formatSarif(report, BUILTIN_CHECKS, '0.1.0');
+  } else output = formatTable(report, { all: args.all });
+  // Streamed in 64 KiB writes, waiting for the reader: memory does not grow with the output.
+  for (const chunk of buffered(output)) {
+    if (io.stdout(chunk) === false && io.drain) await io.drain();
   }
   if (snapshot.objects.length === 0 && evaluation.errors.length === 0) {
     io.stderr(

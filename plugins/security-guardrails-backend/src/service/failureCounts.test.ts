@@ -106,7 +106,7 @@ describe('failure counts across the backend views', () => {
         failingChecksAtThreshold: counts.checkIds.length,
         failingResultsAtThreshold: counts.results,
       });
-      expect(formatTable(report, { all: false })).toContain(
+      expect([...formatTable(report, { all: false })].join('')).toContain(
         `Failing at or above low: ${
           counts.results ? failureLabel(counts) : '0 checks'
         }`,

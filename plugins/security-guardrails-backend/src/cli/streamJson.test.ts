@@ -1,0 +1,48 @@
+import { buffered, streamJson } from './streamJson';
+
+const samples: unknown[] = [
+  null,
+  0,
+  'text with "quotes"\nand a newline',
+  [],
+  {},
+  [1, [2, [3, [4, []]]], {}],
+  { a: undefined, b: () => 1, c: [undefined, () => 2, null], d: { e: {} } },
+  { when: new Date('2026-12-03T10:00:00Z'), nested: { list: [{ x: 1 }] } },
+  {
+    results: Array.from({ length: 5 }, (_, i) => ({
+      id: i,
+      resource: { kind: 'Deployment', name: `app-${i}`, namespace: null },
+      tags: i % 2 ? [] : ['a', 'b'],
+    })),
+    summary: { total: 5, byStatus: { pass: 3, fail: 2 } },
+  },
+];
+
+describe('streamJson', () => {
+  it.each([0, 1, 2, 3, 4, 6])(
+    'writes what JSON.stringify(value, null, 2) writes, streamed %i levels deep',
+    levels => {
+      for (const value of samples) {
+        expect([...streamJson(value, levels)].join('')).toBe(
+          JSON.stringify(value, null, 2),
+        );
+      }
+    },
+  );
+
+  it('writes each member of a streamed array as its own chunk', () => {
+    const value = { results: Array.from({ length: 1000 }, (_, i) => ({ i })) };
+    const chunks = [...streamJson(value, 2)];
+    expect(chunks.length).toBeGreaterThan(1000);
+    expect(Math.max(...chunks.map(c => c.length))).toBeLessThan(40);
+  });
+
+  it('joins chunks into writes of about the size asked', () => {
+    const chunks = Array.from({ length: 100 }, () => 'x'.repeat(30));
+    const writes = [...buffered(chunks, 100)];
+    expect(writes.join('')).toBe(chunks.join(''));
+    expect(writes.every(w => w.length < 130)).toBe(true);
+    expect(writes.length).toBe(25);
+  });
+});
