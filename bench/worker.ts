@@ -2,7 +2,9 @@
  * One measurement per process, so peak RSS and CPU belong to it alone.
  * Started by bench/run.ts; prints one JSON line on stdout.
  *
- *   floor <estate>            read and parse the manifests, one pass over every object
+ *   plain-floor <estate>      read the files, JSON.parse/js-yaml, one pass over every object
+ *   floor <estate>            the engine's reader (read, parse, locate), one pass over every object
+ *   check-times <estate>      time spent in each check over the estate
  *   evaluate <estate>         read, parse and evaluate every service
  *   live <estate> <url>       the same through the Kubernetes API (paginated lists)
  *   serve-k8s <estate>        an in-process Kubernetes API test server holding the estate
@@ -24,7 +26,11 @@ import { NotAllowedError, NotFoundError, InputError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ConfigReader } from '@backstage/config';
 import type { Entity } from '@backstage/catalog-model';
-import { evaluate } from '../plugins/security-guardrails-backend/src/engine';
+import jsYaml from 'js-yaml';
+import {
+  BUILTIN_CHECKS,
+  evaluate,
+} from '../plugins/security-guardrails-backend/src/engine';
 import { ManifestsSource } from '../plugins/security-guardrails-backend/src/sources/ManifestsSource';
 import { KubernetesSource } from '../plugins/security-guardrails-backend/src/sources/KubernetesSource';
 import { KubernetesHttp } from '../plugins/security-guardrails-backend/src/sources/kubernetesHttp';
@@ -86,6 +92,68 @@ async function floor(estate: string) {
     return { objects: snapshot.objects.length, fields };
   });
   emit({ ...m, value: undefined, objects: m.value.objects });
+}
+
+/**
+ * The plain floor: read every file, JSON.parse or js-yaml it, one pass over
+ * the objects. Nothing of the engine: what any tool must at least do.
+ */
+async function plainFloor(estate: string) {
+  const m = await measured(async () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.(json|ya?ml)$/.test(e.name)) files.push(p);
+      }
+    };
+    walk(path.join(estate, 'manifests'));
+    const perService = new Map<string, number>();
+    let objects = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const docs: any[] = file.endsWith('.json')
+        ? [JSON.parse(text)]
+        : jsYaml.loadAll(text);
+      for (const doc of docs) {
+        const items = doc?.kind === 'List' ? doc.items ?? [] : [doc];
+        for (const o of items) {
+          if (!o) continue;
+          objects++;
+          const id = o.metadata?.labels?.['backstage.io/kubernetes-id'] ?? '';
+          perService.set(id, (perService.get(id) ?? 0) + 1);
+        }
+      }
+    }
+    return { objects };
+  });
+  emit({ ...m, value: undefined, objects: m.value.objects });
+}
+
+/** Time spent in each check over the estate (a separate run: the timing costs time). */
+async function checkTimes(estate: string) {
+  const { entities } = readEntities(estate);
+  const snapshot = await manifests(estate).read();
+  const spent = new Map<string, number>();
+  const timed =
+    <A extends unknown[], R>(id: string, fn: (...a: A) => R) =>
+    (...args: A): R => {
+      const t0 = performance.now();
+      try {
+        return fn(...args);
+      } finally {
+        spent.set(id, (spent.get(id) ?? 0) + performance.now() - t0);
+      }
+    };
+  const checks = BUILTIN_CHECKS.map(c => ({
+    ...c,
+    workload: c.workload && timed(c.meta.id, c.workload),
+    object: c.object && timed(c.meta.id, c.object),
+    entity: c.entity && timed(c.meta.id, c.entity),
+  }));
+  evaluate({ clusters: [snapshot] }, { entities, checks });
+  emit({ checks: Object.fromEntries(spent) });
 }
 
 async function evaluateFrom(
@@ -597,6 +665,10 @@ async function main() {
   switch (mode) {
     case 'floor':
       return floor(args[0]);
+    case 'plain-floor':
+      return plainFloor(args[0]);
+    case 'check-times':
+      return checkTimes(args[0]);
     case 'evaluate':
       return evaluateFrom(args[0], manifests(args[0]));
     case 'live':

@@ -29,6 +29,26 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
+/** Files read ahead of the parse. */
+const READ_AHEAD = 8;
+
+type FileRead = { text: string } | { tooBig: number } | { error: string };
+
+/** One open per file: its size checked on the handle before anything is read. */
+async function readBounded(file: string, maxBytes: number): Promise<FileRead> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(file, 'r');
+    const { size } = await handle.stat();
+    if (size > maxBytes) return { tooBig: size };
+    return { text: await handle.readFile('utf8') };
+  } catch (e) {
+    return { error: (e as Error).message };
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
 /**
  * A directory of manifests as a cluster: the embedded default, GitOps
  * repositories, and what the CLI scans.
@@ -69,27 +89,32 @@ export class ManifestsSource implements ClusterStateSource {
         continue;
       }
       if (!optional) readable++;
-      for (const file of files) {
+      // Files are read a few at a time ahead of the parse, and parsed in order.
+      const reads = new Map<number, Promise<FileRead>>();
+      for (let i = 0; i < files.length; i++) {
+        for (let j = i; j < Math.min(files.length, i + READ_AHEAD); j++) {
+          if (!reads.has(j)) reads.set(j, readBounded(files[j], maxBytes));
+        }
+        const file = files[i];
+        const read = await reads.get(i)!;
+        reads.delete(i);
         const display = this.#display(file);
-        let text: string;
-        try {
-          const stat = await fs.stat(file);
-          if (stat.size > maxBytes) {
-            errors.push({
-              file: display,
-              line: 1,
-              message: `refused: ${stat.size} bytes is over the ${maxBytes}-byte limit`,
-            });
-            continue;
-          }
-          text = await fs.readFile(file, 'utf8');
-        } catch (e) {
+        if ('error' in read) {
           errors.push({
             file: display,
-            message: `cannot read: ${(e as Error).message}`,
+            message: `cannot read: ${read.error}`,
           });
           continue;
         }
+        if ('tooBig' in read) {
+          errors.push({
+            file: display,
+            line: 1,
+            message: `refused: ${read.tooBig} bytes is over the ${maxBytes}-byte limit`,
+          });
+          continue;
+        }
+        const text = read.text;
         const parsed = file.endsWith('.json')
           ? parseJsonManifest(text, display, {
               defaultNamespace: this.#options.defaultNamespace,
