@@ -233,6 +233,24 @@ async function main() {
   }
   save(false);
 
+  // The CLI: a JSON scan of the largest estate, its output streamed.
+  {
+    const dir = path.join(out, `estate-${largest}`);
+    const c = await run(['scan', dir]);
+    log(
+      `CLI scan --format json, N=${largest}: ${(c.wallMs / 1000).toFixed(
+        2,
+      )} s, ${c.maxRssMb | 0} MB peak RSS, ${(c.bytes / 2 ** 20).toFixed(
+        0,
+      )} MiB of output`,
+    );
+    results.cli_scan_n = largest;
+    results.cli_scan_wall_s = round(c.wallMs / 1000, 2);
+    results.cli_scan_rss_mb = round(c.maxRssMb, 0);
+    results.cli_scan_output_mb = round(c.bytes / 2 ** 20, 0);
+  }
+  save(false);
+
   // 3: live (Kubernetes API test server, paginated) vs. manifests.
   {
     const n = largest;
@@ -427,6 +445,13 @@ function printTable(r: Record<string, any>) {
     '×',
     '≤ 10.5 (linear)',
     v => v <= 10.5,
+  );
+  goal(
+    `CLI JSON scan, peak RSS (N=${r.cli_scan_n}, ${r.cli_scan_output_mb} MiB out)`,
+    r.cli_scan_rss_mb,
+    'MB',
+    '< 1,024 MB',
+    v => v < 1024,
   );
   goal(
     `live API / manifests (N=${r.evaluate_live_vs_manifests_n})`,

@@ -5,6 +5,7 @@
  *   plain-floor <estate>      read the files, JSON.parse/js-yaml, one pass over every object
  *   floor <estate>            the engine's reader (read, parse, locate), one pass over every object
  *   check-times <estate>      time spent in each check over the estate
+ *   scan <estate>             the CLI's JSON scan, output streamed to /dev/null
  *   evaluate <estate>         read, parse and evaluate every service
  *   live <estate> <url>       the same through the Kubernetes API (paginated lists)
  *   serve-k8s <estate>        an in-process Kubernetes API test server holding the estate
@@ -26,7 +27,9 @@ import { NotAllowedError, NotFoundError, InputError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ConfigReader } from '@backstage/config';
 import type { Entity } from '@backstage/catalog-model';
+import { once } from 'node:events';
 import jsYaml from 'js-yaml';
+import { runScan } from '../plugins/security-guardrails-backend/src/cli/scan';
 import {
   BUILTIN_CHECKS,
   evaluate,
@@ -154,6 +157,25 @@ async function checkTimes(estate: string) {
   }));
   evaluate({ clusters: [snapshot] }, { entities, checks });
   emit({ checks: Object.fromEntries(spent) });
+}
+
+/** `guardrails scan --format json` over the estate, its output written to /dev/null as a pipe would take it. */
+async function scan(estate: string) {
+  const sink = fs.createWriteStream(os.devNull);
+  let bytes = 0;
+  const m = await measured(() =>
+    runScan([path.resolve(estate, 'manifests'), '--format', 'json'], {
+      stdout: t => {
+        bytes += t.length;
+        return sink.write(t);
+      },
+      drain: () => once(sink, 'drain').then(() => undefined),
+      stderr: () => {},
+      cwd: estate,
+    }),
+  );
+  await new Promise(r => sink.end(r));
+  emit({ ...m, value: undefined, exitCode: m.value, bytes });
 }
 
 async function evaluateFrom(
@@ -667,6 +689,8 @@ async function main() {
       return floor(args[0]);
     case 'plain-floor':
       return plainFloor(args[0]);
+    case 'scan':
+      return scan(args[0]);
     case 'check-times':
       return checkTimes(args[0]);
     case 'evaluate':
