@@ -32,6 +32,8 @@ import jsYaml from 'js-yaml';
 import { runScan } from '../plugins/security-guardrails-backend/src/cli/scan';
 import {
   BUILTIN_CHECKS,
+  ClusterIndex,
+  DEFAULT_SETTINGS,
   evaluate,
 } from '../plugins/security-guardrails-backend/src/engine';
 import { ManifestsSource } from '../plugins/security-guardrails-backend/src/sources/ManifestsSource';
@@ -134,29 +136,37 @@ async function plainFloor(estate: string) {
   emit({ ...m, value: undefined, objects: m.value.objects });
 }
 
-/** Time spent in each check over the estate (a separate run: the timing costs time). */
+/**
+ * Time spent in each check over the estate, each check in its own pass over
+ * one index (so a check is not charged for another's garbage), best of two.
+ */
 async function checkTimes(estate: string) {
   const { entities } = readEntities(estate);
   const snapshot = await manifests(estate).read();
-  const spent = new Map<string, number>();
-  const timed =
-    <A extends unknown[], R>(id: string, fn: (...a: A) => R) =>
-    (...args: A): R => {
+  const index = new ClusterIndex(snapshot);
+  const ctx = {
+    index,
+    settings: { ...DEFAULT_SETTINGS, knownGroups: undefined },
+    now: new Date(),
+  };
+  const times: Record<string, number> = {};
+  for (const check of BUILTIN_CHECKS) {
+    const kinds = new Set(check.objectKinds ?? []);
+    const objects = snapshot.objects.filter(
+      o => kinds.has('*') || kinds.has(o.kind),
+    );
+    let best = Infinity;
+    for (let round = 0; round < 2; round++) {
       const t0 = performance.now();
-      try {
-        return fn(...args);
-      } finally {
-        spent.set(id, (spent.get(id) ?? 0) + performance.now() - t0);
-      }
-    };
-  const checks = BUILTIN_CHECKS.map(c => ({
-    ...c,
-    workload: c.workload && timed(c.meta.id, c.workload),
-    object: c.object && timed(c.meta.id, c.object),
-    entity: c.entity && timed(c.meta.id, c.entity),
-  }));
-  evaluate({ clusters: [snapshot] }, { entities, checks });
-  emit({ checks: Object.fromEntries(spent) });
+      if (check.workload)
+        for (const w of index.workloads) check.workload(w, ctx);
+      if (check.object) for (const o of objects) check.object(o, ctx);
+      if (check.entity) for (const e of entities) check.entity(e, ctx);
+      best = Math.min(best, performance.now() - t0);
+    }
+    times[check.meta.id] = best;
+  }
+  emit({ checks: times });
 }
 
 /** `guardrails scan --format json` over the estate, its output written to /dev/null as a pipe would take it. */

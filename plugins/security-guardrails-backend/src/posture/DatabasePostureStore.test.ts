@@ -225,6 +225,32 @@ describe.each(databases.eachSupportedId())(
       expect(failingInDomain).toEqual([]);
     });
 
+    it('changes its version with every write to the postures, and only then', async () => {
+      const v0 = await store.version();
+      const app = 'component:default/app';
+      await store.save([record(app, [result('a.a', 'fail')])], t(1));
+      const v1 = await store.version();
+      expect(v1).not.toBe(v0);
+      await store.setOrgState('unowned', { total: 0 }, t(1));
+      await store.prune(t(0).toISOString());
+      expect(await store.version()).toBe(v1);
+      await store.markStale([app], {
+        cluster: 'demo',
+        readAt: null,
+        status: 'unreachable',
+      });
+      const v2 = await store.version();
+      expect(v2).not.toBe(v1);
+      await store.markStale(['component:default/unknown'], {
+        cluster: 'demo',
+        readAt: null,
+        status: 'unreachable',
+      });
+      expect(await store.version()).toBe(v2);
+      await store.deleteEntities([app]);
+      expect(await store.version()).not.toBe(v2);
+    });
+
     it('marks postures stale and keeps their results', async () => {
       await store.save(
         [record('component:default/app', [result('a.a', 'fail')])],

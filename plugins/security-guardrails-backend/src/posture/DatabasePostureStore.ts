@@ -30,6 +30,10 @@ import {
 } from '../database/tables';
 import { savePostures } from './operations/savePostures';
 import {
+  bumpPostureVersion,
+  readPostureVersion,
+} from './operations/postureVersion';
+import {
   ListFilter,
   PostureRecord,
   PostureStore,
@@ -114,6 +118,7 @@ export class DatabasePostureStore implements PostureStore {
             .where('entity_ref', row.entity_ref)
             .update({ stale: true, clusters: JSON.stringify(updated) });
         }
+        if (rows.length) await bumpPostureVersion(tx);
       });
     }
   }
@@ -152,6 +157,7 @@ export class DatabasePostureStore implements PostureStore {
         await tx(TABLES.posture).whereIn('entity_ref', part).delete();
         await tx(TABLES.postureFailing).whereIn('entity_ref', part).delete();
         await tx(TABLES.checkStatus).whereIn('entity_ref', part).delete();
+        await bumpPostureVersion(tx);
       });
     }
   }
@@ -426,17 +432,9 @@ export class DatabasePostureStore implements PostureStore {
     }));
   }
 
-  /** A cheap marker that changes whenever postures change, for caches. */
+  /** A marker that changes whenever postures change, for caches: one row, read by key. */
   async version(): Promise<string> {
-    const row = await this.#db(TABLES.posture)
-      .max({ latest: 'evaluated_at' })
-      .count({ n: '*' })
-      .first();
-    const stale = await this.#db(TABLES.posture)
-      .where('stale', true)
-      .count({ n: '*' })
-      .first();
-    return `${row?.latest ?? ''}|${row?.n ?? 0}|${stale?.n ?? 0}`;
+    return readPostureVersion(this.#db);
   }
 
   /**

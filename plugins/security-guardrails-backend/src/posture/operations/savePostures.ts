@@ -24,6 +24,7 @@ import {
   TABLES,
 } from '../../database/tables';
 import { PostureRecord, SaveStats } from '../PostureStore';
+import { bumpPostureVersion } from './postureVersion';
 
 function domainGrades(score: PostureScore): Record<Domain, DomainGrade> {
   return Object.fromEntries(
@@ -263,6 +264,7 @@ export async function savePostures(
     await db.transaction(async tx => {
       const rows = batch.map(postureRow);
       await tx(TABLES.posture).insert(rows).onConflict('entity_ref').merge();
+      await bumpPostureVersion(tx);
       await writeFailing(tx, batch);
       stats.scoreChanges += await appendScoreHistory(tx, rows, at);
       stats.checkChanges += await writeCheckStatus(tx, batch, at);
