@@ -1,27 +1,75 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { securityGuardrailsApiRef } from '../api';
 
+/** A refresh the backend asked to wait for (429): its own words, and when to try again. */
+export interface RefreshWait {
+  message: string;
+  until: number;
+}
+
+function tooManyRefreshes(e: unknown): RefreshWait | undefined {
+  const err = e as {
+    name?: string;
+    response?: {
+      status?: number;
+      headers?: { get(name: string): string | null };
+    };
+    body?: { error?: { message?: string } };
+  };
+  if (err?.name !== 'ResponseError' || err.response?.status !== 429) {
+    return undefined;
+  }
+  const seconds = Number(err.response.headers?.get('Retry-After'));
+  return {
+    message:
+      err.body?.error?.message ?? 'Refreshed moments ago; try again shortly.',
+    until:
+      Date.now() +
+      (Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000,
+  };
+}
+
 /**
  * Re-evaluates an entity now (the backend re-reads its clusters), then calls
- * `onRefreshed` so the caller reloads what it shows. The error, if any, is
- * kept until the next try.
+ * `onRefreshed` so the caller reloads what it shows. An error is kept until
+ * the next try; a 429 is not an error but a wait, which ends by itself when
+ * the backend's Retry-After has passed.
  */
 export function useRefreshPosture(entityRef: string, onRefreshed: () => void) {
   const api = useApi(securityGuardrailsApiRef);
   const [refreshing, setRefreshing] = useState(false);
   const [refreshError, setRefreshError] = useState<Error>();
+  const [refreshWait, setRefreshWait] = useState<RefreshWait>();
   const refresh = useCallback(async () => {
     setRefreshing(true);
     setRefreshError(undefined);
+    setRefreshWait(undefined);
     try {
       await api.refreshPosture(entityRef);
       onRefreshed();
     } catch (e) {
-      setRefreshError(e as Error);
+      const wait = tooManyRefreshes(e);
+      if (wait) setRefreshWait(wait);
+      else setRefreshError(e as Error);
     } finally {
       setRefreshing(false);
     }
   }, [api, entityRef, onRefreshed]);
-  return { refresh, refreshing, refreshError };
+  useEffect(() => {
+    if (!refreshWait) return undefined;
+    const timer = setTimeout(
+      () => setRefreshWait(undefined),
+      Math.max(0, refreshWait.until - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [refreshWait]);
+  return {
+    refresh,
+    refreshing,
+    refreshError,
+    refreshWait,
+    /** Whether the refresh button can be pressed now. */
+    canRefresh: !refreshing && !refreshWait,
+  };
 }

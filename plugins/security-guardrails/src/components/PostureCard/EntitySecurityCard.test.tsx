@@ -12,7 +12,7 @@ import {
   UNMAPPED,
 } from '../../__testUtils__/fixtures';
 import { renderWithApi } from '../../__testUtils__/render';
-import { notFound } from '../../__testUtils__/errors';
+import { notFound, tooManyRequests } from '../../__testUtils__/errors';
 
 describe('EntitySecurityCard', () => {
   it('shows grade, score, the explanation, domains and top failures', async () => {
@@ -69,6 +69,37 @@ describe('EntitySecurityCard', () => {
         'component:default/storefront',
       ),
     );
+  });
+
+  it("shows a refresh asked too soon in the backend's words, and re-enables the button when it may be asked again", async () => {
+    const message = 'Refreshed moments ago; try again in 24 s.';
+    const api = mockApi({
+      getPosture: jest.fn().mockRejectedValue(await notFound()),
+      refreshPosture: jest
+        .fn()
+        .mockRejectedValue(await tooManyRequests(message, 24)),
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    const button = await screen.findByRole('button', { name: 'Evaluate now' });
+    jest.useFakeTimers();
+    try {
+      fireEvent.click(button);
+      expect(await screen.findByRole('status')).toHaveTextContent(message);
+      // Not an error panel with the JSON behind it.
+      expect(screen.queryByText(/Request failed with 429/)).toBeNull();
+      expect(
+        screen.getByRole('button', { name: 'Evaluate now' }),
+      ).toBeDisabled();
+      act(() => {
+        jest.advanceTimersByTime(24_000);
+      });
+      expect(screen.queryByRole('status')).toBeNull();
+      expect(
+        screen.getByRole('button', { name: 'Evaluate now' }),
+      ).toBeEnabled();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it("says why a service waits, in the backend's words", async () => {

@@ -32,6 +32,7 @@ import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { Freshness } from '../common/Freshness';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
+import { RefreshNotice } from '../common/RefreshNotice';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 
 function gaugeColor({
@@ -172,10 +173,8 @@ export function EntitySecurityCard(props: {
   const posture = usePosture(entityRef, mapped);
   const title = props.title ?? 'Security';
 
-  const { refresh, refreshing, refreshError } = useRefreshPosture(
-    entityRef,
-    posture.retry,
-  );
+  const { refresh, refreshing, refreshError, refreshWait, canRefresh } =
+    useRefreshPosture(entityRef, posture.retry);
 
   let content: ReactNode;
   if (!mapped) {
@@ -198,7 +197,7 @@ export function EntitySecurityCard(props: {
             variant="contained"
             color="primary"
             onClick={refresh}
-            disabled={refreshing}
+            disabled={!canRefresh}
           >
             {refreshing ? 'Evaluating…' : 'Evaluate now'}
           </Button>
@@ -224,7 +223,7 @@ export function EntitySecurityCard(props: {
       title={title}
       subheader="Posture across architecture, implementation, observability, response and maintenance"
     >
-      {refreshError && <ResponseErrorPanel error={refreshError} />}
+      <RefreshNotice wait={refreshWait} error={refreshError} />
       {content}
     </InfoCard>
   );

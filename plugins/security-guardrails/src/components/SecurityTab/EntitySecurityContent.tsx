@@ -39,6 +39,7 @@ import { relativeTime } from '../common/time';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
+import { RefreshNotice } from '../common/RefreshNotice';
 import { PostureSummaryView } from '../PostureCard/EntitySecurityCard';
 
 const STATUS_ORDER = ['fail', 'warn', 'exempt', 'pass', 'not-applicable'];
@@ -112,10 +113,8 @@ export function EntitySecurityContent() {
     check?: CheckDescription;
   }>();
 
-  const { refresh, refreshing, refreshError } = useRefreshPosture(
-    entityRef,
-    posture.retry,
-  );
+  const { refresh, refreshing, refreshError, refreshWait, canRefresh } =
+    useRefreshPosture(entityRef, posture.retry);
 
   const results = useMemo(
     () =>
@@ -134,24 +133,27 @@ export function EntitySecurityContent() {
   if (posture.error) return <ResponseErrorPanel error={posture.error} />;
   if (!posture.value) {
     return (
-      <EmptyState
-        missing="data"
-        title="Not evaluated yet"
-        description={
-          posture.waitingReason ??
-          'The backend has no posture for this service yet. Evaluate it now.'
-        }
-        action={
-          <Button
-            variant="contained"
-            color="primary"
-            onClick={refresh}
-            disabled={refreshing}
-          >
-            {refreshing ? 'Evaluating…' : 'Evaluate now'}
-          </Button>
-        }
-      />
+      <>
+        <RefreshNotice wait={refreshWait} error={refreshError} />
+        <EmptyState
+          missing="data"
+          title="Not evaluated yet"
+          description={
+            posture.waitingReason ??
+            'The backend has no posture for this service yet. Evaluate it now.'
+          }
+          action={
+            <Button
+              variant="contained"
+              color="primary"
+              onClick={refresh}
+              disabled={!canRefresh}
+            >
+              {refreshing ? 'Evaluating…' : 'Evaluate now'}
+            </Button>
+          }
+        />
+      </>
     );
   }
 
@@ -259,7 +261,7 @@ export function EntitySecurityContent() {
               <Button
                 variant="outlined"
                 onClick={refresh}
-                disabled={refreshing}
+                disabled={!canRefresh}
               >
                 {refreshing ? 'Refreshing…' : 'Refresh'}
               </Button>
@@ -267,7 +269,7 @@ export function EntitySecurityContent() {
             </Box>
           }
         >
-          {refreshError && <ResponseErrorPanel error={refreshError} />}
+          <RefreshNotice wait={refreshWait} error={refreshError} />
           <PostureSummaryView posture={posture.value} maxFailures={3} />
         </InfoCard>
       </Grid>
