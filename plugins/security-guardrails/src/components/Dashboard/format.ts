@@ -2,16 +2,13 @@
  * How the dashboard writes numbers: signed changes, percentages, grade colours.
  */
 import { Grade } from '@internal/backstage-plugin-security-guardrails-common';
+import { GRADE_COLORS as BADGE_COLORS, gradeColor } from '../common/Badges';
 
 export const GRADES: Array<Grade | 'none'> = ['A', 'B', 'C', 'D', 'F', 'none'];
 
 export const GRADE_COLORS: Record<string, string> = {
-  A: '#2e7d32',
-  B: '#558b2f',
-  C: '#f9a825',
-  D: '#ef6c00',
-  F: '#c62828',
-  none: '#9e9e9e',
+  ...BADGE_COLORS,
+  none: gradeColor(null),
 };
 
 export function signed(n: number | null): string {

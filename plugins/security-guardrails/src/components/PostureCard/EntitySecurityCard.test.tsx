@@ -5,6 +5,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { NOT_EVALUATED_POLL_MS } from '../../hooks/usePosture';
 import { EntitySecurityCard } from './EntitySecurityCard';
+import { gradeColor } from '../common/Badges';
 import {
   mockApi,
   POSTURE,
@@ -23,6 +24,11 @@ describe('EntitySecurityCard', () => {
       (await screen.findAllByRole('img', { name: 'Grade F' })).length,
     ).toBeGreaterThan(0);
     expect(screen.getByTestId('overall-score')).toHaveTextContent('40 / 100');
+    // The ring is drawn in the grade's colour (F), not by the percentage.
+    const ring = document.querySelector<SVGElement>(
+      'svg circle.rc-progress-circle-path',
+    );
+    expect(ring?.getAttribute('style')).toContain(`stroke: ${gradeColor('F')}`);
     expect(screen.getByText(/Why this grade:/)).toHaveTextContent(
       '100 × 6 / (6 + 8 + 2/2) = 40 → F',
     );

@@ -27,25 +27,13 @@ import {
   SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { RequestAccessButton } from '../access/RequestAccessDialog';
-import { GradeBadge, SeverityChip } from '../common/Badges';
+import { GradeBadge, gradeColor, SeverityChip } from '../common/Badges';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { Freshness } from '../common/Freshness';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
 import { RefreshNotice } from '../common/RefreshNotice';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
-
-function gaugeColor({
-  palette,
-  value,
-}: {
-  palette: any;
-  value: number;
-}): string {
-  if (value >= 0.9) return palette.status.ok;
-  if (value >= 0.7) return palette.status.warning;
-  return palette.status.error;
-}
 
 export function PostureSummaryView(props: {
   posture: EntityPosture;
@@ -70,7 +58,8 @@ export function PostureSummaryView(props: {
             <Gauge
               value={overall.score === null ? 0 : overall.score / 100}
               fractional
-              getColor={gaugeColor}
+              // The ring in the grade's colour (getColor is given a percentage, not the grade).
+              getColor={() => gradeColor(overall.grade)}
               description={
                 overall.score === null
                   ? 'No data'

@@ -11,13 +11,19 @@ import {
   Severity,
 } from '@internal/backstage-plugin-security-guardrails-common';
 
-const GRADE_COLORS: Record<Grade, string> = {
+/** One colour per grade, wherever a grade is drawn: badge, gauge, charts. */
+export const GRADE_COLORS: Record<Grade, string> = {
   A: '#2e7d32',
   B: '#558b2f',
   C: '#f9a825',
   D: '#ef6c00',
   F: '#c62828',
 };
+
+/** The colour of a grade; grey when there is none (no data). */
+export function gradeColor(grade: Grade | null | undefined): string {
+  return grade ? GRADE_COLORS[grade] : '#9e9e9e';
+}
 
 const useStyles = makeStyles(theme => ({
   grade: {
