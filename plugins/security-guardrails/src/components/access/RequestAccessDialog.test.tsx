@@ -28,6 +28,13 @@ describe('RequestAccessDialog', () => {
     await waitFor(() =>
       expect(dialog.textContent).toContain('name: dana@acme.example'),
     );
+    // The least privileged role is preselected: the first the policy lists.
+    expect(dialog.textContent).toContain('name: view');
+    expect(within(dialog).getByRole('radio', { name: /^view/ })).toBeChecked();
+    expect(
+      within(dialog).getByText(/at least 10 characters/),
+    ).toBeInTheDocument();
+    fireEvent.click(within(dialog).getByRole('radio', { name: /^edit/ }));
     expect(dialog.textContent).toContain('name: edit');
     const submit = within(dialog).getByRole('button', {
       name: 'Request access',

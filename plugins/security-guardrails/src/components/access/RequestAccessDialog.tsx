@@ -33,6 +33,7 @@ import useAsync from 'react-use/esm/useAsync';
 import {
   AccessRequest,
   GrantableRole,
+  MIN_JUSTIFICATION_LENGTH,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { formatDuration } from '../common/time';
@@ -157,12 +158,11 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
   const role = policy.value?.roles.find(r => r.name === roleName);
   const target = targets.value?.targets.find(t => t.cluster === cluster);
 
-  // Sensible defaults once the policy and targets are known.
+  // Sensible defaults once the policy and targets are known: the first role
+  // the policy lists (access.roles, least privileged first), never a stronger one.
   useEffect(() => {
     if (!roleName && policy.value?.roles.length) {
-      const first =
-        policy.value.roles.find(r => r.name === 'edit') ??
-        policy.value.roles[0];
+      const first = policy.value.roles[0];
       setRoleName(first.name);
       setDuration(first.defaultDurationSeconds);
     }
@@ -360,7 +360,7 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
           idPrefix="sg-access"
           justification={justification}
           onJustificationChange={setJustification}
-          justificationHelp="Why you need this access: at least 10 characters. Approvers and the audit history see it."
+          justificationHelp={`Why you need this access: at least ${MIN_JUSTIFICATION_LENGTH} characters. Approvers and the audit history see it.`}
           ticket={ticket}
           onTicketChange={setTicket}
           ticketHelp="An incident or ticket id, e.g. INC-4211"

@@ -19,6 +19,7 @@ import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   AccessRequest,
+  MIN_JUSTIFICATION_LENGTH,
   ResourceRef,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
@@ -145,7 +146,7 @@ export function RequestExemptionDialog(props: RequestExemptionDialogProps) {
               idPrefix="sg-exemption"
               justification={justification}
               onJustificationChange={setJustification}
-              justificationHelp="Why the check cannot pass now, and the plan to fix it."
+              justificationHelp={`Why the check cannot pass now, and the plan to fix it: at least ${MIN_JUSTIFICATION_LENGTH} characters.`}
               ticket={ticket}
               onTicketChange={setTicket}
             />
