@@ -151,7 +151,9 @@ export class PostureService {
     const byRef = new Map(entities.map(e => [e.ref, e]));
     const records: PostureRecord[] = [];
     for (const [ref, ev] of evaluation.entities) {
-      if (records.length % 64 === 63) await setImmediate();
+      if (records.length > 0 && records.length % 64 === 0) {
+        await setImmediate();
+      }
       const entity = byRef.get(ref);
       const clusters = ev.clusters.map(
         c =>

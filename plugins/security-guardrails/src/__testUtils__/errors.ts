@@ -1,20 +1,34 @@
 import { ResponseError } from '@backstage/errors';
 
-/** The backend's 404 for a posture, as the client receives it. */
-export async function notFound(message = 'not evaluated yet') {
+/** A backend error answer, as the client receives it. */
+function backendError(
+  status: number,
+  name: string,
+  message: string,
+  request: { method: string; url: string },
+  headers: Record<string, string> = {},
+) {
   return ResponseError.fromResponse(
     new Response(
       JSON.stringify({
-        error: { name: 'NotFoundError', message },
-        request: { method: 'GET', url: '/api/security-guardrails/posture' },
-        response: { statusCode: 404 },
+        error: { name, message },
+        request,
+        response: { statusCode: status },
       }),
       {
-        status: 404,
-        headers: { 'Content-Type': 'application/json' },
+        status,
+        headers: { 'Content-Type': 'application/json', ...headers },
       },
     ) as any,
   );
+}
+
+/** The backend's 404 for a posture. */
+export async function notFound(message = 'not evaluated yet') {
+  return backendError(404, 'NotFoundError', message, {
+    method: 'GET',
+    url: '/api/security-guardrails/posture',
+  });
 }
 
 /** The backend's 429 for a refresh asked too soon, with its Retry-After. */
@@ -22,20 +36,11 @@ export async function tooManyRequests(
   message: string,
   retryAfterSeconds: number,
 ) {
-  return ResponseError.fromResponse(
-    new Response(
-      JSON.stringify({
-        error: { name: 'TooManyRequestsError', message },
-        request: { method: 'POST', url: '/api/security-guardrails/refresh' },
-        response: { statusCode: 429 },
-      }),
-      {
-        status: 429,
-        headers: {
-          'Content-Type': 'application/json',
-          'Retry-After': String(retryAfterSeconds),
-        },
-      },
-    ) as any,
+  return backendError(
+    429,
+    'TooManyRequestsError',
+    message,
+    { method: 'POST', url: '/api/security-guardrails/refresh' },
+    { 'Retry-After': String(retryAfterSeconds) },
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
 import { securityGuardrailsApiRef } from '../api';
 
 /** A refresh the backend asked to wait for (429): its own words, and when to try again. */
@@ -9,21 +10,11 @@ export interface RefreshWait {
 }
 
 function tooManyRefreshes(e: unknown): RefreshWait | undefined {
-  const err = e as {
-    name?: string;
-    response?: {
-      status?: number;
-      headers?: { get(name: string): string | null };
-    };
-    body?: { error?: { message?: string } };
-  };
-  if (err?.name !== 'ResponseError' || err.response?.status !== 429) {
-    return undefined;
-  }
-  const seconds = Number(err.response.headers?.get('Retry-After'));
+  if (!(e instanceof ResponseError) || e.statusCode !== 429) return undefined;
+  const seconds = Number(e.response.headers.get('Retry-After'));
   return {
     message:
-      err.body?.error?.message ?? 'Refreshed moments ago; try again shortly.',
+      e.body?.error?.message || 'Refreshed moments ago; try again shortly.',
     until:
       Date.now() +
       (Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000,

@@ -257,8 +257,8 @@ export async function savePostures(
   const stats: SaveStats = { saved: 0, scoreChanges: 0, checkChanges: 0 };
   // SQLite's driver is synchronous and has one connection: the event loop,
   // the sweep and the API wait for each transaction (about 5 ms a posture at
-  // 10,000 services), so its transactions are small: five postures. PostgreSQL's queries are
-  // I/O the event loop goes on during.
+  // 10,000 services), so its transactions are small: five postures.
+  // PostgreSQL's queries are I/O the event loop goes on during.
   const sqlite = String(db.client.config.client).includes('sqlite');
   for (const batch of chunks(records, sqlite ? 5 : 100)) {
     await db.transaction(async tx => {

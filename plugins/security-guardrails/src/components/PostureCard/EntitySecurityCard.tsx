@@ -1,7 +1,6 @@
 import { ReactNode } from 'react';
 import {
   Box,
-  Button,
   Grid,
   LinearProgress,
   List,
@@ -32,7 +31,7 @@ import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { Freshness } from '../common/Freshness';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
-import { RefreshNotice } from '../common/RefreshNotice';
+import { EvaluateNowButton, RefreshNotice } from '../common/RefreshNotice';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 
 export function PostureSummaryView(props: {
@@ -182,14 +181,11 @@ export function EntitySecurityCard(props: {
           'The backend has no posture for this service yet. Evaluate it now to see its score.'
         }
         action={
-          <Button
-            variant="contained"
-            color="primary"
+          <EvaluateNowButton
             onClick={refresh}
             disabled={!canRefresh}
-          >
-            {refreshing ? 'Evaluating…' : 'Evaluate now'}
-          </Button>
+            busy={refreshing}
+          />
         }
       />
     );

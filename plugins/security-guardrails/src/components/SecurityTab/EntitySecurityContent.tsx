@@ -39,7 +39,7 @@ import { relativeTime } from '../common/time';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
-import { RefreshNotice } from '../common/RefreshNotice';
+import { EvaluateNowButton, RefreshNotice } from '../common/RefreshNotice';
 import { PostureSummaryView } from '../PostureCard/EntitySecurityCard';
 
 const STATUS_ORDER = ['fail', 'warn', 'exempt', 'pass', 'not-applicable'];
@@ -143,14 +143,11 @@ export function EntitySecurityContent() {
             'The backend has no posture for this service yet. Evaluate it now.'
           }
           action={
-            <Button
-              variant="contained"
-              color="primary"
+            <EvaluateNowButton
               onClick={refresh}
               disabled={!canRefresh}
-            >
-              {refreshing ? 'Evaluating…' : 'Evaluate now'}
-            </Button>
+              busy={refreshing}
+            />
           }
         />
       </>

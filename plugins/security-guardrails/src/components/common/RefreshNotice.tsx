@@ -1,4 +1,5 @@
 import { ResponseErrorPanel } from '@backstage/core-components';
+import { Button } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { RefreshWait } from '../../hooks/useRefreshPosture';
 
@@ -12,4 +13,22 @@ export function RefreshNotice(props: { wait?: RefreshWait; error?: Error }) {
     );
   }
   return props.error ? <ResponseErrorPanel error={props.error} /> : null;
+}
+
+/** The "Evaluate now" action of a service that has no posture yet. */
+export function EvaluateNowButton(props: {
+  onClick: () => void;
+  disabled: boolean;
+  busy: boolean;
+}) {
+  return (
+    <Button
+      variant="contained"
+      color="primary"
+      onClick={props.onClick}
+      disabled={props.disabled}
+    >
+      {props.busy ? 'Evaluating…' : 'Evaluate now'}
+    </Button>
+  );
 }
