@@ -2,7 +2,8 @@
  * The plugin's OpenAPI 3.1 document, built from the API contract
  * (API_ROUTES in -common): for each route its path parameters, query and
  * body as JSON Schema (from the zod schemas requests are validated with),
- * the permissions it checks, its success answer and its errors. Served at
+ * the permissions it checks, its success answer (JSON Schema of the -common
+ * type it names, generated into answers.json) and its errors. Served at
  * `/openapi.json`; `openapi.yaml` beside this file is the same document,
  * committed, and a test fails when the two drift (`yarn openapi:generate`
  * rewrites it).
@@ -19,6 +20,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { z } from 'zod/v3';
 import { zodToJsonSchema } from 'zod-to-json-schema';
+import ANSWER_SCHEMAS from './answers.json';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -112,10 +114,7 @@ function operation(id: string, route: ApiRoute): JsonSchema {
         description: route.response.description,
         content: {
           'application/json': {
-            schema: {
-              'x-type': route.response.type,
-              description: `${route.response.type}, as @internal/backstage-plugin-security-guardrails-common defines it`,
-            },
+            schema: { $ref: `#/components/schemas/${route.response.type}` },
           },
         },
       },
@@ -131,8 +130,13 @@ function operation(id: string, route: ApiRoute): JsonSchema {
   };
 }
 
-/** The OpenAPI document of every route the plugin serves. */
-export function buildOpenApiDocument(): JsonSchema {
+/**
+ * The OpenAPI document of every route the plugin serves; `answers` are the
+ * answer types' schemas (answers.json unless the generator passes fresh ones).
+ */
+export function buildOpenApiDocument(
+  answers: Record<string, object> = ANSWER_SCHEMAS,
+): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const [id, route] of Object.entries(API_ROUTES) as Array<
     [string, ApiRoute]
@@ -152,7 +156,7 @@ export function buildOpenApiDocument(): JsonSchema {
       securitySchemes: {
         backstage: { type: 'http', scheme: 'bearer' },
       },
-      schemas: { Error: errorBody },
+      schemas: { ...answers, Error: errorBody },
       responses: Object.fromEntries(
         Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [
           `Error${status}`,

@@ -12,6 +12,8 @@
  *
  * Requests are created fresh for every cell that changes them, so each cell
  * is judged on its own. A mismatch prints the whole row, not just one cell.
+ * Every 2xx answer is also checked against the route's answer schema in the
+ * OpenAPI document.
  */
 import {
   createMockDirectory,
@@ -26,6 +28,7 @@ import {
   startGuardrailsBackend,
   waitForPostures,
 } from '../__testUtils__/testBackend';
+import { answerErrors } from '../__testUtils__/answers';
 
 jest.setTimeout(120_000);
 
@@ -498,6 +501,14 @@ describe('authorization matrix', () => {
       }
       if (res.status >= 400 && typeof res.body?.error?.message !== 'string') {
         mismatches.push(`${caller}: refused with no message`); // every refusal says why
+      }
+      // Every answer is what the OpenAPI document says the route answers.
+      if (res.status < 300) {
+        const wrong = answerErrors(row.method, row.path(id), res.body);
+        if (wrong.length)
+          mismatches.push(
+            `${caller}: answer off its schema: ${wrong.slice(0, 5).join('; ')}`,
+          );
       }
       const sees = res.status < 300 && row.visible?.sees(res.body, id);
       if (

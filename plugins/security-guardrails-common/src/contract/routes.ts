@@ -36,6 +36,7 @@ import {
   summaryQuery,
   trendQuery,
 } from './schemas';
+import type { ApiAnswerName, ApiAnswers } from './answers';
 
 // --- Routes ------------------------------------------------------------------
 
@@ -56,8 +57,8 @@ export interface ApiRoute {
   body?: z.ZodTypeAny;
   /** Permissions checked, in order; none for the unauthenticated health check. */
   permissions: RoutePermission[];
-  /** Success status and the common type it answers with. */
-  response: { status: 200 | 201; type: string; description: string };
+  /** Success status and the common type it answers with (a name in ApiAnswers). */
+  response: { status: 200 | 201; type: ApiAnswerName; description: string };
   /** Error statuses this route can answer besides 400 and 401. */
   errors: Array<403 | 404 | 409 | 429 | 503>;
 }
@@ -463,3 +464,7 @@ export const API_ROUTES = {
 } satisfies Record<string, ApiRoute>;
 
 export type ApiRouteId = keyof typeof API_ROUTES;
+
+/** The body a route answers with: the ApiAnswers type its contract entry names. */
+export type AnswerOf<K extends ApiRouteId> =
+  ApiAnswers[(typeof API_ROUTES)[K]['response']['type']];

@@ -2,20 +2,8 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
-  AccessPolicyInfo,
-  AccessRequest,
-  AccessRequestList,
-  AccessTargets,
-  AuditList,
-  CheckDescription,
-  EntityPosture,
-  PostureHistory,
-  PostureListResponse,
-  PostureSummary,
-  PostureTrend,
+  AnswerOf,
   SummaryGroupBy,
-  StandingAccessFindings,
-  UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import {
   AuditQuery,
@@ -48,6 +36,8 @@ function query(
 /**
  * Talks to the backend over `fetchApi` (which adds the user's token);
  * non-2xx answers throw a ResponseError carrying the backend's message.
+ * Each answer's type is the one the API contract names for its route
+ * (AnswerOf), the type the OpenAPI document's schema is generated from.
  *
  * @public
  */
@@ -76,85 +66,98 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
   }
 
   getPosture(entityRef: string) {
-    return this.request<EntityPosture>(`/posture/${entityPath(entityRef)}`);
+    return this.request<AnswerOf<'getPosture'>>(
+      `/posture/${entityPath(entityRef)}`,
+    );
   }
 
   getPostureHistory(
     entityRef: string,
     range: { from?: string; to?: string } = {},
   ) {
-    return this.request<PostureHistory>(
+    return this.request<AnswerOf<'getPostureHistory'>>(
       `/posture/${entityPath(entityRef)}/history${query(range)}`,
     );
   }
 
   refreshPosture(entityRef: string) {
-    return this.request<EntityPosture>(
+    return this.request<AnswerOf<'refreshPosture'>>(
       `/posture/${entityPath(entityRef)}/refresh`,
       { method: 'POST' },
     );
   }
 
   listPostures(q: PostureListQuery = {}) {
-    return this.request<PostureListResponse>(`/posture${query({ ...q })}`);
+    return this.request<AnswerOf<'listPostures'>>(`/posture${query({ ...q })}`);
   }
 
   getSummary(groupBy: SummaryGroupBy) {
-    return this.request<PostureSummary>(`/summary${query({ groupBy })}`);
+    return this.request<AnswerOf<'getSummary'>>(
+      `/summary${query({ groupBy })}`,
+    );
   }
 
   getTrend(days: number) {
-    return this.request<PostureTrend>(`/summary/trend${query({ days })}`);
+    return this.request<AnswerOf<'getTrend'>>(
+      `/summary/trend${query({ days })}`,
+    );
   }
 
   getUnowned() {
-    return this.request<UnownedFindings>('/unowned');
+    return this.request<AnswerOf<'getUnowned'>>('/unowned');
   }
 
   getStandingAccess() {
-    return this.request<StandingAccessFindings>('/summary/standing-access');
+    return this.request<AnswerOf<'getStandingAccess'>>(
+      '/summary/standing-access',
+    );
   }
 
   async getChecks() {
-    return (await this.request<{ items: CheckDescription[] }>('/checks')).items;
+    return (await this.request<AnswerOf<'listChecks'>>('/checks')).items;
   }
 
   getCheck(id: string) {
-    return this.request<CheckDescription>(`/checks/${encodeURIComponent(id)}`);
+    return this.request<AnswerOf<'getCheck'>>(
+      `/checks/${encodeURIComponent(id)}`,
+    );
   }
 
   getAccessPolicy() {
-    return this.request<AccessPolicyInfo>('/access/policy');
+    return this.request<AnswerOf<'getAccessPolicy'>>('/access/policy');
   }
 
   getAccessTargets(entityRef: string) {
-    return this.request<AccessTargets>(
+    return this.request<AnswerOf<'getAccessTargets'>>(
       `/access/targets/${entityPath(entityRef)}`,
     );
   }
 
   createAccessRequest(request: NewAccessRequest) {
-    return this.request<AccessRequest>('/access-requests', {
+    return this.request<AnswerOf<'createAccessRequest'>>('/access-requests', {
       method: 'POST',
       body: JSON.stringify(request),
     });
   }
 
   createExemptionRequest(request: NewExemptionRequest) {
-    return this.request<AccessRequest>('/exemption-requests', {
-      method: 'POST',
-      body: JSON.stringify(request),
-    });
+    return this.request<AnswerOf<'createExemptionRequest'>>(
+      '/exemption-requests',
+      {
+        method: 'POST',
+        body: JSON.stringify(request),
+      },
+    );
   }
 
   listRequests(kind: 'access' | 'exemption', q: RequestListQuery = {}) {
-    return this.request<AccessRequestList>(
+    return this.request<AnswerOf<'listAccessRequests'>>(
       `/${kind}-requests${query({ ...q })}`,
     );
   }
 
   getRequest(kind: 'access' | 'exemption', id: string) {
-    return this.request<AccessRequest>(
+    return this.request<AnswerOf<'getAccessRequest' | 'getExemptionRequest'>>(
       `/${kind}-requests/${encodeURIComponent(id)}`,
     );
   }
@@ -167,7 +170,7 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
   ) {
     const field =
       action === 'approve' || action === 'deny' ? 'comment' : 'reason';
-    return this.request<AccessRequest>(
+    return this.request<AnswerOf<`${RequestAction}AccessRequest`>>(
       `/${kind}-requests/${encodeURIComponent(id)}/${action}`,
       {
         method: 'POST',
@@ -177,7 +180,7 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
   }
 
   extendGrant(id: string, durationSeconds: number, justification: string) {
-    return this.request<AccessRequest>(
+    return this.request<AnswerOf<'extendAccessRequest'>>(
       `/access-requests/${encodeURIComponent(id)}/extend`,
       {
         method: 'POST',
@@ -187,10 +190,10 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
   }
 
   async listGrants() {
-    return (await this.request<{ items: AccessRequest[] }>('/grants')).items;
+    return (await this.request<AnswerOf<'listGrants'>>('/grants')).items;
   }
 
   getAudit(q: AuditQuery = {}) {
-    return this.request<AuditList>(`/audit${query({ ...q })}`);
+    return this.request<AnswerOf<'getAudit'>>(`/audit${query({ ...q })}`);
   }
 }
