@@ -64,6 +64,8 @@ export interface RequestFilter {
   kinds?: RequestKind[];
   entityRef?: string;
   parentId?: string;
+  /** Requests whose parent is any of these (extensions of several grants). */
+  parentIds?: string[];
   /** Pending requests these approver groups (or the user) may decide. */
   approvableBy?: string[];
   /** Either requested by this user, or decidable by these groups. */
@@ -106,6 +108,15 @@ export interface DueWork {
 }
 
 type RequestRef = Pick<AccessRequest, 'id' | 'kind' | 'entityRef'>;
+
+/** One move of `transitionMany`: what `transition` takes, for one request. */
+export interface RequestMove {
+  request: RequestRef;
+  from: RequestState;
+  to: RequestState;
+  audit: AuditInput;
+  patch?: RequestPatch;
+}
 
 /** A new request the database refused because another holds its place (one pending extension per grant). */
 export class RequestConflictError extends Error {
@@ -205,6 +216,12 @@ export interface AccessStore {
     now: Date;
     audit: AuditInput;
   }): Promise<ExtendOutcome>;
+  /**
+   * Several moves in one transaction, each a compare-and-set with its audit
+   * event as `transition` makes it; the ids of the requests that moved (the
+   * others had been moved by another actor first).
+   */
+  transitionMany(moves: RequestMove[], now: Date): Promise<Set<string>>;
   /** A lease on work for a request: one worker at a time, across replicas, until `leaseUntil`. */
   claim(
     id: string,
@@ -212,6 +229,13 @@ export interface AccessStore {
     now: Date,
     leaseUntil: Date,
   ): Promise<boolean>;
+  /** Leases on several requests in one statement; the ids this worker now holds. */
+  claimMany(
+    ids: string[],
+    state: RequestState,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<Set<string>>;
   /** Work the sweep has to do at `now`, at most `limits` of each kind. */
   due(
     now: Date,

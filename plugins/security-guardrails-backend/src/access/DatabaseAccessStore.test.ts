@@ -142,6 +142,105 @@ describe.each(databases.eachSupportedId())(
       expect(await store.claim(r.id, 'approved', at(3), at(4))).toBe(true);
     });
 
+    it('leases many requests at once, each to exactly one of several concurrent claimers', async () => {
+      const requests = [];
+      for (let i = 0; i < 12; i++) {
+        const r = await store.create(
+          newRequest({ requester: `user:default/u${i}` }),
+          T0,
+          { actor: 'x' },
+        );
+        await store.transition(r, 'pending', 'approved', at(1), {
+          actor: 'x',
+        });
+        requests.push(r);
+      }
+      const ids = requests.map(r => r.id);
+      // Four workers ask for overlapping halves at the same moment.
+      const asks = [ids.slice(0, 8), ids.slice(4), ids, ids.slice(2, 10)];
+      const taken = await Promise.all(
+        asks.map(a => store.claimMany(a, 'approved', at(2), at(3))),
+      );
+      const all = taken.flatMap(t => [...t]);
+      expect(all.sort()).toEqual([...ids].sort());
+      taken.forEach((t, i) =>
+        [...t].forEach(id => expect(asks[i]).toContain(id)),
+      );
+      // Held until the lease runs out; a request in another state is never taken.
+      expect(await store.claimMany(ids, 'approved', at(2.5), at(3.5))).toEqual(
+        new Set(),
+      );
+      expect(await store.claimMany(ids, 'active', at(3), at(4))).toEqual(
+        new Set(),
+      );
+      expect(
+        await store.claimMany(ids.slice(0, 3), 'approved', at(3), at(4)),
+      ).toEqual(new Set(ids.slice(0, 3)));
+      expect(await store.claimMany([], 'approved', at(3), at(4))).toEqual(
+        new Set(),
+      );
+    });
+
+    it('moves many requests in one transaction, only those still where the move starts, each with its event', async () => {
+      const requests = [];
+      for (let i = 0; i < 4; i++) {
+        requests.push(
+          await store.create(
+            newRequest({ requester: `user:default/m${i}` }),
+            T0,
+            {
+              actor: 'x',
+            },
+          ),
+        );
+      }
+      // One was decided by someone else first.
+      await store.transition(requests[3], 'pending', 'denied', at(1), {
+        actor: 'user:default/sam',
+      });
+      const moved = await store.transitionMany(
+        requests.map(r => ({
+          request: r,
+          from: 'pending' as const,
+          to: 'cancelled' as const,
+          audit: { actor: 'user:default/dana', reason: `batch ${r.id}` },
+          patch: { endedAt: at(2).toISOString(), endReason: 'batch' },
+        })),
+        at(2),
+      );
+      expect(moved).toEqual(new Set(requests.slice(0, 3).map(r => r.id)));
+      for (const r of requests.slice(0, 3)) {
+        expect(await store.get(r.id)).toMatchObject({
+          state: 'cancelled',
+          endReason: 'batch',
+        });
+        const events = await store.audit({ requestId: r.id }, { limit: 10 });
+        expect(events.map(e => e.event)).toEqual(['cancelled', 'requested']);
+        expect(events[0]).toMatchObject({ reason: `batch ${r.id}` });
+      }
+      expect((await store.get(requests[3].id))!.state).toBe('denied');
+      const denied = await store.audit(
+        { requestId: requests[3].id },
+        { limit: 10 },
+      );
+      expect(denied.map(e => e.event)).toEqual(['denied', 'requested']);
+      // A move the state machine forbids is refused before anything is written.
+      await expect(
+        store.transitionMany(
+          [
+            {
+              request: requests[0],
+              from: 'cancelled',
+              to: 'active',
+              audit: { actor: 'x' },
+            },
+          ],
+          at(3),
+        ),
+      ).rejects.toThrow();
+      expect((await store.get(requests[0].id))!.state).toBe('cancelled');
+    });
+
     it('finds what is due: timed-out, to apply, to end, to warn', async () => {
       const pending = await store.create(
         newRequest({

@@ -37,6 +37,7 @@ import {
   NewRequest,
   RequestConflictError,
   RequestFilter,
+  RequestMove,
   RequestPatch,
 } from './AccessStore';
 import { assertTransition } from './stateMachine';
@@ -332,6 +333,7 @@ export class DatabaseAccessStore implements AccessStore {
     if (filter.kinds?.length) q.whereIn('kind', filter.kinds);
     if (filter.entityRef) q.where('entity_ref', filter.entityRef);
     if (filter.parentId) q.where('parent_id', filter.parentId);
+    if (filter.parentIds) q.whereIn('parent_id', filter.parentIds);
     const decidableBy = (b: Knex.QueryBuilder, refs: string[]) =>
       b.whereExists(
         this.#db(APPROVERS)
@@ -438,18 +440,49 @@ export class DatabaseAccessStore implements AccessStore {
         if (holding >= limit.limit)
           throw new HoldingLimitError(limit.requester, holding, limit.limit);
       }
-      const updated = await tx(REQUESTS)
-        .where({ id: request.id, state: from })
-        .update({
-          ...patchColumns(patch),
-          state: to,
-          updated_at: at,
-          version: tx.raw('version + 1'),
-        });
-      if (Number(updated) !== 1) return false;
-      await this.#audit(tx, request, t.event, at, audit);
-      return true;
+      return this.#move(tx, { request, from, to, audit, patch }, t.event, at);
     });
+  }
+
+  /** One compare-and-set move with its audit event, inside `tx`. */
+  async #move(
+    tx: Knex.Transaction,
+    move: RequestMove,
+    event: AuditEventType,
+    at: string,
+  ): Promise<boolean> {
+    const updated = await tx(REQUESTS)
+      .where({ id: move.request.id, state: move.from })
+      .update({
+        ...patchColumns(move.patch ?? {}),
+        state: move.to,
+        updated_at: at,
+        version: tx.raw('version + 1'),
+      });
+    if (Number(updated) !== 1) return false;
+    await this.#audit(tx, move.request, event, at, move.audit);
+    return true;
+  }
+
+  /**
+   * Several moves in one transaction (one commit instead of one per move,
+   * which is what the expiry sweep spends its time on); each is the same
+   * compare-and-set with its audit event as `transition`.
+   */
+  async transitionMany(moves: RequestMove[], now: Date): Promise<Set<string>> {
+    const events = moves.map(
+      m => assertTransition(m.request.kind, m.from, m.to).event,
+    );
+    const at = now.toISOString();
+    const moved = new Set<string>();
+    if (moves.length === 0) return moved;
+    await this.#db.transaction(async tx => {
+      for (const [i, move] of moves.entries()) {
+        if (await this.#move(tx, move, events[i], at))
+          moved.add(move.request.id);
+      }
+    });
+    return moved;
   }
 
   /** Changes columns of a request still in `state`, optionally with an audit event. */
@@ -534,17 +567,34 @@ export class DatabaseAccessStore implements AccessStore {
     now: Date,
     leaseUntil: Date,
   ): Promise<boolean> {
+    return (await this.claimMany([id], state, now, leaseUntil)).has(id);
+  }
+
+  /**
+   * Leases on several requests in one UPDATE … RETURNING: a request is
+   * taken when it is in `state` and no lease on it is running; the ids
+   * returned are exactly those this statement took.
+   */
+  async claimMany(
+    ids: string[],
+    state: RequestState,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
     const at = now.toISOString();
-    const updated = await this.#db(REQUESTS)
-      .where({ id, state })
+    const taken: Array<{ id: string }> = await this.#db(REQUESTS)
+      .whereIn('id', ids)
+      .where({ state })
       .andWhere(b =>
         b.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', at),
       )
       .update({
         next_attempt_at: leaseUntil.toISOString(),
         version: this.#db.raw('version + 1'),
-      });
-    return Number(updated) === 1;
+      })
+      .returning('id');
+    return new Set(taken.map(r => r.id));
   }
 
   /** Work the sweep has to do at `now`, at most `limits` of each kind. */

@@ -144,12 +144,14 @@ export class ExpirySweeper {
       else if (after.lastError) report.failures++;
     });
 
-    await this.#forEach(due.toEnd, async r => {
-      const after = await reconciler.end(r);
+    // Ended in chunks: one lease statement and one transaction per chunk.
+    for (const after of await reconciler.endMany(due.toEnd, {
+      concurrency: this.options.concurrency,
+    })) {
       if (after.state === 'expired' || after.state === 'revoked')
         report.ended++;
       else if (after.lastError) report.failures++;
-    });
+    }
 
     for (const r of due.toWarn) {
       if (await store.update(r, 'active', now, { expiryWarned: true })) {

@@ -16,7 +16,7 @@ import {
   SYSTEM_ACTOR,
 } from './actors';
 import { AccessAuditor, errorText } from './auditor';
-import { AccessStore } from './AccessStore';
+import { AccessStore, RequestMove } from './AccessStore';
 import { GrantDriver, GrantSpec } from './drivers/types';
 import { AccessNotifier } from './notifier';
 import { requireRequest } from './queries';
@@ -35,6 +35,23 @@ export interface GrantReconcilerOptions {
   now?: () => Date;
   /** How long a worker holds a request while applying or revoking. */
   leaseMs?: number;
+}
+
+/** Grants ended per lease statement and per transaction. */
+const END_CHUNK = 200;
+
+/** Runs `fn` over `items`, at most `concurrency` at a time. */
+async function forEachBounded<T>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 /** Exponential from 5 s, at most 5 min. */
@@ -218,44 +235,103 @@ export class GrantReconciler {
    * so a failed removal is retried at the next sweep.
    */
   async end(request: AccessRequest): Promise<AccessRequest> {
-    if (!(await this.#claim(request, 'active')))
-      return requireRequest(this.#o.store, request.id);
+    const [current] = await this.endMany([request]);
+    return current;
+  }
+
+  /**
+   * Ends many grants as `end` ends one, in chunks: one statement takes the
+   * leases of a chunk, the bindings are removed with at most `concurrency`
+   * driver calls at a time, and the chunk's moves and audit events are
+   * written in one transaction. Answers each request as it is now, in order.
+   */
+  async endMany(
+    requests: AccessRequest[],
+    options: { concurrency?: number } = {},
+  ): Promise<AccessRequest[]> {
+    const ended = new Map<string, AccessRequest>();
+    for (let i = 0; i < requests.length; i += END_CHUNK) {
+      const chunk = requests.slice(i, i + END_CHUNK);
+      for (const r of await this.#endChunk(chunk, options.concurrency ?? 8))
+        ended.set(r.id, r);
+    }
+    return requests.map(r => ended.get(r.id) ?? r);
+  }
+
+  async #endChunk(
+    requests: AccessRequest[],
+    concurrency: number,
+  ): Promise<AccessRequest[]> {
+    const { store } = this.#o;
     const now = this.#now();
+    const claimed = await store.claimMany(
+      requests.map(r => r.id),
+      'active',
+      now,
+      new Date(now.getTime() + this.#leaseMs),
+    );
+    const removed: AccessRequest[] = [];
+    const failed: Array<[AccessRequest, unknown]> = [];
+    await forEachBounded(
+      requests.filter(r => claimed.has(r.id)),
+      concurrency,
+      async r => {
+        try {
+          if (r.kind === 'access' && r.bindings.length > 0)
+            await this.#driver(r).revoke(r.id, r.bindings);
+          removed.push(r);
+        } catch (e) {
+          failed.push([r, e]);
+        }
+      },
+    );
+    const current = new Map<string, AccessRequest>();
+    for (const [r, e] of failed)
+      current.set(r.id, await this.#failed(r, 'active', 'revoke', e, false));
+
+    const endedAt = this.#now();
+    const moves = removed.map(r => this.#endMove(r, now, endedAt));
+    const moved = await store.transitionMany(moves, endedAt);
+    const rest = requests.filter(r => !current.has(r.id)).map(r => r.id);
+    for (const r of await store.list(
+      { ids: rest },
+      { limit: Math.max(rest.length, 1) },
+    ))
+      current.set(r.id, r);
+
+    const endedNow = moves
+      .filter(m => moved.has(m.request.id))
+      .map(m => ({ grant: current.get(m.request.id)!, move: m }));
+    await this.#cancelExtensions(endedNow.map(e => e.grant));
+    for (const { grant, move } of endedNow) {
+      const to = move.to as 'expired' | 'revoked';
+      await this.#o.auditor.record(to, grant, move.audit.actor);
+      await this.#o.notifier.ended(grant, to);
+      this.#o.onEntityChanged?.(grant.entityRef);
+    }
+    return requests.map(r => current.get(r.id) ?? r);
+  }
+
+  /** The move that ends `request`: revoked when it ends before its expiry or was asked to, expired otherwise. */
+  #endMove(request: AccessRequest, now: Date, endedAt: Date): RequestMove {
     const early =
       request.revokeRequested ||
       (request.expiresAt !== undefined &&
         Date.parse(request.expiresAt) > now.getTime());
-    const to = early ? 'revoked' : 'expired';
-    try {
-      if (request.kind === 'access' && request.bindings.length > 0) {
-        await this.#driver(request).revoke(request.id, request.bindings);
-      }
-    } catch (e) {
-      return this.#failed(request, 'active', 'revoke', e, false);
-    }
     const endedBy = early ? request.endedBy ?? SYSTEM_ACTOR : SYSTEM_ACTOR;
-    const moved = await this.#o.store.transition(
+    return {
       request,
-      'active',
-      to,
-      this.#now(),
-      { actor: endedBy, reason: early ? request.endReason : 'expired' },
-      {
-        endedAt: this.#now().toISOString(),
+      from: 'active',
+      to: early ? 'revoked' : 'expired',
+      audit: { actor: endedBy, reason: early ? request.endReason : 'expired' },
+      patch: {
+        endedAt: endedAt.toISOString(),
         endedBy,
         endReason: early ? request.endReason ?? 'revoked' : 'expired',
         nextAttemptAt: null,
         lastError: null,
       },
-    );
-    const current = await requireRequest(this.#o.store, request.id);
-    if (moved) {
-      await this.#cancelExtensions(current, `the grant was ${to}`);
-      await this.#o.auditor.record(to, current, endedBy);
-      await this.#o.notifier.ended(current, to);
-      this.#o.onEntityChanged?.(current.entityRef);
-    }
-    return current;
+    };
   }
 
   /**
@@ -294,15 +370,28 @@ export class GrantReconciler {
     }
   }
 
-  /** An ended grant's pending extensions are cancelled: there is nothing left to extend. */
-  async #cancelExtensions(grant: AccessRequest, why: string) {
+  /** Ended grants' pending extensions are cancelled: there is nothing left to extend. */
+  async #cancelExtensions(grants: AccessRequest[]) {
+    if (grants.length === 0) return;
+    const byId = new Map(grants.map(g => [g.id, g]));
+    // At most one pending extension per grant (a unique index holds it).
     const pending = await this.#o.store.list(
-      { kinds: ['extension'], parentId: grant.id, states: ['pending'] },
-      { limit: 100 },
+      {
+        kinds: ['extension'],
+        parentIds: [...byId.keys()],
+        states: ['pending'],
+      },
+      { limit: grants.length },
     );
     const now = this.#now();
     for (const extension of pending) {
-      await cancelBySystem(this.#o.store, extension, why, now);
+      const grant = byId.get(extension.parentId ?? '');
+      await cancelBySystem(
+        this.#o.store,
+        extension,
+        `the grant was ${grant?.state ?? 'ended'}`,
+        now,
+      );
     }
   }
 }
