@@ -864,6 +864,28 @@ describe.each(databases.eachSupportedId())(
       expect(await inner.listManaged()).toHaveLength(0);
     });
 
+    it('ends the rest of a batch when one removal fails, and retries that one later', async () => {
+      const { sweeper, store } = await twelveExpired({});
+      const revoke = jest.spyOn(inner, 'revoke');
+      revoke.mockRejectedValueOnce(new Error('connection reset'));
+      const report = await sweeper.sweep();
+      expect(report).toMatchObject({ ended: 11, failures: 1 });
+      const [left] = await store.list({ states: ['active'] }, { limit: 10 });
+      // One attempt to apply it, one failed removal.
+      expect(left).toMatchObject({
+        lastError: 'connection reset',
+        attempts: 2,
+      });
+      expect(await inner.listManaged()).toHaveLength(1);
+      // After the backoff (10 s for a second attempt), the next sweep removes it.
+      clock.advance(9);
+      expect(await sweeper.sweep()).toMatchObject({ ended: 0, failures: 0 });
+      clock.advance(2);
+      expect(await sweeper.sweep()).toMatchObject({ ended: 1, failures: 0 });
+      expect(await inner.listManaged()).toHaveLength(0);
+      expect(await store.activeGrantIds()).toHaveProperty('size', 0);
+    });
+
     it('stops when a batch moves nothing, as when another replica holds every lease', async () => {
       const { sweeper, store, due } = await twelveExpired({});
       // Every lease is taken between the sweep's look at what is due and its claim.

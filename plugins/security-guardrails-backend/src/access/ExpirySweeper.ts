@@ -33,7 +33,7 @@ export class ExpirySweeper {
       logger: LoggerService;
       expiryWarningSeconds: number;
       now?: () => Date;
-      /** Parallel driver calls while revoking (default 8). */
+      /** Parallel driver calls while applying or revoking (default 8). */
       concurrency?: number;
       /**
        * How long one sweep keeps taking batches while more is due (default
@@ -47,23 +47,6 @@ export class ExpirySweeper {
 
   #now() {
     return this.options.now?.() ?? new Date();
-  }
-
-  async #forEach<T>(items: T[], fn: (item: T) => Promise<void>) {
-    const queue = [...items];
-    const workers = Array.from(
-      { length: Math.min(this.options.concurrency ?? 8, queue.length) },
-      async () => {
-        for (
-          let item = queue.shift();
-          item !== undefined;
-          item = queue.shift()
-        ) {
-          await fn(item);
-        }
-      },
-    );
-    await Promise.all(workers);
   }
 
   async sweep(): Promise<SweepReport> {
@@ -138,11 +121,12 @@ export class ExpirySweeper {
       }
     }
 
-    await this.#forEach(due.toApply, async r => {
-      const after = await reconciler.apply(r);
+    for (const after of await reconciler.applyMany(due.toApply, {
+      concurrency: this.options.concurrency,
+    })) {
       if (after.state === 'active') report.applied++;
       else if (after.lastError) report.failures++;
-    });
+    }
 
     // Ended in chunks: one lease statement and one transaction per chunk.
     for (const after of await reconciler.endMany(due.toEnd, {

@@ -8,7 +8,10 @@
  * up when `nextAttemptAt` is due) and shows on the request.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
+import {
+  AccessRequest,
+  AppliedBinding,
+} from '@internal/backstage-plugin-security-guardrails-common';
 import {
   AccessContextReader,
   cancelBySystem,
@@ -37,8 +40,8 @@ export interface GrantReconcilerOptions {
   leaseMs?: number;
 }
 
-/** Grants ended per lease statement and per transaction. */
-const END_CHUNK = 200;
+/** Grants applied or ended per lease statement and per transaction. */
+const CHUNK = 200;
 
 /** Runs `fn` over `items`, at most `concurrency` at a time. */
 async function forEachBounded<T>(
@@ -174,59 +177,147 @@ export class GrantReconciler {
    * `approved → active`. The clock starts here.
    */
   async apply(request: AccessRequest): Promise<AccessRequest> {
-    if (!(await this.#claim(request, 'approved')))
-      return requireRequest(this.#o.store, request.id);
-    try {
-      const driver = this.#driver(request);
-      const appliedAt = this.#now();
-      const expiresAt = new Date(
-        appliedAt.getTime() + request.durationSeconds * 1000,
-      ).toISOString();
-      const bindings = await driver.apply(await this.#spec(request, expiresAt));
-      const moved = await this.#o.store.transition(
-        request,
-        'approved',
-        'active',
-        appliedAt,
-        {
-          actor: SYSTEM_ACTOR,
-          details: {
-            bindings: bindings.map(
-              b => `${b.cluster}/${b.namespace}/${b.name}`,
-            ),
-          },
-        },
-        {
-          appliedAt: appliedAt.toISOString(),
-          expiresAt,
+    const [current] = await this.applyMany([request]);
+    return current;
+  }
+
+  /**
+   * Applies many grants as `apply` applies one, in chunks: one statement
+   * takes a chunk's leases, bindings are written with at most `concurrency`
+   * driver calls at a time, and the chunk's moves commit in one transaction.
+   * Answers each request as it is now, in order.
+   */
+  async applyMany(
+    requests: AccessRequest[],
+    options: { concurrency?: number } = {},
+  ): Promise<AccessRequest[]> {
+    const done = new Map<string, AccessRequest>();
+    for (let i = 0; i < requests.length; i += CHUNK) {
+      const chunk = requests.slice(i, i + CHUNK);
+      for (const r of await this.#applyChunk(chunk, options.concurrency ?? 8))
+        done.set(r.id, r);
+    }
+    return requests.map(r => done.get(r.id) ?? r);
+  }
+
+  async #applyChunk(
+    requests: AccessRequest[],
+    concurrency: number,
+  ): Promise<AccessRequest[]> {
+    const { store } = this.#o;
+    const claimed = await this.#claimMany(requests, 'approved');
+    const written: Array<{
+      request: AccessRequest;
+      move: RequestMove;
+      bindings: AppliedBinding[];
+    }> = [];
+    const failed: Array<[AccessRequest, unknown]> = [];
+    await forEachBounded(claimed, concurrency, async request => {
+      try {
+        const appliedAt = this.#now();
+        const expiresAt = new Date(
+          appliedAt.getTime() + request.durationSeconds * 1000,
+        ).toISOString();
+        const bindings = await this.#driver(request).apply(
+          await this.#spec(request, expiresAt),
+        );
+        written.push({
+          request,
           bindings,
-          attempts: request.attempts + 1,
-          nextAttemptAt: null,
-          lastError: null,
-        },
-      );
-      if (!moved) {
-        // Revoked or cancelled while we applied: take the bindings back.
-        await driver.revoke(request.id, bindings);
-        return requireRequest(this.#o.store, request.id);
+          move: {
+            request,
+            from: 'approved',
+            to: 'active',
+            audit: {
+              actor: SYSTEM_ACTOR,
+              details: {
+                bindings: bindings.map(
+                  b => `${b.cluster}/${b.namespace}/${b.name}`,
+                ),
+              },
+            },
+            patch: {
+              appliedAt: appliedAt.toISOString(),
+              expiresAt,
+              bindings,
+              attempts: request.attempts + 1,
+              nextAttemptAt: null,
+              lastError: null,
+            },
+          },
+        });
+      } catch (e) {
+        failed.push([request, e]);
       }
-      const active = await requireRequest(this.#o.store, request.id);
-      await this.#o.auditor.record('applied', active, SYSTEM_ACTOR);
-      await this.#o.notifier.applied(active);
-      this.#o.onEntityChanged?.(active.entityRef);
-      return active;
-    } catch (e) {
+    });
+    const current = new Map<string, AccessRequest>();
+    for (const [request, e] of failed) {
       const attempts = request.attempts + 1;
-      const current = await this.#failed(
+      const after = await this.#failed(
         request,
         'approved',
         'apply',
         e,
         attempts >= this.#o.maxApplyAttempts,
       );
-      if (attempts === 1) await this.#o.notifier.failed(current, errorText(e));
-      return current;
+      if (attempts === 1) await this.#o.notifier.failed(after, errorText(e));
+      current.set(request.id, after);
     }
+    const moved = await store.transitionMany(
+      written.map(w => w.move),
+      this.#now(),
+    );
+    // Revoked or cancelled while we applied: take the bindings back (what
+    // cannot be taken back now, the sweep's reconciliation removes).
+    for (const { request, bindings } of written) {
+      if (moved.has(request.id)) continue;
+      try {
+        await this.#driver(request).revoke(request.id, bindings);
+      } catch (e) {
+        this.#o.logger.warn(
+          `Taking back the bindings of grant ${
+            request.id
+          }, ended while they were applied, failed: ${errorText(
+            e,
+          )}; the next reconciliation removes them`,
+        );
+      }
+    }
+    await this.#readInto(current, requests);
+    for (const { move } of written) {
+      const active = current.get(move.request.id);
+      if (!moved.has(move.request.id) || !active) continue;
+      await this.#o.auditor.record('applied', active, SYSTEM_ACTOR);
+      await this.#o.notifier.applied(active);
+      this.#o.onEntityChanged?.(active.entityRef);
+    }
+    return requests.map(r => current.get(r.id) ?? r);
+  }
+
+  /** The requests of `requests` whose lease in `state` this worker took. */
+  async #claimMany(
+    requests: AccessRequest[],
+    state: 'approved' | 'active',
+  ): Promise<AccessRequest[]> {
+    const now = this.#now();
+    const taken = await this.#o.store.claimMany(
+      requests.map(r => r.id),
+      state,
+      now,
+      new Date(now.getTime() + this.#leaseMs),
+    );
+    return requests.filter(r => taken.has(r.id));
+  }
+
+  /** Reads every request of `requests` not yet in `current`, as it is now. */
+  async #readInto(
+    current: Map<string, AccessRequest>,
+    requests: AccessRequest[],
+  ): Promise<void> {
+    const ids = requests.filter(r => !current.has(r.id)).map(r => r.id);
+    if (ids.length === 0) return;
+    for (const r of await this.#o.store.list({ ids }, { limit: ids.length }))
+      current.set(r.id, r);
   }
 
   /**
@@ -250,8 +341,8 @@ export class GrantReconciler {
     options: { concurrency?: number } = {},
   ): Promise<AccessRequest[]> {
     const ended = new Map<string, AccessRequest>();
-    for (let i = 0; i < requests.length; i += END_CHUNK) {
-      const chunk = requests.slice(i, i + END_CHUNK);
+    for (let i = 0; i < requests.length; i += CHUNK) {
+      const chunk = requests.slice(i, i + CHUNK);
       for (const r of await this.#endChunk(chunk, options.concurrency ?? 8))
         ended.set(r.id, r);
     }
@@ -264,27 +355,18 @@ export class GrantReconciler {
   ): Promise<AccessRequest[]> {
     const { store } = this.#o;
     const now = this.#now();
-    const claimed = await store.claimMany(
-      requests.map(r => r.id),
-      'active',
-      now,
-      new Date(now.getTime() + this.#leaseMs),
-    );
+    const claimed = await this.#claimMany(requests, 'active');
     const removed: AccessRequest[] = [];
     const failed: Array<[AccessRequest, unknown]> = [];
-    await forEachBounded(
-      requests.filter(r => claimed.has(r.id)),
-      concurrency,
-      async r => {
-        try {
-          if (r.kind === 'access' && r.bindings.length > 0)
-            await this.#driver(r).revoke(r.id, r.bindings);
-          removed.push(r);
-        } catch (e) {
-          failed.push([r, e]);
-        }
-      },
-    );
+    await forEachBounded(claimed, concurrency, async r => {
+      try {
+        if (r.kind === 'access' && r.bindings.length > 0)
+          await this.#driver(r).revoke(r.id, r.bindings);
+        removed.push(r);
+      } catch (e) {
+        failed.push([r, e]);
+      }
+    });
     const current = new Map<string, AccessRequest>();
     for (const [r, e] of failed)
       current.set(r.id, await this.#failed(r, 'active', 'revoke', e, false));
@@ -292,16 +374,12 @@ export class GrantReconciler {
     const endedAt = this.#now();
     const moves = removed.map(r => this.#endMove(r, now, endedAt));
     const moved = await store.transitionMany(moves, endedAt);
-    const rest = requests.filter(r => !current.has(r.id)).map(r => r.id);
-    for (const r of await store.list(
-      { ids: rest },
-      { limit: Math.max(rest.length, 1) },
-    ))
-      current.set(r.id, r);
+    await this.#readInto(current, requests);
 
-    const endedNow = moves
-      .filter(m => moved.has(m.request.id))
-      .map(m => ({ grant: current.get(m.request.id)!, move: m }));
+    const endedNow = moves.flatMap(move => {
+      const grant = current.get(move.request.id);
+      return grant && moved.has(move.request.id) ? [{ grant, move }] : [];
+    });
     await this.#cancelExtensions(endedNow.map(e => e.grant));
     for (const { grant, move } of endedNow) {
       const to = move.to as 'expired' | 'revoked';
