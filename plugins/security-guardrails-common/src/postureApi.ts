@@ -1,7 +1,6 @@
 import { Domain, ResultStatus } from './checks';
-import { CheckResult } from './results';
 import { Grade } from './scoring';
-import type { ClusterDataStatus } from './api';
+import type { ClusterDataStatus, PostureResult } from './api';
 
 /*
  * Shapes of the posture endpoints: lists, history and org-wide rollups.
@@ -153,7 +152,8 @@ export interface StandingAccessFindings {
   items: Array<{
     /** The service the binding belongs to; absent for unowned bindings. */
     entityRef?: string;
-    result: CheckResult;
+    /** The finding, with when it began failing where that is known. */
+    result: PostureResult;
   }>;
   /** How many findings there were before the list was capped. */
   total: number;
@@ -167,7 +167,8 @@ export interface StandingAccessFindings {
  */
 export interface UnownedFindings {
   evaluatedAt: string | null;
-  results: CheckResult[];
+  /** The findings, each with when it began failing where that is known. */
+  results: PostureResult[];
   /** How many fail/warn results there were before the list was capped. */
   total: number;
 }

@@ -58,6 +58,8 @@ export interface PostureRow {
   check_counts: string;
   evaluated_at: string;
   catalog_etag: string | null;
+  /** 1: `results` hold failingSince, and the row is served as stored (ANSWER_FORMAT). */
+  answer_format: number | null;
 }
 
 /** Failing check ids per entity, for list filters. */

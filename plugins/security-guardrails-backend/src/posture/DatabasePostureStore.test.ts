@@ -118,6 +118,65 @@ describe.each(databases.eachSupportedId())(
       expect(await store.get('component:default/none')).toBeUndefined();
     });
 
+    it('answers with the stored JSON: failing-since kept while a status holds, restarted when it changes', async () => {
+      const app = 'component:default/app';
+      const save = (day: number, status: CheckResult['status']) =>
+        store.save(
+          [
+            record(app, [
+              result('sc.privileged', status),
+              result('b.b', 'pass'),
+            ]),
+          ],
+          t(day),
+        );
+      const since = async () => {
+        const text = await store.getAnswer(app);
+        const parsed = JSON.parse(text!);
+        // The text is the posture get() gives, field for field.
+        expect(parsed).toEqual(await store.get(app));
+        return parsed.results.find((r: any) => r.checkId === 'sc.privileged')
+          .failingSince;
+      };
+      await save(1, 'fail');
+      await save(2, 'fail');
+      expect(await since()).toBe(t(1).toISOString());
+      await save(3, 'warn');
+      expect(await since()).toBe(t(3).toISOString());
+      await save(4, 'pass');
+      expect(await since()).toBeUndefined();
+      await save(5, 'fail');
+      expect(await since()).toBe(t(5).toISOString());
+      // Marking stale changes the answer without a new evaluation.
+      await store.markStale([app], {
+        cluster: 'demo',
+        readAt: null,
+        status: 'unreachable',
+        message: 'timeout',
+      });
+      expect(JSON.parse((await store.getAnswer(app))!)).toMatchObject({
+        stale: true,
+        clusters: [{ status: 'unreachable' }],
+      });
+      expect(await store.getAnswer('component:default/none')).toBeUndefined();
+    });
+
+    it('answers rows written before failing-since was stored from the status index', async () => {
+      const app = 'component:default/app';
+      await store.save([record(app, [result('sc.privileged', 'fail')])], t(1));
+      await store.save([record(app, [result('sc.privileged', 'fail')])], t(2));
+      // As an older version left the row: plain results, no format.
+      await knex('guardrails_posture')
+        .where('entity_ref', app)
+        .update({
+          results: JSON.stringify([result('sc.privileged', 'fail')]),
+          answer_format: null,
+        });
+      const p = JSON.parse((await store.getAnswer(app))!);
+      expect(p.results[0].failingSince).toBe(t(1).toISOString());
+      expect(await store.get(app)).toEqual(p);
+    });
+
     it('appends history only when a score or a check status changes', async () => {
       const ref = 'component:default/app';
       await store.save([record(ref, [result('a.a', 'fail')])], t(1));

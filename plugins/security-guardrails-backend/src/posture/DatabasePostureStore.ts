@@ -15,7 +15,6 @@ import {
   EntityPosture,
   Grade,
   PostureListItem,
-  PostureScore,
   resultKey,
   ScorePoint,
   UnownedFindings,
@@ -28,7 +27,7 @@ import {
   PostureRow,
   TABLES,
 } from '../database/tables';
-import { savePostures } from './operations/savePostures';
+import { ANSWER_FORMAT, savePostures } from './operations/savePostures';
 import {
   bumpPostureVersion,
   readPostureVersion,
@@ -72,6 +71,18 @@ function toListItem(row: ListRow, failing: string[]): PostureListItem {
     evaluatedAt: row.evaluated_at,
   };
 }
+
+type PostureAnswerRow = Pick<
+  PostureRow,
+  | 'entity_ref'
+  | 'evaluated_at'
+  | 'clusters'
+  | 'stale'
+  | 'mapped'
+  | 'score_detail'
+  | 'results'
+  | 'answer_format'
+>;
 
 export class DatabasePostureStore implements PostureStore {
   readonly #db: Knex;
@@ -163,12 +174,47 @@ export class DatabasePostureStore implements PostureStore {
   }
 
   async get(entityRef: string): Promise<EntityPosture | undefined> {
-    const row = await this.#db(TABLES.posture)
+    const answer = await this.getAnswer(entityRef);
+    return answer === undefined ? undefined : JSON.parse(answer);
+  }
+
+  /**
+   * The entity's posture as the API answers it, as JSON text. A row written
+   * in the current format is put together from its stored JSON columns as
+   * they are, without parsing the results; an older row is parsed and given
+   * each failing result's `failingSince` from the status index.
+   */
+  async getAnswer(entityRef: string): Promise<string | undefined> {
+    const row: PostureAnswerRow | undefined = await this.#db(TABLES.posture)
       .where('entity_ref', entityRef)
-      .first();
+      .first(
+        'entity_ref',
+        'evaluated_at',
+        'clusters',
+        'stale',
+        'mapped',
+        'score_detail',
+        'results',
+        'answer_format',
+      );
     if (!row) return undefined;
+    const results =
+      Number(row.answer_format) === ANSWER_FORMAT
+        ? row.results
+        : await this.#resultsWithSince(row);
+    return `{"entityRef":${JSON.stringify(
+      row.entity_ref,
+    )},"evaluatedAt":${JSON.stringify(row.evaluated_at)},"clusters":${
+      row.clusters
+    },"stale":${Boolean(row.stale)},"mapped":${Boolean(row.mapped)},"score":${
+      row.score_detail
+    },"results":${results}}`;
+  }
+
+  /** A row of the older format's results, with failingSince from the status index. */
+  async #resultsWithSince(row: PostureAnswerRow): Promise<string> {
     const since = await this.#db(TABLES.checkStatus)
-      .where('entity_ref', entityRef)
+      .where('entity_ref', row.entity_ref)
       .whereIn('status', ['fail', 'warn'])
       .select('result_key', 'since');
     const sinceByKey = new Map<string, string>(
@@ -181,15 +227,7 @@ export class DatabasePostureStore implements PostureStore {
           : undefined;
       return s ? { ...r, failingSince: s } : r;
     });
-    return {
-      entityRef: row.entity_ref,
-      evaluatedAt: row.evaluated_at,
-      clusters: parse(row.clusters, []),
-      stale: Boolean(row.stale),
-      mapped: Boolean(row.mapped),
-      score: parse(row.score_detail, undefined as unknown as PostureScore),
-      results,
-    };
+    return JSON.stringify(results);
   }
 
   /**

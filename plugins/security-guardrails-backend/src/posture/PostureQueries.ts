@@ -64,6 +64,11 @@ export class PostureQueries {
     return this.#store.get(entityRef);
   }
 
+  /** The stored posture as the JSON text the API sends. */
+  getPostureAnswer(entityRef: string): Promise<string | undefined> {
+    return this.#store.getAnswer(entityRef);
+  }
+
   /**
    * Score points and check changes in a window: by default the 30 days up
    * to now (or to `to`); `from` before `to`, at most 400 days apart.

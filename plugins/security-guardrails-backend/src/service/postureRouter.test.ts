@@ -89,6 +89,34 @@ describe('posture API', () => {
     });
   });
 
+  it('sends the stored posture with an ETag, and 304 when the caller has it', async () => {
+    const path =
+      '/api/security-guardrails/posture/component/default/legacy-admin';
+    const first = await request(server).get(path).set(as(DANA));
+    expect(first.status).toBe(200);
+    expect(first.headers['content-type']).toMatch(/^application\/json/);
+    const etag = first.headers.etag;
+    expect(etag).toEqual(expect.any(String));
+    const again = await request(server)
+      .get(path)
+      .set(as(DANA))
+      .set('If-None-Match', etag);
+    expect(again.status).toBe(304);
+    expect(again.text ?? '').toBe('');
+    // Another entity, another tag; a caller without the permission gets no 304.
+    const other = await request(server)
+      .get('/api/security-guardrails/posture/component/default/storefront')
+      .set(as(DANA))
+      .set('If-None-Match', etag);
+    expect(other.status).toBe(200);
+    expect(other.headers.etag).not.toBe(etag);
+    const refused = await request(server)
+      .get('/api/security-guardrails/posture/component/default/checkout')
+      .set(as(MALLORY))
+      .set('If-None-Match', etag);
+    expect(refused.status).toBe(403);
+  });
+
   it('answers 404 for entities the catalog hides from the caller, and 403 without the permission', async () => {
     const hidden = await request(server)
       .get('/api/security-guardrails/posture/component/default/legacy-admin')

@@ -111,6 +111,14 @@ export function createPostureRouter(
 
   /** The entity's posture, or a 404 saying why there is none (with Retry-After when it is on its way). */
   async function sendPosture(res: express.Response, entity: Entity) {
+    // A stored posture goes out as stored (Express adds its ETag and
+    // answers a matching If-None-Match with 304); only an entity without
+    // one takes the lookup that may evaluate it now.
+    const stored = await queries.getPostureAnswer(stringifyEntityRef(entity));
+    if (stored !== undefined) {
+      res.type('application/json').send(stored);
+      return;
+    }
     const answer = await lookupPosture({ catalog, posture, queries }, entity);
     if ('missing' in answer) {
       if (answer.retryAfterSeconds !== undefined)

@@ -2,7 +2,9 @@
  * Writing evaluations, in batches of 100 entities, one transaction each:
  * the latest posture row, the failing-check index, a score point when
  * something changed, and each result's status with its changes. Reads of
- * what was stored before are per batch, never per entity.
+ * what was stored before are per batch, never per entity. The row's results
+ * carry each failing result's `failingSince`, so the API serves the stored
+ * JSON as it is (ANSWER_FORMAT).
  */
 import { setImmediate } from 'node:timers/promises';
 import {
@@ -11,6 +13,7 @@ import {
   DOMAINS,
   DomainGrade,
   failureCounts,
+  PostureResult,
   PostureScore,
   resultKey,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -57,7 +60,61 @@ function namespacesOf(results: CheckResult[]): string[] {
   return [...set].sort();
 }
 
-function postureRow(r: PostureRecord): PostureRow {
+/** The posture row's format: results hold failingSince (see the migration). */
+export const ANSWER_FORMAT = 1;
+
+type StatusBefore = Pick<CheckStatusRow, 'status' | 'severity' | 'since'>;
+type StatusesBefore = Map<string, Map<string, StatusBefore>>;
+
+/** What the batch's entities had stored, by entity and result key. */
+async function readStatuses(
+  tx: Knex.Transaction,
+  batch: PostureRecord[],
+): Promise<StatusesBefore> {
+  const existing: Array<
+    Pick<
+      CheckStatusRow,
+      'entity_ref' | 'result_key' | 'status' | 'severity' | 'since'
+    >
+  > = await tx(TABLES.checkStatus)
+    .whereIn(
+      'entity_ref',
+      batch.map(r => r.entityRef),
+    )
+    .select('entity_ref', 'result_key', 'status', 'severity', 'since');
+  const byRef: StatusesBefore = new Map();
+  for (const e of existing) {
+    let m = byRef.get(e.entity_ref);
+    if (!m) byRef.set(e.entity_ref, (m = new Map()));
+    m.set(e.result_key, {
+      status: e.status,
+      severity: e.severity,
+      since: e.since,
+    });
+  }
+  return byRef;
+}
+
+/**
+ * The results with each failing or warning result's `failingSince`: kept
+ * from before while its status holds, `at` when it is new or changed.
+ */
+function withFailingSince(
+  results: CheckResult[],
+  before: Map<string, StatusBefore> | undefined,
+  at: string,
+): PostureResult[] {
+  return results.map(r => {
+    if (r.status !== 'fail' && r.status !== 'warn') return r;
+    const prev = before?.get(resultKey(r));
+    return {
+      ...r,
+      failingSince: prev && prev.status === r.status ? prev.since : at,
+    };
+  });
+}
+
+function postureRow(r: PostureRecord, results: PostureResult[]): PostureRow {
   const grade = (d: Domain) => r.score.domains[d].grade;
   return {
     entity_ref: r.entityRef,
@@ -78,10 +135,11 @@ function postureRow(r: PostureRecord): PostureRow {
     namespaces: JSON.stringify(namespacesOf(r.results)),
     clusters: JSON.stringify(r.clusters),
     score_detail: JSON.stringify(r.score),
-    results: JSON.stringify(r.results),
+    results: JSON.stringify(results),
     check_counts: JSON.stringify(checkCounts(r.results)),
     evaluated_at: r.evaluatedAt,
     catalog_etag: r.catalogEtag ?? null,
+    answer_format: ANSWER_FORMAT,
   };
 }
 
@@ -165,30 +223,13 @@ async function writeCheckStatus(
   tx: Knex.Transaction,
   batch: PostureRecord[],
   at: string,
+  existingByRef: StatusesBefore,
 ): Promise<number> {
-  const existing: Array<
-    Pick<CheckStatusRow, 'entity_ref' | 'result_key' | 'status' | 'severity'>
-  > = await tx(TABLES.checkStatus)
-    .whereIn(
-      'entity_ref',
-      batch.map(r => r.entityRef),
-    )
-    .select('entity_ref', 'result_key', 'status', 'severity');
-  const existingByRef = new Map<
-    string,
-    Map<string, Pick<CheckStatusRow, 'status' | 'severity'>>
-  >();
-  for (const e of existing) {
-    let m = existingByRef.get(e.entity_ref);
-    if (!m) existingByRef.set(e.entity_ref, (m = new Map()));
-    m.set(e.result_key, { status: e.status, severity: e.severity });
-  }
   const upserts: CheckStatusRow[] = [];
   const changes: Array<Omit<CheckHistoryRow, 'id'>> = [];
   for (const r of batch) {
     const before =
-      existingByRef.get(r.entityRef) ??
-      new Map<string, Pick<CheckStatusRow, 'status' | 'severity'>>();
+      existingByRef.get(r.entityRef) ?? new Map<string, StatusBefore>();
     const seen = new Set<string>();
     for (const result of r.results) {
       const key = resultKey(result);
@@ -262,12 +303,15 @@ export async function savePostures(
   const sqlite = String(db.client.config.client).includes('sqlite');
   for (const batch of chunks(records, sqlite ? 5 : 100)) {
     await db.transaction(async tx => {
-      const rows = batch.map(postureRow);
+      const before = await readStatuses(tx, batch);
+      const rows = batch.map(r =>
+        postureRow(r, withFailingSince(r.results, before.get(r.entityRef), at)),
+      );
       await tx(TABLES.posture).insert(rows).onConflict('entity_ref').merge();
       await bumpPostureVersion(tx);
       await writeFailing(tx, batch);
       stats.scoreChanges += await appendScoreHistory(tx, rows, at);
-      stats.checkChanges += await writeCheckStatus(tx, batch, at);
+      stats.checkChanges += await writeCheckStatus(tx, batch, at, before);
       stats.saved += batch.length;
     });
     // Let timers and I/O in between batches: SQLite's driver is synchronous.
