@@ -19,6 +19,20 @@ export const SYSTEM_ACTOR = 'system:security-guardrails';
 export const AUTO_APPROVER = 'policy:auto-approve';
 
 /**
+ * The actor an audit filter means: a full ref as written (`user:default/sam`,
+ * `system:security-guardrails`), and a user's short name or
+ * `namespace/name` as the user it names (`sam` → `user:default/sam`), as
+ * Backstage reads a ref with a default kind and namespace. Refs compare
+ * without case, as the catalog does.
+ */
+export function actorFilter(text: string): string {
+  const t = text.trim().toLowerCase();
+  if (t.includes(':')) return t;
+  const slash = t.indexOf('/');
+  return slash < 0 ? `user:default/${t}` : `user:${t}`;
+}
+
+/**
  * Cancels a pending request in the system's name, saying why (an extension
  * whose grant ended, a request the cap no longer lets in). False when it had
  * already moved.

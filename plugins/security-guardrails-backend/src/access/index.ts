@@ -20,7 +20,7 @@ import { AccessQueries } from './queries';
 export { AccessPolicy } from './AccessPolicy';
 export type { Actor } from './AccessPolicy';
 export { AccessRequestService } from './AccessRequestService';
-export { AUTO_APPROVER, SYSTEM_ACTOR } from './actors';
+export { actorFilter, AUTO_APPROVER, SYSTEM_ACTOR } from './actors';
 export type { AccessContextReader } from './actors';
 export type { AccessStore } from './AccessStore';
 export { DatabaseAccessStore } from './DatabaseAccessStore';

@@ -257,6 +257,25 @@ describe('access API', () => {
           .set(as('dana'))
       ).body.items,
     ).toHaveLength(4);
+
+    // The actor filter reads a short name as the user it names, without case.
+    const byActor = async (actor: string) =>
+      (
+        await request(server)
+          .get(
+            `${API}/audit?requestId=${id}&actor=${encodeURIComponent(actor)}`,
+          )
+          .set(as('sam'))
+      ).body.items.map((e: any) => e.event);
+    expect(await byActor('dana')).toEqual(['revoked', 'requested']);
+    expect(await byActor('Default/Dana')).toEqual(['revoked', 'requested']);
+    expect(await byActor('user:default/dana')).toEqual([
+      'revoked',
+      'requested',
+    ]);
+    expect(await byActor('sam')).toEqual(['approved']);
+    expect(await byActor('system:security-guardrails')).toEqual(['applied']);
+    expect(await byActor('nobody')).toEqual([]);
   });
 
   it('takes the requester from the identity, never from the body', async () => {

@@ -28,7 +28,12 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
-import { AccessQueries, AccessRequestService, Actor } from '../access';
+import {
+  AccessQueries,
+  AccessRequestService,
+  Actor,
+  actorFilter,
+} from '../access';
 import { CatalogEntities } from '../catalog/CatalogEntities';
 import { requireEntityPermission, requirePermission } from './permissions';
 import { expressPath, parseInput } from './validation';
@@ -335,7 +340,7 @@ export function createAccessRouter(
     );
     const items = await queries.audit(
       {
-        actor: q.actor,
+        actor: q.actor?.trim() ? actorFilter(q.actor) : undefined,
         entityRef: q.entityRef,
         requestId: q.requestId,
         from: q.from ? new Date(q.from).toISOString() : undefined,

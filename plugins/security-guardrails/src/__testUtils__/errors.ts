@@ -44,3 +44,13 @@ export async function tooManyRequests(
     { 'Retry-After': String(retryAfterSeconds) },
   );
 }
+
+/** A proxy's 503 while the backend restarts. */
+export async function unavailable() {
+  return backendError(
+    503,
+    'ServiceUnavailableError',
+    'The backend is starting',
+    { method: 'GET', url: '/api/security-guardrails/posture' },
+  );
+}

@@ -1,14 +1,14 @@
 import { useApi } from '@backstage/core-plugin-api';
-import useAsync from 'react-use/esm/useAsync';
 import { CheckDescription } from '@internal/backstage-plugin-security-guardrails-common';
 import { SecurityGuardrailsApi, securityGuardrailsApiRef } from '../api';
+import { useBackendData } from './useBackendData';
 
 const cache = new WeakMap<SecurityGuardrailsApi, Promise<CheckDescription[]>>();
 
 /** The check catalogue, fetched once per API instance. */
 export function useCheckCatalogue() {
   const api = useApi(securityGuardrailsApiRef);
-  return useAsync(async () => {
+  return useBackendData(async () => {
     let pending = cache.get(api);
     if (!pending) {
       pending = api.getChecks();

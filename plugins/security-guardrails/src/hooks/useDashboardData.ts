@@ -1,12 +1,12 @@
 import { useCallback, useRef } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import useAsync from 'react-use/esm/useAsync';
 import {
   Domain,
   PostureSummary,
   SummaryGroupBy,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../api';
+import { useBackendData } from './useBackendData';
 
 /** The services table's filters; '' is "any". */
 export interface DashboardFilters {
@@ -50,11 +50,14 @@ export function useDashboardData(
   );
   const { owner, system, domain, grade } = filters;
 
-  const summary = useAsync(() => summaryBy(groupBy), [summaryBy, groupBy]);
-  const owners = useAsync(() => summaryBy('owner'), [summaryBy]);
-  const systems = useAsync(() => summaryBy('system'), [summaryBy]);
-  const trend = useAsync(() => api.getTrend(30), [api]);
-  const services = useAsync(
+  const summary = useBackendData(
+    () => summaryBy(groupBy),
+    [summaryBy, groupBy],
+  );
+  const owners = useBackendData(() => summaryBy('owner'), [summaryBy]);
+  const systems = useBackendData(() => summaryBy('system'), [summaryBy]);
+  const trend = useBackendData(() => api.getTrend(30), [api]);
+  const services = useBackendData(
     () =>
       api.listPostures({
         owner: owner ? [owner] : undefined,
@@ -65,9 +68,9 @@ export function useDashboardData(
       }),
     [api, owner, system, domain, grade],
   );
-  const standingAccess = useAsync(() => api.getStandingAccess(), [api]);
-  const grants = useAsync(() => api.listGrants(), [api]);
-  const exemptions = useAsync(
+  const standingAccess = useBackendData(() => api.getStandingAccess(), [api]);
+  const grants = useBackendData(() => api.listGrants(), [api]);
+  const exemptions = useBackendData(
     () =>
       api.listRequests('exemption', {
         view: 'all',

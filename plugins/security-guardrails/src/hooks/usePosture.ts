@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { securityGuardrailsApiRef } from '../api';
+import { useBackendData } from './useBackendData';
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof ResponseError && error.statusCode === 404;
@@ -21,12 +21,13 @@ function reasonOf(error: ResponseError): string | undefined {
  * The entity's latest posture; `value` is null when it has none yet (the
  * backend evaluates a mapped service when it is asked for, so this is a wait
  * for a cluster or an evaluation under way), with the backend's reason in
- * `waitingReason`; it is then fetched again every few seconds.
+ * `waitingReason`; it is then fetched again every few seconds. A backend
+ * out of reach keeps the last posture shown, marked stale (useBackendData).
  */
 export function usePosture(entityRef: string, enabled = true) {
   const api = useApi(securityGuardrailsApiRef);
   const [waitingReason, setWaitingReason] = useState<string>();
-  const state = useAsyncRetry(async () => {
+  const state = useBackendData(async () => {
     if (!enabled) return null;
     try {
       const posture = await api.getPosture(entityRef);
@@ -40,7 +41,8 @@ export function usePosture(entityRef: string, enabled = true) {
       throw e;
     }
   }, [api, entityRef, enabled]);
-  const waiting = enabled && !state.loading && state.value === null;
+  const waiting =
+    enabled && !state.loading && !state.error && state.value === null;
   const { retry } = state;
   useEffect(() => {
     if (!waiting) return undefined;

@@ -14,7 +14,6 @@ import {
   InfoCard,
   MarkdownContent,
   Progress,
-  ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useSearchParams } from 'react-router-dom';
 import {
@@ -23,6 +22,7 @@ import {
   DOMAINS,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { SeverityChip } from '../common/Badges';
+import { BackendError } from '../common/BackendError';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 
 /** Rationale and remediation of one check, rendered in place. */
@@ -74,12 +74,18 @@ function matches(check: CheckDescription, text: string): boolean {
 
 /** Every check with its rationale and remediation, searchable. */
 export function ChecksPage() {
-  const { value, loading, error } = useCheckCatalogue();
+  const catalogue = useCheckCatalogue();
+  const { value } = catalogue;
   const [params, setParams] = useSearchParams();
   const [search, setSearch] = useState('');
 
-  if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
+  if (value === undefined) {
+    return catalogue.error ? (
+      <BackendError data={catalogue} what="the check catalogue" />
+    ) : (
+      <Progress />
+    );
+  }
   const checks = [...(value?.values() ?? [])];
   const shown = checks.filter(c => matches(c, search));
   const checkId = params.get('check');

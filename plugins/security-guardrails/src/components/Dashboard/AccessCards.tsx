@@ -3,7 +3,7 @@
  * privileges and expired bindings, and exemptions by expiry.
  */
 import { List, ListItem, ListItemText, Typography } from '@material-ui/core';
-import { InfoCard, ResponseErrorPanel } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import {
   AccessRequest,
   AccessRequestList,
@@ -11,18 +11,16 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { EntityLink } from '../access/RequestSummary';
 import { relativeTime } from '../common/time';
+import { BackendError } from '../common/BackendError';
+import { BackendData } from '../../hooks/useBackendData';
 
-interface Loaded<T> {
-  value?: T;
-  loading: boolean;
-  error?: Error;
-}
+type Loaded<T> = BackendData<T>;
 
 export function GrantsCard(props: { grants: Loaded<AccessRequest[]> }) {
   const { grants } = props;
   return (
     <InfoCard title="Active temporary grants">
-      {grants.error && <ResponseErrorPanel error={grants.error} />}
+      <BackendError data={grants} what="the grants" />
       {!grants.loading && (grants.value ?? []).length === 0 && (
         <Typography variant="body2">
           No one holds temporary access right now.
@@ -58,9 +56,7 @@ export function StandingAccessCard(props: {
   const standing = standingAccess.value?.items ?? [];
   return (
     <InfoCard title="Standing privileges and expired bindings">
-      {standingAccess.error && (
-        <ResponseErrorPanel error={standingAccess.error} />
-      )}
+      <BackendError data={standingAccess} what="standing privileges" />
       {!standingAccess.error && standing.length === 0 && (
         <Typography variant="body2">
           {standingAccess.loading
@@ -111,6 +107,7 @@ export function ExemptionsCard(props: {
   );
   return (
     <InfoCard title="Exemptions, soonest to expire first">
+      <BackendError data={props.exemptions} what="the exemptions" />
       {soon.length === 0 ? (
         <Typography variant="body2">No active exemption.</Typography>
       ) : (

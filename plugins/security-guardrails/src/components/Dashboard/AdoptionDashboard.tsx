@@ -4,14 +4,10 @@
  */
 import { useState } from 'react';
 import { Grid, Typography } from '@material-ui/core';
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { SummaryGroupBy } from '@internal/backstage-plugin-security-guardrails-common';
 import { relativeTime } from '../common/time';
+import { BackendError } from '../common/BackendError';
 import { NO_FILTERS, useDashboardData } from '../../hooks/useDashboardData';
 import { ExemptionsCard, GrantsCard, StandingAccessCard } from './AccessCards';
 import { AdoptionKpis } from './AdoptionKpis';
@@ -30,9 +26,14 @@ export function AdoptionDashboard() {
   const data = useDashboardData(groupBy, filters);
   const { summary } = data;
 
-  if (summary.loading && !summary.value) return <Progress />;
-  if (summary.error) return <ResponseErrorPanel error={summary.error} />;
-  const s = summary.value!;
+  if (summary.value === undefined) {
+    return summary.error ? (
+      <BackendError data={summary} what="the adoption summary" />
+    ) : (
+      <Progress />
+    );
+  }
+  const s = summary.value;
   if (s.overall.services === 0) {
     return (
       <EmptyState
@@ -45,6 +46,11 @@ export function AdoptionDashboard() {
 
   return (
     <Grid container spacing={3}>
+      {summary.error && (
+        <Grid item xs={12}>
+          <BackendError data={summary} what="the adoption summary" />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <AdoptionKpis summary={s} trend={data.trend.value} />
       </Grid>

@@ -5,16 +5,10 @@ import {
   ListItemText,
   Typography,
 } from '@material-ui/core';
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import useAsync from 'react-use/esm/useAsync';
 import {
   failingChecksLabel,
   SummaryGroup,
@@ -24,6 +18,8 @@ import { rootRouteRef } from '../../routes';
 import { EntityLink } from '../access/RequestSummary';
 import { GradeBadge } from '../common/Badges';
 import { GradeDistribution } from './GradeDistribution';
+import { BackendError } from '../common/BackendError';
+import { useBackendData } from '../../hooks/useBackendData';
 import { useOptionalRouteRef } from '../../hooks/useOptionalRouteRef';
 
 /** The team's line: services, average score, share at B or better, critical failing checks. */
@@ -48,21 +44,20 @@ export function GroupSecurityCard() {
   const groupRef = stringifyEntityRef(entity);
   const api = useApi(securityGuardrailsApiRef);
   const dashboard = useOptionalRouteRef(rootRouteRef);
-  const data = useAsync(
+  const data = useBackendData(
     () => api.listPostures({ owner: [groupRef], limit: 500 }),
     [api, groupRef],
   );
   // The rollup as the backend computes it for the dashboard: one number everywhere.
-  const rollup = useAsync(
+  const rollup = useBackendData(
     async () =>
       (await api.getSummary('owner')).groups.find(g => g.key === groupRef),
     [api, groupRef],
   );
 
   let content;
-  if (data.loading) content = <Progress />;
-  else if (data.error) content = <ResponseErrorPanel error={data.error} />;
-  else if (!data.value?.items.length) {
+  if (data.value === undefined) content = data.error ? null : <Progress />;
+  else if (!data.value.items.length) {
     content = (
       <EmptyState
         missing="data"
@@ -76,8 +71,8 @@ export function GroupSecurityCard() {
       .sort((a, b) => (a.score ?? 101) - (b.score ?? 101))
       .slice(0, 5);
     let summary;
-    if (rollup.loading) summary = <Progress />;
-    else if (rollup.error) {
+    if (rollup.loading && !rollup.value) summary = <Progress />;
+    else if (rollup.error && !rollup.value) {
       summary = (
         <Typography variant="body2" color="textSecondary">
           The team's rollup could not be read: {rollup.error.message}
@@ -124,6 +119,7 @@ export function GroupSecurityCard() {
           : undefined
       }
     >
+      <BackendError data={data} what="the team's services" />
       {content}
     </InfoCard>
   );

@@ -11,7 +11,6 @@ import {
 import {
   EmptyState,
   InfoCard,
-  ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -28,12 +27,14 @@ import { GradeBadge } from '../common/Badges';
 import { downloadCsv } from '../common/csv';
 import { relativeTime } from '../common/time';
 import { DashboardFilters } from '../../hooks/useDashboardData';
+import { BackendData } from '../../hooks/useBackendData';
+import { BackendError } from '../common/BackendError';
 
 /** Every service, filtered by owner, system, domain and grade, with a CSV export. */
 export function ServicesCard(props: {
   filters: DashboardFilters;
   onFilters: (filters: DashboardFilters) => void;
-  services: { value?: PostureListResponse; loading: boolean; error?: Error };
+  services: BackendData<PostureListResponse>;
   owners?: PostureSummary;
   systems?: PostureSummary;
 }) {
@@ -175,7 +176,7 @@ export function ServicesCard(props: {
           filter on that domain's grade.
         </Typography>
       )}
-      {services.error && <ResponseErrorPanel error={services.error} />}
+      <BackendError data={services} what="the services" />
       <Table<PostureListItem>
         options={{
           paging: true,

@@ -138,7 +138,7 @@ describe('EntitySecurityCard', () => {
     }
   });
 
-  it('shows errors from the backend', async () => {
+  it('shows errors from the backend in its words', async () => {
     const api = mockApi({
       getPosture: jest.fn().mockRejectedValue(new Error('backend down')),
     });
@@ -146,6 +146,33 @@ describe('EntitySecurityCard', () => {
     expect((await screen.findAllByText(/backend down/)).length).toBeGreaterThan(
       0,
     );
+  });
+
+  it('says plainly when the backend cannot be reached, and shows the posture once it answers again', async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      const getPosture = jest
+        .fn()
+        .mockRejectedValueOnce(new TypeError('Failed to fetch'))
+        .mockResolvedValue(POSTURE);
+      const api = mockApi({ getPosture });
+      await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent(
+        'The Security Guardrails backend cannot be reached',
+      );
+      expect(alert).toHaveTextContent('No answer (Failed to fetch).');
+      expect(alert).toHaveTextContent(/Trying again by itself in 2 s/);
+      // No stack trace, no "Request failed" wrapper.
+      expect(screen.queryByText(/at .*\.tsx?:\d+/)).toBeNull();
+      await act(async () => {
+        jest.advanceTimersByTime(2000);
+      });
+      expect(await screen.findByText(/Why this grade:/)).toBeInTheDocument();
+      expect(screen.queryByRole('alert')).toBeNull();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('warns when the posture is stale', async () => {

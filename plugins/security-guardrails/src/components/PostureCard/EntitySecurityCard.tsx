@@ -13,7 +13,6 @@ import {
   Gauge,
   InfoCard,
   Progress,
-  ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
@@ -29,6 +28,7 @@ import { RequestAccessButton } from '../access/RequestAccessDialog';
 import { GradeBadge, gradeColor, SeverityChip } from '../common/Badges';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { Freshness } from '../common/Freshness';
+import { BackendError } from '../common/BackendError';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
 import { EvaluateNowButton, RefreshNotice } from '../common/RefreshNotice';
@@ -167,10 +167,8 @@ export function EntitySecurityCard(props: {
   let content: ReactNode;
   if (!mapped) {
     content = <MissingAnnotation entity={entity} />;
-  } else if (posture.loading && posture.value === undefined) {
-    content = <Progress />;
-  } else if (posture.error) {
-    content = <ResponseErrorPanel error={posture.error} />;
+  } else if (posture.value === undefined) {
+    content = posture.error ? null : <Progress />;
   } else if (!posture.value) {
     content = (
       <EmptyState
@@ -208,6 +206,7 @@ export function EntitySecurityCard(props: {
       title={title}
       subheader="Posture across architecture, implementation, observability, response and maintenance"
     >
+      {mapped && <BackendError data={posture} what="this posture" />}
       <RefreshNotice wait={refreshWait} error={refreshError} />
       {content}
     </InfoCard>

@@ -29,6 +29,31 @@ describe('EntitySecurityContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('keeps the last posture in view, marked out of date, while the backend is away', async () => {
+    const getPosture = jest
+      .fn()
+      .mockResolvedValueOnce(POSTURE)
+      .mockRejectedValueOnce(new TypeError('Failed to fetch'))
+      .mockResolvedValue(POSTURE);
+    const api = mockApi({ getPosture });
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    expect(await screen.findByText('Implementation')).toBeInTheDocument();
+    // The refresh reaches the backend; the reload after it does not.
+    fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'The Security Guardrails backend cannot be reached',
+    );
+    expect(alert).toHaveTextContent(
+      /Showing this posture as loaded .*; it may be out of date\./,
+    );
+    expect(screen.getByText('Implementation')).toBeInTheDocument();
+    // Retry brings it back and the alert goes.
+    fireEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    expect(getPosture).toHaveBeenCalledTimes(3);
+  });
+
   it('shows active temporary grants apart from the graded results', async () => {
     const expiresAt = new Date(Date.now() + 3600_000).toISOString();
     const api = mockApi({

@@ -11,7 +11,6 @@ import {
   EmptyState,
   InfoCard,
   Progress,
-  ResponseErrorPanel,
   Table,
   TableColumn,
   TrendLine,
@@ -19,7 +18,6 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import useAsync from 'react-use/esm/useAsync';
 import {
   CheckDescription,
   DOMAIN_TITLES,
@@ -36,6 +34,8 @@ import { CheckDoc } from '../ChecksPage/ChecksPage';
 import { GradeBadge, SeverityChip, StatusChip } from '../common/Badges';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { relativeTime } from '../common/time';
+import { BackendError } from '../common/BackendError';
+import { useBackendData } from '../../hooks/useBackendData';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
@@ -62,12 +62,17 @@ function resourceText(r: PostureResult): string {
 
 function ScoreTrend(props: { entityRef: string }) {
   const api = useApi(securityGuardrailsApiRef);
-  const history = useAsync(
+  const history = useBackendData(
     () => api.getPostureHistory(props.entityRef),
     [api, props.entityRef],
   );
-  if (history.loading) return <Progress />;
-  if (history.error) return <ResponseErrorPanel error={history.error} />;
+  if (history.value === undefined) {
+    return history.error ? (
+      <BackendError data={history} what="the score history" />
+    ) : (
+      <Progress />
+    );
+  }
   const points = (history.value?.scores ?? []).filter(p => p.score !== null);
   if (points.length === 0) {
     return <Typography variant="body2">No score history yet.</Typography>;
@@ -129,11 +134,17 @@ export function EntitySecurityContent() {
   );
 
   if (!mapped) return <MissingAnnotation entity={entity} />;
-  if (posture.loading && posture.value === undefined) return <Progress />;
-  if (posture.error) return <ResponseErrorPanel error={posture.error} />;
+  if (posture.value === undefined) {
+    return posture.error ? (
+      <BackendError data={posture} what="this posture" />
+    ) : (
+      <Progress />
+    );
+  }
   if (!posture.value) {
     return (
       <>
+        <BackendError data={posture} what="this posture" />
         <RefreshNotice wait={refreshWait} error={refreshError} />
         <EmptyState
           missing="data"
@@ -250,6 +261,11 @@ export function EntitySecurityContent() {
 
   return (
     <Grid container spacing={3}>
+      {posture.error && (
+        <Grid item xs={12}>
+          <BackendError data={posture} what="this posture" />
+        </Grid>
+      )}
       <Grid item xs={12} md={8}>
         <InfoCard
           title="Security posture"

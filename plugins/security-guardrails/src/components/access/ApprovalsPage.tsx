@@ -10,17 +10,13 @@ import {
   ListItem,
   TextField,
 } from '@material-ui/core';
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { requestWhat, RequestSummary } from './RequestSummary';
+import { BackendError } from '../common/BackendError';
+import { useBackendData } from '../../hooks/useBackendData';
 
 function kindOf(r: AccessRequest): 'access' | 'exemption' {
   return r.kind === 'exemption' ? 'exemption' : 'access';
@@ -33,7 +29,7 @@ export function ApprovalsPage() {
   const [denying, setDenying] = useState<AccessRequest>();
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<string>();
-  const data = useAsyncRetry(async () => {
+  const data = useBackendData(async () => {
     const [access, exemptions] = await Promise.all([
       api.listRequests('access', { view: 'to-approve', limit: 200 }),
       api.listRequests('exemption', { view: 'to-approve', limit: 200 }),
@@ -66,12 +62,18 @@ export function ApprovalsPage() {
     }
   };
 
-  if (data.loading && !data.value) return <Progress />;
-  if (data.error) return <ResponseErrorPanel error={data.error} />;
-  const requests = data.value ?? [];
+  if (data.value === undefined) {
+    return data.error ? (
+      <BackendError data={data} what="the requests waiting for you" />
+    ) : (
+      <Progress />
+    );
+  }
+  const requests = data.value;
 
   return (
     <InfoCard title={`Waiting for your decision (${requests.length})`}>
+      <BackendError data={data} what="the requests waiting for you" />
       {requests.length === 0 ? (
         <EmptyState
           missing="data"

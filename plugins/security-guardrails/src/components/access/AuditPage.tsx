@@ -4,13 +4,11 @@ import { Alert } from '@material-ui/lab';
 import {
   EmptyState,
   Progress,
-  ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import useAsync from 'react-use/esm/useAsync';
 import {
   AuditEvent,
   guardrailsAuditReadPermission,
@@ -18,6 +16,9 @@ import {
 import { AuditQuery, securityGuardrailsApiRef } from '../../api';
 import { downloadCsv } from '../common/csv';
 import { EntityLink } from './RequestSummary';
+import { ActionError, BackendError } from '../common/BackendError';
+import { When } from '../common/When';
+import { useBackendData } from '../../hooks/useBackendData';
 
 interface Filters {
   actor: string;
@@ -49,7 +50,7 @@ export function AuditPage() {
   const [cursor, setCursor] = useState<string>();
   const [error, setError] = useState<Error>();
 
-  const first = useAsync(async () => {
+  const first = useBackendData(async () => {
     setError(undefined);
     const page = await api.getAudit({ ...toQuery(filters), limit: 100 });
     setPages([page.items]);
@@ -73,7 +74,7 @@ export function AuditPage() {
 
   const events = pages.flat();
   const columns: TableColumn<AuditEvent>[] = [
-    { title: 'When', field: 'at' },
+    { title: 'When', field: 'at', render: e => <When at={e.at} /> },
     { title: 'Event', field: 'event' },
     { title: 'Actor', field: 'actor' },
     { title: 'Service', render: e => <EntityLink entityRef={e.entityRef} /> },
@@ -106,7 +107,7 @@ export function AuditPage() {
         <TextField
           id="sg-audit-actor"
           label="Actor"
-          placeholder="user:default/sam"
+          placeholder="sam or user:default/sam"
           value={draft.actor}
           onChange={e => setDraft({ ...draft, actor: e.target.value })}
         />
@@ -164,12 +165,10 @@ export function AuditPage() {
           Export CSV
         </Button>
       </Box>
-      {(first.error || error) && (
-        <ResponseErrorPanel error={(first.error ?? error)!} />
-      )}
-      {first.loading ? (
-        <Progress />
-      ) : (
+      <BackendError data={first} what="the audit history" />
+      <ActionError error={error} />
+      {first.value === undefined && !first.error && <Progress />}
+      {first.value !== undefined && (
         <Table<AuditEvent>
           title={`Audit history (${events.length}${cursor ? '+' : ''})`}
           options={{ paging: false, search: false, padding: 'dense' }}

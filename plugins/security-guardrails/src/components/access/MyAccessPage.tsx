@@ -18,15 +18,15 @@ import {
   EmptyState,
   InfoCard,
   Progress,
-  ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { RequestStateChip } from '../common/RequestStateChip';
+import { ActionError, BackendError } from '../common/BackendError';
+import { useBackendData } from '../../hooks/useBackendData';
 import { formatDuration, relativeTime } from '../common/time';
 import { useAccessPolicy } from '../../hooks/useAccessPolicy';
 import { durationOptions } from './RequestAccessDialog';
@@ -94,7 +94,7 @@ function ExtendDialog(props: {
           value={justification}
           onChange={e => setJustification(e.target.value)}
         />
-        {error && <ResponseErrorPanel error={error} />}
+        <ActionError error={error} />
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose}>Cancel</Button>
@@ -116,7 +116,7 @@ export function MyAccessPage() {
   const api = useApi(securityGuardrailsApiRef);
   const alertApi = useApi(alertApiRef);
   const [extending, setExtending] = useState<AccessRequest>();
-  const data = useAsyncRetry(async () => {
+  const data = useBackendData(async () => {
     const [access, exemptions] = await Promise.all([
       api.listRequests('access', { view: 'mine', limit: 200 }),
       api.listRequests('exemption', { view: 'mine', limit: 200 }),
@@ -139,9 +139,14 @@ export function MyAccessPage() {
     data.retry();
   };
 
-  if (data.loading && !data.value) return <Progress />;
-  if (data.error) return <ResponseErrorPanel error={data.error} />;
-  const requests = data.value ?? [];
+  if (data.value === undefined) {
+    return data.error ? (
+      <BackendError data={data} what="your requests" />
+    ) : (
+      <Progress />
+    );
+  }
+  const requests = data.value;
   const open = requests.filter(r => OPEN_STATES.includes(r.state));
   const history = requests.filter(r => !OPEN_STATES.includes(r.state));
 
@@ -172,6 +177,11 @@ export function MyAccessPage() {
 
   return (
     <Grid container spacing={3}>
+      {data.error && (
+        <Grid item xs={12}>
+          <BackendError data={data} what="your requests" />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <InfoCard title="Open requests and active access">
           {open.length === 0 ? (

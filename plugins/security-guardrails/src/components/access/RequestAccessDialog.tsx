@@ -23,11 +23,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import {
-  CodeSnippet,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { CodeSnippet, Progress } from '@backstage/core-components';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
 import {
@@ -37,6 +33,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { formatDuration } from '../common/time';
+import { ActionError } from '../common/BackendError';
 import { useAccessPolicy } from '../../hooks/useAccessPolicy';
 import { isJustificationOk, JustificationFields } from './JustificationFields';
 
@@ -224,7 +221,7 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
   if (policy.loading || targets.loading) {
     body = <Progress />;
   } else if (policy.error || targets.error) {
-    body = <ResponseErrorPanel error={(policy.error ?? targets.error)!} />;
+    body = <ActionError error={policy.error ?? targets.error} />;
   } else if (created) {
     body = (
       <Alert severity={created.state === 'active' ? 'success' : 'info'}>
@@ -373,7 +370,7 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
             <CodeSnippet language="yaml" text={preview} />
           </Box>
         )}
-        {error && <ResponseErrorPanel error={error} />}
+        <ActionError error={error} />
       </>
     );
   }

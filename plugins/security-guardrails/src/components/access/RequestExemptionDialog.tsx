@@ -15,7 +15,8 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { Progress } from '@backstage/core-components';
+import { ActionError } from '../common/BackendError';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   AccessRequest,
@@ -150,7 +151,7 @@ export function RequestExemptionDialog(props: RequestExemptionDialogProps) {
               ticket={ticket}
               onTicketChange={setTicket}
             />
-            {error && <ResponseErrorPanel error={error} />}
+            <ActionError error={error} />
           </>
         )}
       </DialogContent>

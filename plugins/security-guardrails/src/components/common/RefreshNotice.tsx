@@ -1,7 +1,7 @@
-import { ResponseErrorPanel } from '@backstage/core-components';
 import { Button } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { RefreshWait } from '../../hooks/useRefreshPosture';
+import { ActionError } from './BackendError';
 
 /** What came of pressing refresh: the backend's "try again in …" as a note, any other failure as an error. */
 export function RefreshNotice(props: { wait?: RefreshWait; error?: Error }) {
@@ -12,7 +12,7 @@ export function RefreshNotice(props: { wait?: RefreshWait; error?: Error }) {
       </Alert>
     );
   }
-  return props.error ? <ResponseErrorPanel error={props.error} /> : null;
+  return <ActionError error={props.error} />;
 }
 
 /** The "Evaluate now" action of a service that has no posture yet. */
