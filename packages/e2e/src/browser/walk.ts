@@ -2,7 +2,9 @@
  * What users do in the demo portal, in order, each step one thing a person
  * would check:
  *
- *   1. Dana (developer) opens a demo service: grade, explanation, domains.
+ *   1. Dana (developer) opens a demo service: grade, explanation, domains;
+ *      the sidebar names who is signed in, and switching user (Pat to
+ *      Riley) comes back to the same page.
  *   2. Dana opens the Security tab and a check's remediation document.
  *   3. Dana requests temporary `edit` access with a justification.
  *   4. Sam (security lead) approves it; the RoleBinding file appears in the
@@ -55,6 +57,34 @@ export const WALK: Step[] = [
         .first()
         .waitFor();
       await session.shot(dana, '01-service-overview');
+    },
+  },
+  {
+    name: 'the sidebar says who is signed in, and switching user keeps the page',
+    async run({ portal, session }) {
+      const page = await session.signIn('Pat Payments');
+      try {
+        await page.goto(`${portal.baseUrl}${SERVICE}`);
+        await page
+          .getByRole('link', { name: /^Signed in as Pat Payments/ })
+          .waitFor();
+        await page.getByText('Switch demo user').click();
+        await page
+          .getByRole('button', { name: 'Sign in as Riley Reviewer' })
+          .click();
+        await page
+          .getByRole('link', { name: /^Signed in as Riley Reviewer/ })
+          .waitFor();
+        const path = new URL(page.url()).pathname;
+        if (path !== SERVICE) {
+          throw new Error(
+            `after switching user the page is ${path}, not ${SERVICE}`,
+          );
+        }
+        await session.shot(page, '01b-switched-user');
+      } finally {
+        await page.context().close();
+      }
     },
   },
   {

@@ -20,9 +20,35 @@ import {
   SignInPageProps,
   useApi,
 } from '@backstage/core-plugin-api';
+import { useNavigate } from 'react-router-dom';
 
 /** Where the chosen persona is remembered between page loads. */
 export const PERSONA_STORAGE_KEY = 'security-guardrails-demo:persona';
+
+/** Where "Switch demo user" keeps the page to come back to once signed in again. */
+const RETURN_PATH_KEY = 'security-guardrails-demo:return-to';
+
+/** Keeps the page one switches user from (a path of this app), for after sign-in. */
+export function rememberReturnPath(path: string) {
+  try {
+    window.sessionStorage.setItem(RETURN_PATH_KEY, path);
+  } catch {
+    // Storage refused (private mode): one lands on the home page instead.
+  }
+}
+
+function takeReturnPath(): string | undefined {
+  try {
+    const path = window.sessionStorage.getItem(RETURN_PATH_KEY);
+    window.sessionStorage.removeItem(RETURN_PATH_KEY);
+    // Only a path of this app, never another origin ("//evil", "https:").
+    return path && path.startsWith('/') && !path.startsWith('//')
+      ? path
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface Persona {
   provider: 'guest' | 'demo';
@@ -58,6 +84,7 @@ function remembered(personas: Persona[]): Persona | undefined {
  */
 export function DemoSignInPage(props: SignInPageProps) {
   const config = useApi(configApiRef);
+  const navigate = useNavigate();
   const personas = readPersonas(config);
   const [chosen, setChosen] = useState<Persona | undefined>(() =>
     remembered(personas),
@@ -67,6 +94,11 @@ export function DemoSignInPage(props: SignInPageProps) {
     return (
       <ProxiedSignInPage
         {...props}
+        onSignInSuccess={identity => {
+          props.onSignInSuccess(identity);
+          const back = takeReturnPath();
+          if (back) navigate(back, { replace: true });
+        }}
         provider={chosen.provider}
         headers={
           chosen.provider === 'demo'
@@ -106,7 +138,9 @@ export function DemoSignInPage(props: SignInPageProps) {
         <Typography variant="body1" paragraph>
           This demo has a small organisation. Sign in as a developer to see your
           service's posture and request temporary access, then switch to a
-          security lead (Settings → Switch demo user) to approve it.
+          security lead with Switch demo user at the bottom of the sidebar to
+          approve it: you come back to the page you were on. The sidebar always
+          shows who you are signed in as.
         </Typography>
         <Grid container spacing={3}>
           {personas.map(p => (

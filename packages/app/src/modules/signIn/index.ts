@@ -12,4 +12,4 @@ export const signInModule = createFrontendModule({
   extensions: [demoSignInPage],
 });
 
-export { PERSONA_STORAGE_KEY } from './DemoSignInPage';
+export { PERSONA_STORAGE_KEY, rememberReturnPath } from './DemoSignInPage';
