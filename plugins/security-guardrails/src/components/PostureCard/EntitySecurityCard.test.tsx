@@ -37,6 +37,13 @@ describe('EntitySecurityCard', () => {
       await screen.findByText('Containers do not run privileged'),
     ).toBeInTheDocument();
     expect(screen.getByText('CRITICAL')).toBeInTheDocument();
+    // Each failing check links to its rows in the Security tab.
+    expect(
+      screen.getByRole('link', { name: 'Containers do not run privileged' }),
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/component/storefront/security?check=sc.privileged#sg-check-sc-privileged',
+    );
     // The same "failing checks" as every view (failureCounts.test.tsx).
     expect(
       screen.getByText(

@@ -12,6 +12,7 @@ import {
   EmptyState,
   Gauge,
   InfoCard,
+  Link,
   Progress,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -33,11 +34,14 @@ import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
 import { EvaluateNowButton, RefreshNotice } from '../common/RefreshNotice';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
+import { useSecurityTabLink } from '../../hooks/useSecurityTabLink';
 
 export function PostureSummaryView(props: {
   posture: EntityPosture;
   maxFailures?: number;
   actions?: ReactNode;
+  /** Where a failing check links to (its row in the Security tab). */
+  checkLink?: (checkId: string) => string;
 }) {
   const { posture } = props;
   const checks = useCheckCatalogue();
@@ -130,7 +134,15 @@ export function PostureSummaryView(props: {
                 <SeverityChip severity={r.severity} />
               </Box>
               <ListItemText
-                primary={checks.value?.get(r.checkId)?.title ?? r.checkId}
+                primary={
+                  props.checkLink ? (
+                    <Link to={props.checkLink(r.checkId)}>
+                      {checks.value?.get(r.checkId)?.title ?? r.checkId}
+                    </Link>
+                  ) : (
+                    checks.value?.get(r.checkId)?.title ?? r.checkId
+                  )
+                }
                 secondary={`${r.checkId} · ${r.resource.kind}/${
                   r.resource.name
                 }${r.container ? ` [${r.container}]` : ''}: ${r.message}`}
@@ -159,6 +171,7 @@ export function EntitySecurityCard(props: {
   const entityRef = stringifyEntityRef(entity);
   const mapped = isMapped(entity);
   const posture = usePosture(entityRef, mapped);
+  const checkLink = useSecurityTabLink(entity);
   const title = props.title ?? 'Security';
 
   const { refresh, refreshing, refreshError, refreshWait, canRefresh } =
@@ -191,6 +204,7 @@ export function EntitySecurityCard(props: {
     content = (
       <PostureSummaryView
         posture={posture.value}
+        checkLink={checkLink}
         actions={
           props.actions ?? (
             <Box mt={1}>

@@ -29,6 +29,30 @@ describe('EntitySecurityContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('opens on the check a link names: its rows shown even when passing, marked and scrolled to', async () => {
+    const scrolled = jest.fn();
+    Element.prototype.scrollIntoView = scrolled;
+    try {
+      await renderWithApi(<EntitySecurityContent />, {
+        api: mockApi(),
+        entity: SERVICE,
+        path: '/catalog/default/component/storefront/security?check=probe.readiness',
+      });
+      // A passing result, shown without "Show passing" because the link names it.
+      const message = await screen.findByText('Has a readiness probe.');
+      const row = message.closest('tr')!;
+      expect(row).toHaveStyle('outline: 2px solid rgba(25, 118, 210, 0.6)');
+      expect(row.querySelector('#sg-check-probe-readiness')).not.toBeNull();
+      await waitFor(() => expect(scrolled).toHaveBeenCalled());
+      expect(scrolled.mock.contexts[0]).toHaveAttribute(
+        'id',
+        'sg-check-probe-readiness',
+      );
+    } finally {
+      delete (Element.prototype as any).scrollIntoView;
+    }
+  });
+
   it('keeps the last posture in view, marked out of date, while the backend is away', async () => {
     const getPosture = jest
       .fn()

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import {
   Box,
   Button,
@@ -37,10 +38,17 @@ import { relativeTime } from '../common/time';
 import { BackendError } from '../common/BackendError';
 import { useBackendData } from '../../hooks/useBackendData';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
+import { checkRowId, FOCUS_CHECK_PARAM } from '../../hooks/useSecurityTabLink';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
 import { EvaluateNowButton, RefreshNotice } from '../common/RefreshNotice';
 import { PostureSummaryView } from '../PostureCard/EntitySecurityCard';
+
+/** How the rows of the check a link named stand out. */
+const FOCUSED_ROW = {
+  backgroundColor: 'rgba(25, 118, 210, 0.12)',
+  outline: '2px solid rgba(25, 118, 210, 0.6)',
+};
 
 const STATUS_ORDER = ['fail', 'warn', 'exempt', 'pass', 'not-applicable'];
 
@@ -51,6 +59,11 @@ function sortResults(a: PostureResult, b: PostureResult): number {
     a.checkId.localeCompare(b.checkId) ||
     a.resource.name.localeCompare(b.resource.name)
   );
+}
+
+function resultKey(r: PostureResult): string {
+  const { cluster, kind, namespace, name } = r.resource;
+  return [r.checkId, cluster, kind, namespace, name, r.container].join('|');
 }
 
 function resourceText(r: PostureResult): string {
@@ -113,6 +126,10 @@ export function EntitySecurityContent() {
   const posture = usePosture(entityRef, mapped);
   const checks = useCheckCatalogue();
   const [showAll, setShowAll] = useState(false);
+  const [params] = useSearchParams();
+  // A check named in the link (from the Security card): its rows shown,
+  // marked and scrolled to.
+  const focus = params.get(FOCUS_CHECK_PARAM) ?? undefined;
   const [exempting, setExempting] = useState<{
     result: PostureResult;
     check?: CheckDescription;
@@ -128,6 +145,21 @@ export function EntitySecurityContent() {
         .sort(sortResults),
     [posture.value],
   );
+  // Keyed by content: the table hands render functions copies of the rows.
+  const firstOfCheck = useMemo(() => {
+    const first = new Map<string, string>();
+    for (const r of results) {
+      if (!first.has(r.checkId)) first.set(r.checkId, resultKey(r));
+    }
+    return first;
+  }, [results]);
+  const loaded = posture.value !== undefined && posture.value !== null;
+  useEffect(() => {
+    if (!focus || !loaded) return;
+    document
+      .getElementById(checkRowId(focus))
+      ?.scrollIntoView?.({ block: 'center' });
+  }, [focus, loaded]);
   const temporary = useMemo(
     () => (posture.value?.results ?? []).filter(r => r.temporaryAccess),
     [posture.value],
@@ -183,7 +215,14 @@ export function EntitySecurityContent() {
       field: 'checkId',
       render: r => (
         <>
-          <Typography variant="body2">
+          <Typography
+            variant="body2"
+            id={
+              firstOfCheck.get(r.checkId) === resultKey(r)
+                ? checkRowId(r.checkId)
+                : undefined
+            }
+          >
             {checks.value?.get(r.checkId)?.title ?? r.checkId}
           </Typography>
           <Typography variant="caption" color="textSecondary">
@@ -336,7 +375,9 @@ export function EntitySecurityContent() {
         const inDomain = results.filter(
           r =>
             r.domain === domain &&
-            (showAll || ['fail', 'warn', 'exempt'].includes(r.status)),
+            (showAll ||
+              r.checkId === focus ||
+              ['fail', 'warn', 'exempt'].includes(r.status)),
         );
         return (
           <Grid item xs={12} key={domain}>
@@ -360,6 +401,8 @@ export function EntitySecurityContent() {
                 pageSize: 20,
                 search: false,
                 padding: 'dense',
+                rowStyle: (r: PostureResult) =>
+                  r.checkId === focus ? FOCUSED_ROW : {},
               }}
               columns={columns}
               data={inDomain}
