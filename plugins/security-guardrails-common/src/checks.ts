@@ -1,3 +1,5 @@
+import type { CheckFix } from './remediation';
+
 /**
  * The five domains a posture is scored in (from "Security Is Infrastructure").
  *
@@ -131,4 +133,6 @@ export interface CheckDescription {
   references?: string[];
   /** How a result's severity departs from `severity` with the evidence; results carry the effective one. */
   severityRule?: string;
+  /** The value that fixes a failing result's field, for checks where one value does (fillFix). */
+  fix?: CheckFix;
 }

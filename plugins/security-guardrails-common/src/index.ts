@@ -6,6 +6,7 @@
  */
 
 export * from './checks';
+export * from './remediation';
 export * from './results';
 export * from './failures';
 export * from './scoring';

@@ -3,6 +3,7 @@
  * catalog entities, and what checks return.
  */
 import type {
+  CheckFix,
   CheckResult,
   Domain,
   ExemptionInfo,
@@ -96,6 +97,12 @@ export interface CheckMeta {
    * severity; results always carry the effective one.
    */
   severityRule?: string;
+  /**
+   * The value that fixes a failing result's field, when one value does
+   * (`false` for `securityContext.privileged`): the portal fills it into a
+   * patch for the object and container that failed.
+   */
+  fix?: CheckFix;
 }
 
 /** What a check returns for one subject; the engine adds resource, domain and severity. */

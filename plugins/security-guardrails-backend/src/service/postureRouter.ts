@@ -268,6 +268,7 @@ export function createPostureRouter(
       remediation: c.meta.remediation,
       references: c.meta.references,
       ...(c.meta.severityRule ? { severityRule: c.meta.severityRule } : {}),
+      ...(c.meta.fix ? { fix: c.meta.fix } : {}),
     }));
 
   router.get(expressPath(API_ROUTES.listChecks), async (req, res) => {

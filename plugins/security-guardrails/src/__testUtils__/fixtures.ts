@@ -145,6 +145,11 @@ export const CHECKS: CheckDescription[] = [
       'A privileged container has every capability and the host devices.',
     remediation:
       'Remove `privileged: true`.\n\n```yaml\nsecurityContext:\n  privileged: false\n```',
+    references: ['PSS baseline: Privileged Containers', 'rbac-tool'],
+    fix: {
+      values: { privileged: false },
+      note: 'If the workload needs one kernel feature, add that capability alone.',
+    },
   },
   {
     id: 'sc.readonly-rootfs',

@@ -6,8 +6,10 @@
 import {
   CHECK_IDS,
   CheckResult,
+  fillFix,
   ResultStatus,
 } from '@internal/backstage-plugin-security-guardrails-common';
+import yaml from 'js-yaml';
 import { BUILTIN_CHECKS } from '.';
 import {
   binding,
@@ -105,6 +107,16 @@ const fixtures: Record<string, Fixture[]> = {
     {
       name: 'runAsUser 0',
       objects: [withSecurityContext({ runAsUser: 0 })],
+      expect: 'fail',
+    },
+    {
+      name: 'no user and no runAsNonRoot (the image decides)',
+      objects: [
+        withSecurityContext(
+          { runAsUser: undefined, runAsNonRoot: undefined },
+          { seccompProfile: { type: 'RuntimeDefault' } },
+        ),
+      ],
       expect: 'fail',
     },
   ],
@@ -748,6 +760,29 @@ const fixtures: Record<string, Fixture[]> = {
   ],
 };
 
+/** A strategic merge patch as the API server applies one to a pod template: maps merge, containers merge by name, other lists are replaced. */
+function strategicMerge(target: any, patch: any): any {
+  if (Array.isArray(patch)) {
+    if (!Array.isArray(target) || !patch.every(p => p?.name)) return patch;
+    const merged = [...target];
+    for (const p of patch) {
+      const i = merged.findIndex(t => t?.name === p.name);
+      if (i < 0) merged.push(p);
+      else merged[i] = strategicMerge(merged[i], p);
+    }
+    return merged;
+  }
+  if (patch && typeof patch === 'object') {
+    const base = target && typeof target === 'object' ? target : {};
+    const out: any = { ...base };
+    for (const [k, v] of Object.entries(patch)) {
+      out[k] = strategicMerge(base[k], v);
+    }
+    return out;
+  }
+  return patch;
+}
+
 function statuses(results: CheckResult[], f: Fixture) {
   return statusesFor(results, f.subject ?? DEPLOYMENT, f.container);
 }
@@ -788,6 +823,42 @@ describe('check catalogue', () => {
       // A result whose severity departs from the catalogue's says why there.
       const departs = results.filter(r => r.severity !== check.meta.severity);
       expect(departs.length === 0 || !!check.meta.severityRule).toBe(true);
+    });
+  });
+
+  /*
+   * A check that knows its fixing values (meta.fix) gets a patch filled in
+   * for each failing result: applied as Kubernetes applies a strategic merge
+   * patch (maps merged, containers merged by name), it must turn that
+   * result into a pass.
+   */
+  describe.each(
+    BUILTIN_CHECKS.filter(c => c.meta.fix).map(c => [c.meta.id, c]),
+  )('%s: the filled patch', (id, check) => {
+    it('fixes every failing result it names', () => {
+      const patched: string[] = [];
+      for (const f of fixtures[id as string].filter(c => c.expect === 'fail')) {
+        const options = { entities: f.entities, settings: f.settings };
+        for (const r of runCheck(check, f.objects, options)) {
+          const filled =
+            r.status === 'fail' ? fillFix(r, check.meta.fix!) : undefined;
+          if (!filled) continue;
+          const objects = f.objects.map(o =>
+            o.kind === r.resource.kind && o.metadata.name === r.resource.name
+              ? strategicMerge(o, yaml.load(filled.patch))
+              : o,
+          );
+          const after = runCheck(check, objects, options).filter(
+            a =>
+              a.container === r.container &&
+              a.resource.kind === r.resource.kind &&
+              a.resource.name === r.resource.name,
+          );
+          expect(after.map(a => a.status)).toEqual(['pass']);
+          patched.push(`${f.name}: ${r.field}`);
+        }
+      }
+      expect(patched.length).toBeGreaterThan(0);
     });
   });
 });

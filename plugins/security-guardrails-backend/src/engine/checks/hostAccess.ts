@@ -16,6 +16,7 @@ export const hostNamespaces: Check = {
     title: 'Host namespaces are not shared',
     domain: 'implementation',
     severity: 'high',
+    fix: { values: { hostNetwork: false, hostPID: false, hostIPC: false } },
     rationale:
       "hostNetwork, hostPID and hostIPC put the pod in the node's network, process or IPC namespace: it can sniff node traffic, see and signal every process, and bypass NetworkPolicies.",
     references: [

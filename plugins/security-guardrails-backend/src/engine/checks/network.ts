@@ -335,6 +335,10 @@ export const automount: Check = {
     title: 'The API token is not mounted by default',
     domain: 'architecture',
     severity: 'medium',
+    fix: {
+      values: { automountServiceAccountToken: false },
+      note: 'If the workload calls the Kubernetes API, mount a token for it alone with a projected volume instead.',
+    },
     rationale:
       'Every pod gets a Kubernetes API token unless told otherwise. An attacker in the pod inherits whatever the service account can do; most applications never call the API.',
     references: ['Kubescape C-0034', 'kube-score (automount)', 'CIS 5.1.6'],

@@ -17,6 +17,7 @@ export const seccomp: Check = {
     title: 'A seccomp profile is set',
     domain: 'implementation',
     severity: 'medium',
+    fix: { values: { type: 'RuntimeDefault' } },
     rationale:
       'Seccomp filters the system calls a container can make; RuntimeDefault blocks dozens of rarely needed, often exploited calls at almost no cost. Unconfined turns it off.',
     references: [

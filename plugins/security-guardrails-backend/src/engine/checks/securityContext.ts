@@ -27,6 +27,10 @@ export const privileged: Check = {
     title: 'Containers do not run privileged',
     domain: 'implementation',
     severity: 'critical',
+    fix: {
+      values: { privileged: false },
+      note: 'If the workload needs one kernel feature, add that capability alone.',
+    },
     rationale:
       "A privileged container has every capability and the host's devices: escaping to the node is one command away, and from the node, every pod on it.",
     references: [
@@ -70,6 +74,7 @@ export const privilegeEscalation: Check = {
     title: 'Privilege escalation is disabled',
     domain: 'implementation',
     severity: 'high',
+    fix: { values: { allowPrivilegeEscalation: false } },
     rationale:
       'Unless `allowPrivilegeEscalation` is `false`, a process can gain more privileges than its parent through setuid binaries or file capabilities. It defaults to true.',
     references: [
@@ -111,6 +116,10 @@ export const nonRoot: Check = {
     title: 'Containers run as a non-root user',
     domain: 'implementation',
     severity: 'high',
+    fix: {
+      values: { runAsNonRoot: true },
+      note: 'The image must run as a non-root user (a numeric USER in its Dockerfile, or runAsUser), or the pod will not start.',
+    },
     rationale:
       'Root in a container is root on the node as far as the kernel is concerned; a container breakout or a writable host mount then has full power.',
     references: [
@@ -171,6 +180,10 @@ export const readOnlyRootFs: Check = {
     title: 'Root filesystem is read-only',
     domain: 'implementation',
     severity: 'medium',
+    fix: {
+      values: { readOnlyRootFilesystem: true },
+      note: 'Mount an emptyDir where the process writes (/tmp, caches).',
+    },
     rationale:
       'A writable root filesystem lets an attacker drop tools and persist changes inside the container; immutable containers are also easier to reason about.',
     references: [
@@ -235,6 +248,10 @@ export const capsDropAll: Check = {
     title: 'All capabilities are dropped',
     domain: 'implementation',
     severity: 'medium',
+    fix: {
+      values: { drop: ['ALL'] },
+      note: 'Add back only the capabilities the process needs (e.g. NET_BIND_SERVICE).',
+    },
     rationale:
       'Container runtimes grant a default set of Linux capabilities (NET_RAW, CHOWN, SETUID...). Dropping ALL and adding back only NET_BIND_SERVICE when needed is the restricted profile.',
     references: [

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import {
   Box,
   Chip,
@@ -10,23 +10,94 @@ import {
   Typography,
 } from '@material-ui/core';
 import {
+  CodeSnippet,
   EmptyState,
   InfoCard,
+  Link,
   MarkdownContent,
   Progress,
 } from '@backstage/core-components';
 import { useSearchParams } from 'react-router-dom';
 import {
   CheckDescription,
+  CheckResult,
   DOMAIN_TITLES,
   DOMAINS,
+  fillFix,
+  referenceUrl,
+  splitRemediation,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { SeverityChip } from '../common/Badges';
 import { BackendError } from '../common/BackendError';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 
-/** Rationale and remediation of one check, rendered in place. */
-export function CheckDoc(props: { check: CheckDescription }) {
+/** A remediation document with a copy button on each code block. */
+function Remediation(props: { markdown: string }) {
+  return (
+    <>
+      {splitRemediation(props.markdown).map((part, i) =>
+        part.kind === 'code' ? (
+          <Box key={i} my={1}>
+            <CodeSnippet
+              language={part.language}
+              text={part.text}
+              showCopyCodeButton
+            />
+          </Box>
+        ) : (
+          <MarkdownContent key={i} content={part.text} dialect="gfm" />
+        ),
+      )}
+    </>
+  );
+}
+
+/** The check's fix filled in for one failing result: the patch for its object and container. */
+function FilledFixView(props: {
+  check: CheckDescription;
+  result: CheckResult;
+}) {
+  const filled =
+    props.check.fix &&
+    (props.result.status === 'fail' || props.result.status === 'warn')
+      ? fillFix(props.result, props.check.fix)
+      : undefined;
+  if (!filled) return null;
+  return (
+    <Box mb={2} data-testid="filled-fix">
+      <Typography variant="subtitle2">
+        For {filled.target}
+        {filled.container ? `, container ${filled.container}` : ''}
+      </Typography>
+      <Typography variant="body2">
+        Merge these lines into the manifest, or apply them to the running object
+        with <code>kubectl patch</code>:
+      </Typography>
+      <Box my={1}>
+        <CodeSnippet language="yaml" text={filled.patch} showCopyCodeButton />
+      </Box>
+      <Box my={1}>
+        <CodeSnippet language="sh" text={filled.command} showCopyCodeButton />
+      </Box>
+      {filled.note && (
+        <Typography variant="body2" color="textSecondary">
+          {filled.note}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
+function Reference(props: { reference: string }) {
+  const url = referenceUrl(props.reference);
+  return url ? <Link to={url}>{props.reference}</Link> : <>{props.reference}</>;
+}
+
+/** Rationale and remediation of one check, rendered in place; with a result, its fix filled in first. */
+export function CheckDoc(props: {
+  check: CheckDescription;
+  result?: CheckResult;
+}) {
   const { check } = props;
   return (
     <Box>
@@ -50,10 +121,17 @@ export function CheckDoc(props: { check: CheckDescription }) {
         </Typography>
       )}
       <Typography variant="subtitle2">How to fix it</Typography>
-      <MarkdownContent content={check.remediation} dialect="gfm" />
+      {props.result && <FilledFixView check={check} result={props.result} />}
+      <Remediation markdown={check.remediation} />
       {check.references?.length ? (
-        <Typography variant="caption" color="textSecondary">
-          References: {check.references.join(' · ')}
+        <Typography variant="caption" color="textSecondary" component="p">
+          References:{' '}
+          {check.references.map((r, i) => (
+            <Fragment key={r}>
+              {i > 0 && ' · '}
+              <Reference reference={r} />
+            </Fragment>
+          ))}
         </Typography>
       ) : null}
     </Box>

@@ -141,6 +141,35 @@ describe('EntitySecurityContent', () => {
     expect(
       screen.getByRole('heading', { name: 'Containers do not run privileged' }),
     ).toBeInTheDocument();
+    // The fix filled in for this object and container, to copy.
+    const filled = screen.getByTestId('filled-fix');
+    expect(filled).toHaveTextContent(
+      'For Deployment shop-web/storefront, container web',
+    );
+    expect(filled.textContent).toMatch(
+      /containers:\s+- name: web\s+securityContext:\s+privileged: false/,
+    );
+    expect(filled.textContent).toContain(
+      'kubectl -n shop-web patch deployment/storefront --type strategic',
+    );
+    expect(filled).toHaveTextContent('add that capability alone');
+    expect(
+      within(filled).getAllByRole('button', { name: /copy/i }),
+    ).toHaveLength(2);
+    // The generic example has its own copy button; references are links.
+    expect(
+      screen.getByText('PSS baseline: Privileged Containers').closest('a'),
+    ).toHaveAttribute(
+      'href',
+      'https://kubernetes.io/docs/concepts/security/pod-security-standards/',
+    );
+    const references = screen
+      .getByText('PSS baseline: Privileged Containers')
+      .closest('p')!;
+    expect(references).toHaveTextContent(
+      /^References: PSS baseline: Privileged Containers.* · rbac-tool$/,
+    );
+    expect(references.querySelectorAll('a')).toHaveLength(1);
   });
 
   it('shows the score trend from history', async () => {

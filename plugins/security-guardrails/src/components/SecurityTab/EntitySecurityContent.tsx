@@ -415,7 +415,7 @@ export function EntitySecurityContent() {
                     return (
                       <Box p={2}>
                         {check ? (
-                          <CheckDoc check={check} />
+                          <CheckDoc check={check} result={rowData} />
                         ) : (
                           <Typography>{rowData.checkId}</Typography>
                         )}
