@@ -52,6 +52,18 @@ export const WALK: Step[] = [
       const grade = dana.getByRole('img', { name: /^Grade [A-F]$/ }).first();
       await grade.waitFor();
       log(`storefront: ${await grade.getAttribute('aria-label')}`);
+      // The Security card heads the Overview, above the catalog's relation cards.
+      const card = await dana
+        .getByText('Posture across architecture')
+        .boundingBox();
+      const relations = await dana
+        .getByText('Depends on components')
+        .boundingBox();
+      if (!card || !relations || card.y > relations.y) {
+        throw new Error(
+          `the Security card is not at the top of the Overview (card at ${card?.y}, "Depends on components" at ${relations?.y})`,
+        );
+      }
       await dana
         .getByText(/Evaluated .* from demo/)
         .first()
@@ -68,7 +80,7 @@ export const WALK: Step[] = [
         await page
           .getByRole('link', { name: /^Signed in as Pat Payments/ })
           .waitFor();
-        await page.getByText('Switch demo user').click();
+        await page.getByText('Switch user').click();
         await page
           .getByRole('button', { name: 'Sign in as Riley Reviewer' })
           .click();

@@ -6,7 +6,10 @@ import {
   SidebarItem,
   SidebarScrollWrapper,
   SidebarSpace,
+  useSidebarOpenState,
 } from '@backstage/core-components';
+import { makeStyles, Typography } from '@material-ui/core';
+import { Link, useLocation } from 'react-router-dom';
 import {
   configApiRef,
   identityApiRef,
@@ -18,12 +21,31 @@ import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import MenuIcon from '@material-ui/icons/Menu';
 import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
 import AccountCircleIcon from '@material-ui/icons/AccountCircle';
-import { useLocation } from 'react-router-dom';
 import { PERSONA_STORAGE_KEY, rememberReturnPath } from '../signIn';
 import { SidebarLogo } from './SidebarLogo';
 
 /** Who is signed in, always in view: the persona's title, else the profile's name, else the ref. */
+const useSignedInStyles = makeStyles(theme => ({
+  root: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(2),
+    padding: theme.spacing(1, 3),
+    color: theme.palette.navigation.color,
+    textDecoration: 'none',
+    '&:hover, &:focus-visible': {
+      color: theme.palette.navigation.selectedColor,
+    },
+  },
+  icon: { fontSize: 20 },
+  text: { minWidth: 0, lineHeight: 1.2 },
+  // Names wrap at spaces, never mid-word: the sidebar is narrow.
+  name: { display: 'block', fontWeight: 'bold', overflowWrap: 'normal' },
+}));
+
 function SignedInAsItem() {
+  const classes = useSignedInStyles();
+  const { isOpen } = useSidebarOpenState();
   const identityApi = useApi(identityApiRef);
   const config = useApi(configApiRef);
   const [who, setWho] = useState<{ name: string; ref: string }>();
@@ -54,12 +76,24 @@ function SignedInAsItem() {
   }, [identityApi, config]);
   if (!who) return null;
   return (
-    <SidebarItem
-      icon={AccountCircleIcon}
-      text={who.name}
+    <Link
       to="/settings"
+      className={classes.root}
       aria-label={`Signed in as ${who.name} (${who.ref})`}
-    />
+      title={`Signed in as ${who.name} (${who.ref})`}
+    >
+      <AccountCircleIcon className={classes.icon} />
+      {isOpen && (
+        <span className={classes.text}>
+          <Typography variant="caption" component="span" display="block">
+            Signed in as
+          </Typography>
+          <Typography variant="body2" component="span" className={classes.name}>
+            {who.name}
+          </Typography>
+        </span>
+      )}
+    </Link>
   );
 }
 
@@ -70,7 +104,7 @@ function SwitchDemoUserItem() {
   return (
     <SidebarItem
       icon={SwapHorizIcon}
-      text="Switch demo user"
+      text="Switch user"
       onClick={async () => {
         window.localStorage.removeItem(PERSONA_STORAGE_KEY);
         rememberReturnPath(

@@ -70,7 +70,7 @@ describe('DemoSignInPage', () => {
     rememberReturnPath('/catalog/default/component/storefront/security?x=1');
     const onSignInSuccess = renderAt('/');
     expect(
-      screen.getByText(/Switch demo user at the bottom of the sidebar/),
+      screen.getByText(/Switch user at the bottom of the sidebar/),
     ).toBeInTheDocument();
     fireEvent.click(
       screen.getByRole('button', { name: 'Sign in as Sam Security' }),

@@ -25,7 +25,7 @@ import { useNavigate } from 'react-router-dom';
 /** Where the chosen persona is remembered between page loads. */
 export const PERSONA_STORAGE_KEY = 'security-guardrails-demo:persona';
 
-/** Where "Switch demo user" keeps the page to come back to once signed in again. */
+/** Where "Switch user" keeps the page to come back to once signed in again. */
 const RETURN_PATH_KEY = 'security-guardrails-demo:return-to';
 
 /** Keeps the page one switches user from (a path of this app), for after sign-in. */
@@ -138,9 +138,9 @@ export function DemoSignInPage(props: SignInPageProps) {
         <Typography variant="body1" paragraph>
           This demo has a small organisation. Sign in as a developer to see your
           service's posture and request temporary access, then switch to a
-          security lead with Switch demo user at the bottom of the sidebar to
-          approve it: you come back to the page you were on. The sidebar always
-          shows who you are signed in as.
+          security lead with Switch user at the bottom of the sidebar to approve
+          it: you come back to the page you were on. The sidebar always shows
+          who you are signed in as.
         </Typography>
         <Grid container spacing={3}>
           {personas.map(p => (

@@ -23,12 +23,16 @@ describe('EntitySecurityCard', () => {
     expect(
       (await screen.findAllByRole('img', { name: 'Grade F' })).length,
     ).toBeGreaterThan(0);
-    expect(screen.getByTestId('overall-score')).toHaveTextContent('40 / 100');
-    // The ring is drawn in the grade's colour (F), not by the percentage.
-    const ring = document.querySelector<SVGElement>(
-      'svg circle.rc-progress-circle-path',
-    );
-    expect(ring?.getAttribute('style')).toContain(`stroke: ${gradeColor('F')}`);
+    // The number inside the ring; the ring in the grade's colour (F), 40 % drawn.
+    const ring = screen.getByRole('img', { name: 'Score 40 of 100, grade F' });
+    expect(ring).toHaveTextContent('40of 100');
+    const arc = screen.getByTestId('score-ring-arc');
+    expect(arc).toHaveAttribute('stroke', gradeColor('F'));
+    const [drawn, whole] = arc
+      .getAttribute('stroke-dasharray')!
+      .split(' ')
+      .map(Number);
+    expect(drawn / whole).toBeCloseTo(0.4);
     expect(screen.getByText(/Why this grade:/)).toHaveTextContent(
       '100 × 6 / (6 + 8 + 2/2) = 40 → F',
     );

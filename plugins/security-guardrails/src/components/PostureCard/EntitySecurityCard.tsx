@@ -10,7 +10,6 @@ import {
 } from '@material-ui/core';
 import {
   EmptyState,
-  Gauge,
   InfoCard,
   Link,
   Progress,
@@ -26,7 +25,8 @@ import {
   SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { RequestAccessButton } from '../access/RequestAccessDialog';
-import { GradeBadge, gradeColor, SeverityChip } from '../common/Badges';
+import { GradeBadge, SeverityChip } from '../common/Badges';
+import { ScoreRing } from '../common/ScoreRing';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { Freshness } from '../common/Freshness';
 import { BackendError } from '../common/BackendError';
@@ -57,25 +57,8 @@ export function PostureSummaryView(props: {
     <Grid container spacing={2}>
       <Grid item xs={12} sm={5}>
         <Box display="flex" alignItems="center" style={{ gap: 16 }}>
-          <Box width={120}>
-            <Gauge
-              value={overall.score === null ? 0 : overall.score / 100}
-              fractional
-              // The ring in the grade's colour (getColor is given a percentage, not the grade).
-              getColor={() => gradeColor(overall.grade)}
-              description={
-                overall.score === null
-                  ? 'No data'
-                  : `Score ${overall.score} of 100`
-              }
-            />
-          </Box>
-          <Box>
-            <GradeBadge grade={overall.grade} size="large" />
-            <Typography variant="body2" data-testid="overall-score">
-              {overall.score === null ? 'No data' : `${overall.score} / 100`}
-            </Typography>
-          </Box>
+          <ScoreRing score={overall.score} grade={overall.grade} />
+          <GradeBadge grade={overall.grade} size="large" />
         </Box>
         <Typography
           variant="caption"
