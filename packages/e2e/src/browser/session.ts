@@ -59,7 +59,7 @@ export class BrowserSession {
       .getByRole('button', { name: `Sign in as ${personaTitle}` })
       .click();
     // Signed in: the sidebar is there.
-    await page.getByText('Switch user').waitFor();
+    await page.getByText('Switch user', { exact: true }).waitFor();
     return page;
   }
 

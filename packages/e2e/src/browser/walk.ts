@@ -80,7 +80,7 @@ export const WALK: Step[] = [
         await page
           .getByRole('link', { name: /^Signed in as Pat Payments/ })
           .waitFor();
-        await page.getByText('Switch user').click();
+        await page.getByText('Switch user', { exact: true }).click();
         await page
           .getByRole('button', { name: 'Sign in as Riley Reviewer' })
           .click();
