@@ -213,6 +213,7 @@ export function request(overrides: Partial<AccessRequest> = {}): AccessRequest {
     durationSeconds: 1800,
     justification: 'Debugging INC-4211',
     requester: 'user:default/dana',
+    subject: 'dana@acme.example',
     state: 'pending',
     approvalsRequired: 1,
     approvals: [],

@@ -32,6 +32,19 @@ describe('MyAccessPage', () => {
     expect(
       screen.getByText(/^Approved by user:default\/sam · until /),
     ).toBeInTheDocument();
+    // How to use it: the user, role, namespace and the kubectl to start with.
+    const usage = screen.getByTestId('how-to-use-access');
+    expect(usage).toHaveTextContent(
+      `On cluster demo, your Kubernetes user ${
+        active.subject
+      } holds the ClusterRole ${active.clusterRole} in ${
+        active.namespaces![0]
+      }`,
+    );
+    expect(usage).toHaveTextContent(
+      `kubectl -n ${active.namespaces![0]} auth can-i --list`,
+    );
+    expect(screen.getAllByTestId('how-to-use-access')).toHaveLength(1);
     expect(screen.getByText('History')).toBeInTheDocument();
     expect(
       screen.getByRole('button', { name: 'Cancel request' }),

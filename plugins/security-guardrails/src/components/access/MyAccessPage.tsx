@@ -194,7 +194,7 @@ export function MyAccessPage() {
             <List>
               {open.map(r => (
                 <ListItem key={r.id} divider style={{ display: 'block' }}>
-                  <RequestSummary request={r} />
+                  <RequestSummary request={r} showUsage />
                   {r.state === 'pending' && (
                     <Button size="small" onClick={() => act(r, 'cancel')}>
                       Cancel request

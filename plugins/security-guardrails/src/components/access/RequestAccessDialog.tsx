@@ -34,6 +34,7 @@ import {
 import { securityGuardrailsApiRef } from '../../api';
 import { formatDuration } from '../common/time';
 import { ActionError } from '../common/BackendError';
+import { HowToUseAccess } from './HowToUseAccess';
 import { useAccessPolicy } from '../../hooks/useAccessPolicy';
 import { isJustificationOk, JustificationFields } from './JustificationFields';
 
@@ -224,9 +225,12 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
     body = <ActionError error={policy.error ?? targets.error} />;
   } else if (created) {
     body = (
-      <Alert severity={created.state === 'active' ? 'success' : 'info'}>
-        {outcome(created)}
-      </Alert>
+      <>
+        <Alert severity={created.state === 'active' ? 'success' : 'info'}>
+          {outcome(created)}
+        </Alert>
+        <HowToUseAccess request={created} />
+      </>
     );
   } else if (!targets.value?.targets.length) {
     const excluded = targets.value?.excluded ?? [];

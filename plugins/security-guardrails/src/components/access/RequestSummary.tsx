@@ -5,6 +5,7 @@ import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
 import { Countdown } from '../common/Countdown';
+import { HowToUseAccess } from './HowToUseAccess';
 import { useOptionalRouteRef } from '../../hooks/useOptionalRouteRef';
 import { RequestStateChip } from '../common/RequestStateChip';
 import { formatDuration, relativeTime } from '../common/time';
@@ -66,6 +67,8 @@ function approvalText(r: AccessRequest): string {
 export function RequestSummary(props: {
   request: AccessRequest;
   showRequester?: boolean;
+  /** For the requester's own active grants: how to use them. */
+  showUsage?: boolean;
 }) {
   const r = props.request;
   return (
@@ -109,6 +112,7 @@ export function RequestSummary(props: {
             }`
           : ''}
       </Typography>
+      {props.showUsage && <HowToUseAccess request={r} />}
       {r.lastError && (
         <Alert severity="error" style={{ marginTop: 8 }}>
           {r.state === 'active'
