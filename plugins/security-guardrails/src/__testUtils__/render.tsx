@@ -3,7 +3,9 @@ import { Entity } from '@backstage/catalog-model';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
+  defaultEntityPresentation,
   EntityProvider,
+  entityPresentationApiRef,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -15,6 +17,24 @@ import {
 import { SWRConfig } from 'swr';
 import { SecurityGuardrailsApi, securityGuardrailsApiRef } from '../api';
 import { rootRouteRef } from '../routes';
+
+/** Display names the catalog would give, as a catalog with these entities does. */
+export const DISPLAY_NAMES: Record<string, string> = {
+  'group:default/payments': 'Payments Team',
+  'group:default/web': 'Web Team',
+  'user:default/dana': 'Dana Developer',
+  'user:default/sam': 'Sam Security',
+  'component:default/storefront': 'Storefront',
+};
+
+const presentation = {
+  forEntity(entityOrRef: Entity | string) {
+    const snapshot = defaultEntityPresentation(entityOrRef);
+    const name = DISPLAY_NAMES[snapshot.entityRef];
+    const value = name ? { ...snapshot, primaryTitle: name } : snapshot;
+    return { snapshot: value, promise: Promise.resolve(value) };
+  },
+};
 
 /** Renders a component in a test app with the plugin's API mocked (and an entity, when given). */
 export function renderWithApi(
@@ -48,6 +68,7 @@ export function renderWithApi(
       <TestApiProvider
         apis={[
           [securityGuardrailsApiRef, options.api],
+          [entityPresentationApiRef, presentation],
           [identityApiRef, identity],
           [
             permissionApiRef,

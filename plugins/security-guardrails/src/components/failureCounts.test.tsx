@@ -129,9 +129,7 @@ describe('one posture, the same failure counts in every view', () => {
       name: 'Failing checks',
     });
     const table = header.closest('table')!;
-    const tr = (await within(table).findByText(posture.entityRef)).closest(
-      'tr',
-    )!;
+    const tr = (await within(table).findByText('Storefront')).closest('tr')!;
     const headers = within(table)
       .getAllByRole('columnheader')
       .map(h => h.textContent);

@@ -30,9 +30,12 @@ export function GrantsCard(props: { grants: Loaded<AccessRequest[]> }) {
         {(grants.value ?? []).map((g: AccessRequest) => (
           <ListItem key={g.id} disableGutters>
             <ListItemText
-              primary={`${g.requester}: ${g.role} in ${g.cluster}/${(
-                g.namespaces ?? []
-              ).join(',')}`}
+              primary={
+                <>
+                  <EntityLink entityRef={g.requester} />: {g.role} in{' '}
+                  {g.cluster}/{(g.namespaces ?? []).join(', ')}
+                </>
+              }
               secondary={
                 <>
                   <EntityLink entityRef={g.entityRef} /> ·{' '}

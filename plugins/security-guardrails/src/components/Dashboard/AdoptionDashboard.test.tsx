@@ -32,11 +32,15 @@ describe('AdoptionDashboard', () => {
       name: 'Services per grade',
     });
     expect(within(distribution).getAllByText('1 service')).toHaveLength(3);
-    expect(screen.getByText('group:default/payments')).toBeInTheDocument();
+    // Owners by display name, linked to their page; the ref on hover.
+    expect(
+      screen.getAllByText('Payments Team')[0].closest('a'),
+    ).toHaveAttribute('href', '/catalog/default/group/payments');
+    expect(screen.queryByText('group:default/payments')).toBeNull();
     expect(screen.getByText('90 → 95 (+5)')).toBeInTheDocument();
     expect(screen.getByText('75 → 72 (-3)')).toBeInTheDocument();
     expect(
-      await screen.findByText('user:default/dana: edit in demo/shop-web'),
+      await screen.findByText(': edit in demo/shop-web', { exact: false }),
     ).toBeInTheDocument();
     const standing = await screen.findByRole('list', {
       name: 'Standing privileges and expired bindings',

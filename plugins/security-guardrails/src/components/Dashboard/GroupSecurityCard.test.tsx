@@ -16,7 +16,10 @@ describe('GroupSecurityCard', () => {
       owner: ['group:default/web'],
       limit: 500,
     });
-    expect(screen.getByText('component:default/search')).toBeInTheDocument();
+    expect(screen.getByText('search').closest('a')).toHaveAttribute(
+      'href',
+      '/catalog/default/component/search',
+    );
   });
 
   it('says when the team owns no evaluated service', async () => {

@@ -14,6 +14,7 @@ import {
   SummaryGroupBy,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { downloadCsv } from '../common/csv';
+import { EntityLink } from '../access/RequestSummary';
 import { GRADES, percent, signed } from './format';
 
 function groupCsv(summary: PostureSummary) {
@@ -68,10 +69,13 @@ export function GroupTable(props: {
           ? 'Domain'
           : groupBy[0].toUpperCase() + groupBy.slice(1),
       field: 'key',
-      render: g =>
-        groupBy === 'domain'
-          ? DOMAIN_TITLES[g.key as keyof typeof DOMAIN_TITLES]
-          : g.key,
+      render: g => {
+        if (groupBy === 'domain') {
+          return DOMAIN_TITLES[g.key as keyof typeof DOMAIN_TITLES];
+        }
+        // Owners and systems are catalog entities: their names, linked.
+        return g.key.includes(':') ? <EntityLink entityRef={g.key} /> : g.key;
+      },
     },
     { title: 'Services', field: 'services', type: 'numeric' },
     { title: 'Average score', field: 'averageScore', type: 'numeric' },

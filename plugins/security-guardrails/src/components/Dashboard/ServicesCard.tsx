@@ -22,6 +22,7 @@ import {
   PostureListResponse,
   PostureSummary,
 } from '@internal/backstage-plugin-security-guardrails-common';
+import { EntityDisplayName } from '@backstage/plugin-catalog-react';
 import { EntityLink } from '../access/RequestSummary';
 import { GradeBadge } from '../common/Badges';
 import { downloadCsv } from '../common/csv';
@@ -57,7 +58,11 @@ export function ServicesCard(props: {
       render: p => <EntityLink entityRef={p.entityRef} />,
     },
     { title: 'Score', field: 'score', type: 'numeric' },
-    { title: 'Owner', field: 'owner' },
+    {
+      title: 'Owner',
+      field: 'owner',
+      render: p => (p.owner ? <EntityLink entityRef={p.owner} /> : ''),
+    },
     { title: 'Critical checks', field: 'criticalFailures', type: 'numeric' },
     { title: 'Failing checks', render: p => p.failingChecks.length },
     {
@@ -83,7 +88,7 @@ export function ServicesCard(props: {
             )
             .map(g => (
               <MenuItem key={g.key} value={g.key}>
-                {g.key}
+                <EntityDisplayName entityRef={g.key} hideIcon disableTooltip />
               </MenuItem>
             ))}
         </TextField>
@@ -100,7 +105,7 @@ export function ServicesCard(props: {
             .filter(g => g.key.startsWith('system:'))
             .map(g => (
               <MenuItem key={g.key} value={g.key}>
-                {g.key}
+                <EntityDisplayName entityRef={g.key} hideIcon disableTooltip />
               </MenuItem>
             ))}
         </TextField>

@@ -33,7 +33,7 @@ describe('AuditPage', () => {
   it('lists events, filters them and pages back', async () => {
     const api = mockApi({ getAudit: jest.fn().mockResolvedValue(events) });
     await renderWithApi(<AuditPage />, { api });
-    expect(await screen.findByText('user:default/sam')).toBeInTheDocument();
+    expect(await screen.findByText('Sam Security')).toBeInTheDocument();
     expect(
       screen.queryByText(/You see the history of your own requests/),
     ).not.toBeInTheDocument();

@@ -15,7 +15,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { AuditQuery, securityGuardrailsApiRef } from '../../api';
 import { downloadCsv } from '../common/csv';
-import { EntityLink } from './RequestSummary';
+import { ActorLink, EntityLink } from './RequestSummary';
 import { ActionError, BackendError } from '../common/BackendError';
 import { When } from '../common/When';
 import { useBackendData } from '../../hooks/useBackendData';
@@ -76,7 +76,11 @@ export function AuditPage() {
   const columns: TableColumn<AuditEvent>[] = [
     { title: 'When', field: 'at', render: e => <When at={e.at} /> },
     { title: 'Event', field: 'event' },
-    { title: 'Actor', field: 'actor' },
+    {
+      title: 'Actor',
+      field: 'actor',
+      render: e => <ActorLink actor={e.actor} />,
+    },
     { title: 'Service', render: e => <EntityLink entityRef={e.entityRef} /> },
     {
       title: 'Request',

@@ -30,7 +30,11 @@ describe('MyAccessPage', () => {
       /^2\d min( \d+ s)? left$/,
     );
     expect(
-      screen.getByText(/^Approved by user:default\/sam · until /),
+      screen.getByText(
+        (_, el) =>
+          el?.tagName === 'P' &&
+          /^Approved by Sam Security · until /.test(el.textContent ?? ''),
+      ),
     ).toBeInTheDocument();
     // How to use it: the user, role, namespace and the kubectl to start with.
     const usage = screen.getByTestId('how-to-use-access');

@@ -1,7 +1,11 @@
+import { Fragment } from 'react';
 import { Box, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { Link } from '@backstage/core-components';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  EntityDisplayName,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
 import { Countdown } from '../common/Countdown';
@@ -10,7 +14,12 @@ import { useOptionalRouteRef } from '../../hooks/useOptionalRouteRef';
 import { RequestStateChip } from '../common/RequestStateChip';
 import { formatDuration, relativeTime } from '../common/time';
 
-/** A link to an entity's page. */
+/**
+ * An entity by its display name (the catalog's title or profile name, e.g.
+ * "Platform Team" for group:default/platform-team; the full ref on hover),
+ * linked to its page. Anything that is not an entity ref (the system actor)
+ * is shown as written.
+ */
 export function EntityLink(props: { entityRef: string }) {
   const entityRoute = useOptionalRouteRef(entityRouteRef);
   let href: string | undefined;
@@ -26,10 +35,11 @@ export function EntityLink(props: { entityRef: string }) {
       // Not an entity ref: shown as text.
     }
   }
-  return href ? (
-    <Link to={href}>{props.entityRef}</Link>
-  ) : (
-    <>{props.entityRef}</>
+  if (!href) return <>{props.entityRef}</>;
+  return (
+    <Link to={href}>
+      <EntityDisplayName entityRef={props.entityRef} hideIcon />
+    </Link>
   );
 }
 
@@ -51,16 +61,48 @@ export function requestWhat(r: AccessRequest): string {
   )} for ${formatDuration(r.durationSeconds * 1000)}`;
 }
 
-function approvalText(r: AccessRequest): string {
+/**
+ * Who acted: a user or group by name, linked; the system and policy actors
+ * (`system:security-guardrails`, `policy:auto-approve`) as written.
+ */
+export function ActorLink(props: { actor: string }) {
+  return /^(user|group):/i.test(props.actor) ? (
+    <EntityLink entityRef={props.actor} />
+  ) : (
+    <>{props.actor}</>
+  );
+}
+
+/** Entities in a sentence: "A, B" or "A or B", each by its display name. */
+function EntityList(props: { refs: string[]; or?: boolean }) {
+  return (
+    <>
+      {props.refs.map((ref, i) => (
+        <Fragment key={ref}>
+          {i > 0 && (props.or ? ' or ' : ', ')}
+          <ActorLink actor={ref} />
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+function ApprovalText(props: { request: AccessRequest }) {
+  const r = props.request;
   const approvals = r.approvals.filter(a => a.decision === 'approve');
   if (r.state === 'pending') {
-    return `Approvals: ${approvals.length} of ${
-      r.approvalsRequired
-    }, by ${r.approverGroups.join(' or ')}`;
+    return (
+      <>
+        Approvals: {approvals.length} of {r.approvalsRequired}, by{' '}
+        <EntityList refs={r.approverGroups} or />
+      </>
+    );
   }
-  return approvals.length > 0
-    ? `Approved by ${approvals.map(a => a.approver).join(', ')}`
-    : '';
+  return approvals.length > 0 ? (
+    <>
+      Approved by <EntityList refs={approvals.map(a => a.approver)} />
+    </>
+  ) : null;
 }
 
 /** A request's state, what it is for, who asked and who decided, and any failure. */
@@ -94,15 +136,20 @@ export function RequestSummary(props: {
       </Box>
       <Typography variant="body2">
         <EntityLink entityRef={r.entityRef} />
-        {props.showRequester ? ` · requested by ${r.requester}` : ''} ·{' '}
-        {relativeTime(r.createdAt)}
+        {props.showRequester && (
+          <>
+            {' '}
+            · requested by <EntityLink entityRef={r.requester} />
+          </>
+        )}{' '}
+        · {relativeTime(r.createdAt)}
         {r.ticket ? ` · ${r.ticket}` : ''}
       </Typography>
       <Typography variant="body2" color="textSecondary">
         “{r.justification}”
       </Typography>
       <Typography variant="caption" color="textSecondary" component="p">
-        {approvalText(r)}
+        <ApprovalText request={r} />
         {r.expiresAt && r.state === 'active'
           ? ` · until ${new Date(r.expiresAt).toLocaleString()}`
           : ''}
