@@ -182,5 +182,14 @@ export interface Config {
       /** Entity kinds that get a posture (default Component and Resource). */
       entityKinds?: string[];
     };
+    /**
+     * Demo only, never in production: a fresh demo gets this many days of
+     * daily history per service (derived from its first real posture) so
+     * trends, movers and "failing since" have something to show.
+     */
+    demo?: {
+      /** Days of history to seed before a service's first posture (0 to 90; default 0, none). */
+      seedHistoryDays?: number;
+    };
   };
 }

@@ -42,6 +42,12 @@ describe.each([
     expect(demoSignInInProduction(config)).toEqual([]);
   });
 
+  it('seeds no demo history', () => {
+    expect(
+      config.getOptionalNumber('securityGuardrails.demo.seedHistoryDays'),
+    ).toBeUndefined();
+  });
+
   it("offers MCP clients only this plugin's read-only actions", () => {
     expect(config.getStringArray('backend.actions.pluginSources')).toEqual([
       'security-guardrails',

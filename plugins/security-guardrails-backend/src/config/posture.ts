@@ -25,6 +25,8 @@ export interface PostureConfig {
   /** How often the catalog is compared with what was evaluated. */
   catalogSyncFrequency: HumanDuration;
   historyRetentionDays: number;
+  /** Days of demo history seeded before an entity's first posture (0: none; never in production). */
+  demoHistoryDays: number;
   refreshIntervalMs: number;
   refreshesPerCallerPerMinute: number;
   entityKinds: string[];
@@ -59,6 +61,19 @@ export function readPostureConfig(config: Config): PostureConfig {
   if (!Number.isInteger(retention) || retention < 1) {
     throw new Error(
       'securityGuardrails.posture.historyRetentionDays must be a whole number of days, at least 1',
+    );
+  }
+  const demoHistoryDays = root?.getOptionalNumber('demo.seedHistoryDays') ?? 0;
+  if (
+    !Number.isInteger(demoHistoryDays) ||
+    demoHistoryDays < 0 ||
+    demoHistoryDays > Math.min(90, retention)
+  ) {
+    throw new Error(
+      `securityGuardrails.demo.seedHistoryDays must be a whole number of days from 0 to ${Math.min(
+        90,
+        retention,
+      )} (at most the history kept, posture.historyRetentionDays)`,
     );
   }
   const refresh = posture?.getOptionalNumber('refreshIntervalSeconds') ?? 30;
@@ -117,6 +132,7 @@ export function readPostureConfig(config: Config): PostureConfig {
     schedule,
     catalogSyncFrequency,
     historyRetentionDays: retention,
+    demoHistoryDays,
     refreshIntervalMs: refresh * 1000,
     refreshesPerCallerPerMinute: perCaller,
     entityKinds:

@@ -37,6 +37,7 @@ import {
   ManagedGrant,
 } from '../engine';
 import { PostureRecord, PostureStore } from './PostureStore';
+import { HistorySeeder } from './demoHistory';
 import { ClusterStateCache, PendingPosture } from './ClusterStateCache';
 
 export interface PostureServiceOptions {
@@ -56,6 +57,8 @@ export interface PostureServiceOptions {
   /** Active temporary grants, whose RoleBindings are shown and not graded. */
   managedGrants?: () => Promise<ManagedGrant[]>;
   historyRetentionDays: number;
+  /** Stores a past for entities before their first posture (the demo's seed). */
+  historySeeder?: HistorySeeder;
   /** Minimum time between on-demand refreshes of one entity. */
   refreshIntervalMs: number;
   /** On-demand refreshes one caller may ask for in any minute (default 10). */
@@ -231,6 +234,12 @@ export class PostureService {
     return graded.filter(r => !keep.has(r.entityRef));
   }
 
+  /** Stores evaluations, after any past the seeder gives entities stored for the first time. */
+  async #save(records: PostureRecord[], now: Date): Promise<void> {
+    await this.#o.historySeeder?.seed(records, now);
+    await this.#o.store.save(records, now);
+  }
+
   /** Evaluates every mapped entity and stores the results. Concurrent calls share one run. */
   refreshAll(): Promise<RefreshReport> {
     if (!this.#inFlight) {
@@ -254,7 +263,7 @@ export class PostureService {
     }
     const all = await this.#records(evaluation, entities);
     const records = await this.#keepStale(all, unavailable);
-    await this.#o.store.save(records, now);
+    await this.#save(records, now);
 
     // Forget what left the catalog, by a listing taken now: an entity the
     // catalog sync added while this refresh ran is not gone.
@@ -325,7 +334,7 @@ export class PostureService {
       state.unavailable,
       waiting,
     );
-    await this.#o.store.save(records, this.#now());
+    await this.#save(records, this.#now());
     for (const r of records) this.#waiting.delete(r.entityRef);
     for (const [ref, pending] of waiting) {
       this.#waiting.set(ref, { version: state.version, pending });
@@ -555,7 +564,7 @@ export class PostureService {
       await this.#records(evaluation, [entity]),
       unavailable,
     );
-    await this.#o.store.save(records, this.#now());
+    await this.#save(records, this.#now());
     return this.#o.store.get(entity.ref);
   }
 }

@@ -47,6 +47,7 @@ import { BUILTIN_CHECKS } from '../engine';
 import { DatabasePostureStore } from '../posture/DatabasePostureStore';
 import { PostureQueries } from '../posture/PostureQueries';
 import { PostureService } from '../posture/PostureService';
+import { DemoHistorySeeder } from '../posture/demoHistory';
 import { PostureStore } from '../posture/PostureStore';
 import { createSources } from '../sources';
 
@@ -139,6 +140,13 @@ export async function buildGuardrailsContext(
     ],
     managedGrants: () => activeManagedGrants(accessStore),
     historyRetentionDays: config.posture.historyRetentionDays,
+    historySeeder: config.posture.demoHistoryDays
+      ? new DemoHistorySeeder({
+          store: postureStore,
+          days: config.posture.demoHistoryDays,
+          logger,
+        })
+      : undefined,
     refreshIntervalMs: config.posture.refreshIntervalMs,
     refreshesPerCallerPerMinute: config.posture.refreshesPerCallerPerMinute,
   });
