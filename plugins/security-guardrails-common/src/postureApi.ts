@@ -21,6 +21,8 @@ export interface PostureListItem {
   entityRef: string;
   owner?: string;
   system?: string;
+  /** The catalog entity's spec.lifecycle. */
+  lifecycle?: string;
   score: number | null;
   grade: Grade | null;
   domains: Record<Domain, DomainGrade>;
@@ -70,7 +72,12 @@ export interface PostureHistory {
 }
 
 /** @public */
-export type SummaryGroupBy = 'owner' | 'system' | 'domain' | 'namespace';
+export type SummaryGroupBy =
+  | 'owner'
+  | 'system'
+  | 'lifecycle'
+  | 'domain'
+  | 'namespace';
 
 /** @public */
 export interface SummaryGroup {

@@ -79,6 +79,8 @@ export interface EntityInfo {
   name: string;
   owner?: string;
   system?: string;
+  /** spec.lifecycle (production, experimental...). */
+  lifecycle?: string;
   annotations: Record<string, string>;
   links: Array<{ url: string; title?: string; type?: string }>;
 }

@@ -220,7 +220,20 @@ export const WALK: Step[] = [
       await sam.goto(`${portal.baseUrl}/security`);
       await sam.getByText('Grade distribution').waitFor();
       await sam.getByText(/Posture by/).waitFor();
-      await sam.getByText('storefront-team').first().waitFor();
+      // Teams by their display names, linked to their pages.
+      await sam
+        .locator('a[href="/catalog/default/group/storefront-team"]')
+        .first()
+        .waitFor();
+      // The page scoped to one lifecycle, from its address.
+      await sam.goto(`${portal.baseUrl}/security?lifecycle=deprecated`);
+      await sam
+        .getByText('Every card counts only these services', { exact: false })
+        .waitFor();
+      await sam.getByText('1 service', { exact: true }).first().waitFor();
+      await session.shot(sam, '08b-dashboard-deprecated');
+      await sam.goto(`${portal.baseUrl}/security`);
+      await sam.getByText('Grade distribution').waitFor();
       await session.shot(sam, '08-adoption-dashboard');
     },
   },

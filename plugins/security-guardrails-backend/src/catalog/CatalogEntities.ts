@@ -38,6 +38,7 @@ const FIELDS = [
   'metadata.links',
   'spec.owner',
   'spec.system',
+  'spec.lifecycle',
   'relations',
 ];
 
@@ -92,6 +93,9 @@ export function toEntityInfo(entity: Entity): CatalogEntityInfo {
     name: entity.metadata.name,
     owner,
     system,
+    ...(typeof entity.spec?.lifecycle === 'string' && entity.spec.lifecycle
+      ? { lifecycle: entity.spec.lifecycle }
+      : {}),
     annotations: entity.metadata.annotations ?? {},
     links: links.map(l => ({ url: l.url, title: l.title, type: l.type })),
     ...(entity.metadata.etag ? { etag: entity.metadata.etag } : {}),

@@ -33,6 +33,8 @@ export interface PostureRow {
   entity_ref: string;
   owner: string | null;
   system: string | null;
+  /** spec.lifecycle of the catalog entity (migration 20261204100000). */
+  lifecycle: string | null;
   score: number | null;
   grade: Grade | null;
   /** JSON: domain -> { score, grade } */

@@ -46,6 +46,7 @@ type ListRow = Pick<
   | 'entity_ref'
   | 'owner'
   | 'system'
+  | 'lifecycle'
   | 'score'
   | 'grade'
   | 'domain_grades'
@@ -60,6 +61,7 @@ function toListItem(row: ListRow, failing: string[]): PostureListItem {
     entityRef: row.entity_ref,
     owner: row.owner ?? undefined,
     system: row.system ?? undefined,
+    ...(row.lifecycle ? { lifecycle: row.lifecycle } : {}),
     score:
       row.score === null || row.score === undefined ? null : Number(row.score),
     grade: row.grade ?? null,
@@ -340,6 +342,7 @@ export class DatabasePostureStore implements PostureStore {
       'p.entity_ref',
       'p.owner',
       'p.system',
+      'p.lifecycle',
       'p.score',
       'p.grade',
       'p.domain_grades',
@@ -350,6 +353,7 @@ export class DatabasePostureStore implements PostureStore {
     );
     if (filter.owner?.length) q.whereIn('p.owner', filter.owner);
     if (filter.system?.length) q.whereIn('p.system', filter.system);
+    if (filter.lifecycle?.length) q.whereIn('p.lifecycle', filter.lifecycle);
     if (filter.entityRefs) q.whereIn('p.entity_ref', filter.entityRefs);
     if (filter.failingCheck) {
       q.whereExists(
@@ -399,6 +403,7 @@ export class DatabasePostureStore implements PostureStore {
       'entity_ref',
       'owner',
       'system',
+      'lifecycle',
       'score',
       'grade',
       'domain_grades',
@@ -410,6 +415,7 @@ export class DatabasePostureStore implements PostureStore {
       entityRef: r.entity_ref,
       owner: r.owner ?? undefined,
       system: r.system ?? undefined,
+      lifecycle: r.lifecycle ?? undefined,
       score: r.score === null ? null : Number(r.score),
       grade: r.grade ?? null,
       domains: parse(r.domain_grades, {} as Record<Domain, DomainGrade>),

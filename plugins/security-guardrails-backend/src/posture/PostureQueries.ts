@@ -12,6 +12,7 @@ import {
   EntityPosture,
   PostureHistory,
   PostureListResponse,
+  PostureScope,
   PostureSummary,
   PostureTrend,
   StandingAccessFindings,
@@ -29,6 +30,38 @@ const STANDING_ACCESS_CHECKS = [
 ];
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** Summaries kept, by grouping and scope. */
+const SUMMARY_CACHE_ENTRIES = 64;
+
+function scoped(scope: PostureScope): boolean {
+  return Boolean(
+    scope.owner?.length || scope.system?.length || scope.lifecycle?.length,
+  );
+}
+
+function scopeKey(scope: PostureScope): string {
+  const part = (v?: string[]) => [...(v ?? [])].sort().join(',');
+  return `${part(scope.owner)}|${part(scope.system)}|${part(scope.lifecycle)}`;
+}
+
+/** The rows an org view counts: every one, or those of the owners, systems and lifecycles asked for. */
+export function inScope<
+  T extends { owner?: string; system?: string; lifecycle?: string },
+>(rows: T[], scope: PostureScope): T[] {
+  if (!scoped(scope)) return rows;
+  const owner = scope.owner?.length ? new Set(scope.owner) : undefined;
+  const system = scope.system?.length ? new Set(scope.system) : undefined;
+  const lifecycle = scope.lifecycle?.length
+    ? new Set(scope.lifecycle)
+    : undefined;
+  return rows.filter(
+    r =>
+      (!owner || (r.owner !== undefined && owner.has(r.owner))) &&
+      (!system || (r.system !== undefined && system.has(r.system))) &&
+      (!lifecycle || (r.lifecycle !== undefined && lifecycle.has(r.lifecycle))),
+  );
+}
 
 /** The widest history window one request may ask for. */
 const MAX_HISTORY_DAYS = 400;
@@ -124,10 +157,14 @@ export class PostureQueries {
     };
   }
 
-  async summary(groupBy: SummaryGroupBy): Promise<PostureSummary> {
+  async summary(
+    groupBy: SummaryGroupBy,
+    scope: PostureScope = {},
+  ): Promise<PostureSummary> {
     const version = await this.#store.version();
     const nowMs = this.#now().getTime();
-    const cached = this.#summaryCache.get(groupBy);
+    const key = `${groupBy}|${scopeKey(scope)}`;
+    const cached = this.#summaryCache.get(key);
     // Past scores shift with the clock too: reuse a summary for at most a minute.
     if (cached && cached.version === version && nowMs - cached.at < 60_000) {
       return cached.value;
@@ -140,7 +177,7 @@ export class PostureQueries {
       this.#store.getOrgState<ClusterDataStatus[]>('clusters'),
     ]);
     const value = summarize({
-      rows,
+      rows: inScope(rows, scope),
       groupBy,
       past7,
       past30,
@@ -148,11 +185,17 @@ export class PostureQueries {
       clusters: clusters?.value ?? [],
       now,
     });
-    this.#summaryCache.set(groupBy, { version, at: nowMs, value });
+    this.#summaryCache.delete(key);
+    this.#summaryCache.set(key, { version, at: nowMs, value });
+    // Scopes come from callers: keep the newest few, not one per query ever asked.
+    for (const old of this.#summaryCache.keys()) {
+      if (this.#summaryCache.size <= SUMMARY_CACHE_ENTRIES) break;
+      this.#summaryCache.delete(old);
+    }
     return value;
   }
 
-  async trend(days: number): Promise<PostureTrend> {
+  async trend(days: number, scope: PostureScope = {}): Promise<PostureTrend> {
     const now = this.#now();
     const dayStart = Date.UTC(
       now.getUTCFullYear(),
@@ -163,7 +206,11 @@ export class PostureQueries {
     const [start, changes, current] = await Promise.all([
       this.#store.scoresAt(new Date(from.getTime() - 1).toISOString()),
       this.#store.historyBetween(from.toISOString(), now.toISOString()),
-      this.#store.listEntityRefs(),
+      scoped(scope)
+        ? this.#store
+            .summaryRows()
+            .then(rows => inScope(rows, scope).map(r => r.entityRef))
+        : this.#store.listEntityRefs(),
     ]);
     return {
       days,

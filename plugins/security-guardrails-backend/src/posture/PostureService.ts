@@ -170,6 +170,7 @@ export class PostureService {
         entityRef: ref,
         owner: entity?.owner,
         system: entity?.system,
+        lifecycle: entity?.lifecycle,
         evaluatedAt: evaluation.evaluatedAt,
         stale: clusters.some(c => c.status === 'unreachable'),
         mapped: ev.mapped,

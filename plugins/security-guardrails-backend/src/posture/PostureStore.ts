@@ -23,6 +23,7 @@ export interface PostureRecord {
   entityRef: string;
   owner?: string;
   system?: string;
+  lifecycle?: string;
   evaluatedAt: string;
   stale: boolean;
   mapped: boolean;
@@ -38,6 +39,7 @@ export interface PostureSummaryRow {
   entityRef: string;
   owner?: string;
   system?: string;
+  lifecycle?: string;
   score: number | null;
   grade: Grade | null;
   domains: Record<Domain, DomainGrade>;
@@ -49,6 +51,7 @@ export interface PostureSummaryRow {
 export interface ListFilter {
   owner?: string[];
   system?: string[];
+  lifecycle?: string[];
   grade?: Grade[];
   /** With `grade`, filter on this domain's grade; alone, entities failing a check in the domain. */
   domain?: Domain;

@@ -193,7 +193,9 @@ export function summarize(options: {
     for (const m of overallMembers) {
       if (groupBy === 'owner') add(m.row.owner ?? '(no owner)', m);
       else if (groupBy === 'system') add(m.row.system ?? '(no system)', m);
-      else {
+      else if (groupBy === 'lifecycle') {
+        add(m.row.lifecycle ?? '(no lifecycle)', m);
+      } else {
         const namespaces = m.row.namespaces.length
           ? m.row.namespaces
           : ['(no namespace)'];

@@ -307,6 +307,56 @@ describe('posture API', () => {
     ).toBe(true);
   });
 
+  it('scopes the summary, trend and list by owner, system and lifecycle', async () => {
+    const get = async (path: string) => {
+      const res = await request(server)
+        .get(`/api/security-guardrails${path}`)
+        .set(as(DANA));
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const byLifecycle = await get('/summary?groupBy=lifecycle');
+    expect(
+      Object.fromEntries(
+        byLifecycle.groups.map((g: any) => [g.key, g.services]),
+      ),
+    ).toEqual({ production: 9, deprecated: 1 });
+    const deprecated = await get('/summary?lifecycle=deprecated');
+    expect(deprecated.overall.services).toBe(1);
+    expect(deprecated.groups.map((g: any) => g.key)).toEqual([
+      'group:default/platform-team',
+    ]);
+    // A short owner name means the group, as in the list.
+    const platform = await get(
+      '/summary?owner=platform-team&lifecycle=production',
+    );
+    expect(platform.overall.services).toBe(2);
+    const platformAll = await get('/summary?owner=platform-team');
+    const storefront = await get('/summary?owner=storefront-team');
+    const both = await get('/summary?owner=platform-team,storefront-team');
+    expect(platformAll.overall.services).toBe(3);
+    expect(both.overall.services).toBe(
+      platformAll.overall.services + storefront.overall.services,
+    );
+    const list = await get('/posture?lifecycle=deprecated');
+    expect(list.items.map((i: any) => [i.entityRef, i.lifecycle])).toEqual([
+      ['component:default/legacy-admin', 'deprecated'],
+    ]);
+    const trend = await get('/summary/trend?days=3&lifecycle=deprecated');
+    expect(trend.points.at(-1).services).toBe(1);
+    for (const q of [
+      '/summary?lifecycle=DROP%20TABLE',
+      '/summary/trend?lifecycle=%3Cscript%3E',
+      '/posture?lifecycle=a;b',
+    ]) {
+      const res = await request(server)
+        .get(`/api/security-guardrails${q}`)
+        .set(as(DANA));
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('query.lifecycle');
+    }
+  });
+
   it('lists every standing or expired binding, owned by a service or not', async () => {
     const res = await request(server)
       .get('/api/security-guardrails/summary/standing-access')

@@ -13,6 +13,7 @@ import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
   API_ROUTES,
   CheckDescription,
+  PostureScope,
   guardrailsChecksReadPermission,
   guardrailsPostureReadPermission,
   guardrailsPostureRefreshPermission,
@@ -46,6 +47,19 @@ export interface PostureRouterOptions {
 }
 
 /** Who is asking, for per-caller limits: the user, or the calling service. */
+/** Owners and systems as full refs (`payments` is `group:default/payments`), lifecycles as written. */
+function scopeOf(query: {
+  owner?: string[];
+  system?: string[];
+  lifecycle?: string[];
+}): PostureScope {
+  return {
+    owner: query.owner?.map(o => normalizeRef(o, 'group')),
+    system: query.system?.map(s => normalizeRef(s, 'system')),
+    lifecycle: query.lifecycle,
+  };
+}
+
 function principalRef(credentials: BackstageCredentials): string {
   const p = credentials.principal as {
     type?: string;
@@ -203,8 +217,7 @@ export function createPostureRouter(
     const query = parseInput(API_ROUTES.listPostures.query, req.query, 'query');
     const page = await queries.list(
       {
-        owner: query.owner?.map(o => normalizeRef(o, 'group')),
-        system: query.system?.map(s => normalizeRef(s, 'system')),
+        ...scopeOf(query),
         grade: query.grade,
         domain: query.domain,
         failingCheck: query.failingCheck,
@@ -224,7 +237,7 @@ export function createPostureRouter(
   router.get(expressPath(API_ROUTES.getSummary), async (req, res) => {
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
     const query = parseInput(API_ROUTES.getSummary.query, req.query, 'query');
-    res.json(await queries.summary(query.groupBy));
+    res.json(await queries.summary(query.groupBy, scopeOf(query)));
   });
 
   router.get(expressPath(API_ROUTES.getStatus), async (req, res) => {
@@ -239,7 +252,7 @@ export function createPostureRouter(
   router.get(expressPath(API_ROUTES.getTrend), async (req, res) => {
     await requireCallerPermission(req, guardrailsSummaryReadPermission);
     const query = parseInput(API_ROUTES.getTrend.query, req.query, 'query');
-    res.json(await queries.trend(query.days));
+    res.json(await queries.trend(query.days, scopeOf(query)));
   });
 
   router.get(expressPath(API_ROUTES.getUnowned), async (req, res) => {

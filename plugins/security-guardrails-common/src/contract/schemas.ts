@@ -110,10 +110,25 @@ export const requestIdParams = z.object({
 
 // --- Queries -----------------------------------------------------------------
 
+/** A catalog spec.lifecycle value: production, experimental, deprecated... */
+const lifecycle = z
+  .string()
+  .max(63)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'must be a lifecycle such as production',
+  );
+
+/** Which services an org-wide view counts: by owner, system and lifecycle. */
+const scopeParams = {
+  owner: listParam(z.string().max(255)).optional(),
+  system: listParam(z.string().max(255)).optional(),
+  lifecycle: listParam(lifecycle).optional(),
+};
+
 export const postureListQuery = z
   .object({
-    owner: listParam(z.string().max(255)).optional(),
-    system: listParam(z.string().max(255)).optional(),
+    ...scopeParams,
     grade: listParam(z.enum(['A', 'B', 'C', 'D', 'F'])).optional(),
     domain: z.enum(DOMAINS).optional(),
     failingCheck: checkId('sc.privileged').optional(),
@@ -133,13 +148,17 @@ export const historyQuery = z
 export const summaryQuery = z
   .object({
     groupBy: z
-      .enum(['owner', 'system', 'domain', 'namespace'])
+      .enum(['owner', 'system', 'lifecycle', 'domain', 'namespace'])
       .default('owner'),
+    ...scopeParams,
   })
   .strict();
 
 export const trendQuery = z
-  .object({ days: z.coerce.number().int().min(1).max(365).default(30) })
+  .object({
+    days: z.coerce.number().int().min(1).max(365).default(30),
+    ...scopeParams,
+  })
   .strict();
 
 export const requestListQuery = z
@@ -257,8 +276,15 @@ export type NewExemptionRequest = z.input<typeof exemptionRequestBody>;
 /** The query of `GET /posture`, as a caller writes it. */
 export type PostureListQuery = Omit<
   z.input<typeof postureListQuery>,
-  'grade' | 'owner' | 'system'
-> & { owner?: string[]; system?: string[]; grade?: string[] };
+  'grade' | 'owner' | 'system' | 'lifecycle'
+> &
+  PostureScope & { grade?: string[] };
+/** Which services an org-wide view counts (the query of `GET /summary` and `GET /trend` beside their own). */
+export interface PostureScope {
+  owner?: string[];
+  system?: string[];
+  lifecycle?: string[];
+}
 /** The query of `GET /access-requests` and `GET /exemption-requests`. */
 export type RequestListQuery = Omit<
   z.input<typeof requestListQuery>,

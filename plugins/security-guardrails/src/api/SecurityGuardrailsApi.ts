@@ -16,6 +16,7 @@ import {
   PostureSummary,
   PostureTrend,
   RequestListQuery,
+  PostureScope,
   SummaryGroupBy,
   StandingAccessFindings,
   UnownedFindings,
@@ -47,8 +48,12 @@ export interface SecurityGuardrailsApi {
   ): Promise<PostureHistory>;
   refreshPosture(entityRef: string): Promise<EntityPosture>;
   listPostures(query?: PostureListQuery): Promise<PostureListResponse>;
-  getSummary(groupBy: SummaryGroupBy): Promise<PostureSummary>;
-  getTrend(days: number): Promise<PostureTrend>;
+  /** The org rollup grouped as asked, over the services in `scope` (all when empty). */
+  getSummary(
+    groupBy: SummaryGroupBy,
+    scope?: PostureScope,
+  ): Promise<PostureSummary>;
+  getTrend(days: number, scope?: PostureScope): Promise<PostureTrend>;
   getUnowned(): Promise<UnownedFindings>;
   /** Every binding flagged as standing privilege or past its expiry. */
   getStandingAccess(): Promise<StandingAccessFindings>;

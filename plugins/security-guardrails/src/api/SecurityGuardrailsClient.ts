@@ -3,6 +3,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
   AnswerOf,
+  PostureScope,
   SummaryGroupBy,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import {
@@ -91,15 +92,15 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
     return this.request<AnswerOf<'listPostures'>>(`/posture${query({ ...q })}`);
   }
 
-  getSummary(groupBy: SummaryGroupBy) {
+  getSummary(groupBy: SummaryGroupBy, scope: PostureScope = {}) {
     return this.request<AnswerOf<'getSummary'>>(
-      `/summary${query({ groupBy })}`,
+      `/summary${query({ groupBy, ...scope })}`,
     );
   }
 
-  getTrend(days: number) {
+  getTrend(days: number, scope: PostureScope = {}) {
     return this.request<AnswerOf<'getTrend'>>(
-      `/summary/trend${query({ days })}`,
+      `/summary/trend${query({ days, ...scope })}`,
     );
   }
 

@@ -1,17 +1,25 @@
-import { useCallback, useRef } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
+import { useSearchParams } from 'react-router-dom';
 import {
   Domain,
+  DOMAINS,
+  PostureScope,
   PostureSummary,
   SummaryGroupBy,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../api';
 import { useBackendData } from './useBackendData';
 
-/** The services table's filters; '' is "any". */
+/**
+ * The dashboard's view, as it stands in the URL (so a view can be shared):
+ * owner, system and lifecycle scope the whole page; domain and grade filter
+ * the services table; `by` groups the rollup.
+ */
 export interface DashboardFilters {
   owner: string;
   system: string;
+  lifecycle: string;
   domain: Domain | '';
   grade: string;
 }
@@ -19,54 +27,129 @@ export interface DashboardFilters {
 export const NO_FILTERS: DashboardFilters = {
   owner: '',
   system: '',
+  lifecycle: '',
   domain: '',
   grade: '',
 };
 
+const GROUPINGS: SummaryGroupBy[] = [
+  'owner',
+  'system',
+  'lifecycle',
+  'domain',
+  'namespace',
+];
+const GRADES = ['A', 'B', 'C', 'D', 'F'];
+
+/** The view in the URL: read leniently (an unknown value is "any"), written without empty parameters. */
+export function useDashboardView() {
+  const [params, setParams] = useSearchParams();
+  const by = params.get('by') as SummaryGroupBy | null;
+  const groupBy: SummaryGroupBy = by && GROUPINGS.includes(by) ? by : 'owner';
+  const domain = params.get('domain') as Domain | null;
+  const grade = params.get('grade') ?? '';
+  const filters: DashboardFilters = {
+    owner: params.get('owner') ?? '',
+    system: params.get('system') ?? '',
+    lifecycle: params.get('lifecycle') ?? '',
+    domain: domain && DOMAINS.includes(domain) ? domain : '',
+    grade: GRADES.includes(grade) ? grade : '',
+  };
+  const update = useCallback(
+    (changes: Partial<DashboardFilters> & { by?: SummaryGroupBy }) =>
+      setParams(
+        current => {
+          const next = new URLSearchParams(current);
+          for (const [key, value] of Object.entries(changes)) {
+            if (value) next.set(key, value);
+            else next.delete(key);
+          }
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  return {
+    groupBy,
+    filters,
+    setGroupBy: (next: SummaryGroupBy) =>
+      update({ by: next === 'owner' ? undefined : next }),
+    setFilters: (next: DashboardFilters) => update(next),
+  };
+}
+
+/** The part of the view that scopes every card. */
+export function scopeOf(filters: DashboardFilters): PostureScope {
+  return {
+    owner: filters.owner ? [filters.owner] : undefined,
+    system: filters.system ? [filters.system] : undefined,
+    lifecycle: filters.lifecycle ? [filters.lifecycle] : undefined,
+  };
+}
+
 /**
  * Everything the adoption dashboard shows, each part loading on its own:
- * the summary grouped as asked (each grouping requested once per visit, and
- * shared with the owner and system filter lists), the trend, the filtered
- * services, and who holds what.
+ * the summary and trend over the services in scope, the filter choices
+ * (from the whole organisation, so they do not vanish as one filters), the
+ * filtered services, and who holds what on the services in scope.
  */
 export function useDashboardData(
   groupBy: SummaryGroupBy,
   filters: DashboardFilters,
 ) {
   const api = useApi(securityGuardrailsApiRef);
-  const summaries = useRef(new Map<SummaryGroupBy, Promise<PostureSummary>>());
-  const summaryBy = useCallback(
+  // Whole-organisation summaries, for the filter choices: asked once per visit.
+  const choices = useRef(new Map<SummaryGroupBy, Promise<PostureSummary>>());
+  const choicesBy = useCallback(
     (by: SummaryGroupBy) => {
-      let pending = summaries.current.get(by);
+      let pending = choices.current.get(by);
       if (!pending) {
         pending = api.getSummary(by);
-        summaries.current.set(by, pending);
+        choices.current.set(by, pending);
         // A failed request is asked again next time, not remembered.
-        pending.catch(() => summaries.current.delete(by));
+        pending.catch(() => choices.current.delete(by));
       }
       return pending;
     },
     [api],
   );
-  const { owner, system, domain, grade } = filters;
+  const { owner, system, lifecycle, domain, grade } = filters;
+  const scope = useMemo(
+    () => scopeOf({ ...NO_FILTERS, owner, system, lifecycle }),
+    [owner, system, lifecycle],
+  );
+  const scoped = Boolean(owner || system || lifecycle);
 
   const summary = useBackendData(
-    () => summaryBy(groupBy),
-    [summaryBy, groupBy],
+    () => (scoped ? api.getSummary(groupBy, scope) : choicesBy(groupBy)),
+    [api, choicesBy, groupBy, scope, scoped],
   );
-  const owners = useBackendData(() => summaryBy('owner'), [summaryBy]);
-  const systems = useBackendData(() => summaryBy('system'), [summaryBy]);
-  const trend = useBackendData(() => api.getTrend(30), [api]);
+  const owners = useBackendData(() => choicesBy('owner'), [choicesBy]);
+  const systems = useBackendData(() => choicesBy('system'), [choicesBy]);
+  const lifecycles = useBackendData(() => choicesBy('lifecycle'), [choicesBy]);
+  const trend = useBackendData(() => api.getTrend(30, scope), [api, scope]);
   const services = useBackendData(
     () =>
       api.listPostures({
-        owner: owner ? [owner] : undefined,
-        system: system ? [system] : undefined,
+        ...scope,
         domain: domain || undefined,
         grade: grade ? [grade] : undefined,
         limit: 500,
       }),
-    [api, owner, system, domain, grade],
+    [api, scope, domain, grade],
+  );
+  // The services in scope, to narrow the access cards to them.
+  const inScope = useBackendData(
+    async () =>
+      scoped
+        ? new Set(
+            (await api.listPostures({ ...scope, limit: 500 })).items.map(
+              i => i.entityRef,
+            ),
+          )
+        : undefined,
+    [api, scope, scoped],
   );
   const standingAccess = useBackendData(() => api.getStandingAccess(), [api]);
   const grants = useBackendData(() => api.listGrants(), [api]);
@@ -83,8 +166,10 @@ export function useDashboardData(
     summary,
     owners,
     systems,
+    lifecycles,
     trend,
     services,
+    inScope,
     standingAccess,
     grants,
     exemptions,

@@ -120,6 +120,7 @@ function postureRow(r: PostureRecord, results: PostureResult[]): PostureRow {
     entity_ref: r.entityRef,
     owner: r.owner ?? null,
     system: r.system ?? null,
+    lifecycle: r.lifecycle ?? null,
     score: r.score.overall.score,
     grade: r.score.overall.grade,
     domain_grades: JSON.stringify(domainGrades(r.score)),

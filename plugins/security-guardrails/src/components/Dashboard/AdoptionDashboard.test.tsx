@@ -81,6 +81,63 @@ describe('AdoptionDashboard', () => {
     );
   });
 
+  it('scopes the whole page by owner, system and lifecycle, from the URL, and clears back to the organisation', async () => {
+    const inScope = request({
+      id: 'in',
+      state: 'active',
+      entityRef: 'component:default/storefront',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    const elsewhere = request({
+      id: 'out',
+      state: 'active',
+      entityRef: 'component:default/checkout',
+      requester: 'user:default/pat',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    const api = mockApi({
+      listGrants: jest.fn().mockResolvedValue([inScope, elsewhere]),
+    });
+    await renderWithApi(<AdoptionDashboard />, {
+      api,
+      path: '/?owner=group%3Adefault%2Fpayments&lifecycle=production&by=system',
+    });
+    await screen.findByText('71.7');
+    const scope = {
+      owner: ['group:default/payments'],
+      system: undefined,
+      lifecycle: ['production'],
+    };
+    expect(api.getSummary).toHaveBeenCalledWith('system', scope);
+    expect(api.getTrend).toHaveBeenCalledWith(30, scope);
+    expect(api.listPostures).toHaveBeenCalledWith(
+      expect.objectContaining({ ...scope, limit: 500 }),
+    );
+    // The access cards keep what concerns the services in scope.
+    const grants = (await screen.findByText('Active temporary grants')).closest(
+      'div[class*="MuiCard"]',
+    ) as HTMLElement;
+    await waitFor(() =>
+      expect(within(grants).queryByText(/Pat|pat/)).toBeNull(),
+    );
+    expect(
+      screen.getByText(
+        'Every card counts only these services; copy the address to share this view.',
+      ),
+    ).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() =>
+      expect(
+        screen.getByText('Every card counts the whole organisation.'),
+      ).toBeInTheDocument(),
+    );
+    expect(api.getTrend).toHaveBeenLastCalledWith(30, {
+      owner: undefined,
+      system: undefined,
+      lifecycle: undefined,
+    });
+  });
+
   it('explains what to do when nothing has been evaluated', async () => {
     const api = mockApi({
       getSummary: jest.fn().mockResolvedValue({

@@ -66,7 +66,7 @@ export function GroupTable(props: {
     {
       title:
         groupBy === 'domain'
-          ? 'Domain'
+          ? 'Scoring domain'
           : groupBy[0].toUpperCase() + groupBy.slice(1),
       field: 'key',
       render: g => {
@@ -110,7 +110,8 @@ export function GroupTable(props: {
             >
               <MenuItem value="owner">owning group</MenuItem>
               <MenuItem value="system">system</MenuItem>
-              <MenuItem value="domain">domain</MenuItem>
+              <MenuItem value="lifecycle">lifecycle</MenuItem>
+              <MenuItem value="domain">scoring domain</MenuItem>
               <MenuItem value="namespace">namespace</MenuItem>
             </Select>
           </FormControl>

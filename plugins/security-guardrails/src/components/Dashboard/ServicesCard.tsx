@@ -5,7 +5,6 @@ import {
   InputLabel,
   MenuItem,
   Select,
-  TextField,
   Typography,
 } from '@material-ui/core';
 import {
@@ -20,9 +19,7 @@ import {
   DOMAINS,
   PostureListItem,
   PostureListResponse,
-  PostureSummary,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { EntityDisplayName } from '@backstage/plugin-catalog-react';
 import { EntityLink } from '../access/RequestSummary';
 import { GradeBadge } from '../common/Badges';
 import { downloadCsv } from '../common/csv';
@@ -31,16 +28,14 @@ import { DashboardFilters } from '../../hooks/useDashboardData';
 import { BackendData } from '../../hooks/useBackendData';
 import { BackendError } from '../common/BackendError';
 
-/** Every service, filtered by owner, system, domain and grade, with a CSV export. */
+/** Every service in the dashboard's scope, filtered by domain and grade, with a CSV export. */
 export function ServicesCard(props: {
   filters: DashboardFilters;
   onFilters: (filters: DashboardFilters) => void;
   services: BackendData<PostureListResponse>;
-  owners?: PostureSummary;
-  systems?: PostureSummary;
 }) {
-  const { services, owners, systems } = props;
-  const { owner, system, domain, grade } = props.filters;
+  const { services } = props;
+  const { domain, grade } = props.filters;
   /** One filter changed, the others kept. */
   const set =
     <K extends keyof DashboardFilters>(key: K) =>
@@ -73,42 +68,6 @@ export function ServicesCard(props: {
   return (
     <InfoCard title="Services">
       <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mb={2}>
-        <TextField
-          select
-          id="sg-filter-owner"
-          label="Owner"
-          value={owner}
-          onChange={e => set('owner')(e.target.value)}
-          style={{ minWidth: 220 }}
-        >
-          <MenuItem value="">All owners</MenuItem>
-          {(owners?.groups ?? [])
-            .filter(
-              g => g.key.startsWith('group:') || g.key.startsWith('user:'),
-            )
-            .map(g => (
-              <MenuItem key={g.key} value={g.key}>
-                <EntityDisplayName entityRef={g.key} hideIcon disableTooltip />
-              </MenuItem>
-            ))}
-        </TextField>
-        <TextField
-          select
-          id="sg-filter-system"
-          label="System"
-          value={system}
-          onChange={e => set('system')(e.target.value)}
-          style={{ minWidth: 200 }}
-        >
-          <MenuItem value="">All systems</MenuItem>
-          {(systems?.groups ?? [])
-            .filter(g => g.key.startsWith('system:'))
-            .map(g => (
-              <MenuItem key={g.key} value={g.key}>
-                <EntityDisplayName entityRef={g.key} hideIcon disableTooltip />
-              </MenuItem>
-            ))}
-        </TextField>
         <FormControl style={{ minWidth: 200 }}>
           <InputLabel id="sg-domain">Domain</InputLabel>
           <Select
