@@ -88,10 +88,22 @@ const groupCard = EntityCardBlueprint.make({
   },
 });
 
+/** The rollup of a system's services on System pages. */
+const systemCard = EntityCardBlueprint.make({
+  name: 'system',
+  params: {
+    filter: { kind: 'system' },
+    loader: () =>
+      import('./components/Dashboard/GroupSecurityCard').then(m => (
+        <m.SystemSecurityCard />
+      )),
+  },
+});
+
 /** @alpha */
 export default createFrontendPlugin({
   pluginId: 'security-guardrails',
-  extensions: [api, page, entityCard, entityContent, groupCard],
+  extensions: [api, page, entityCard, entityContent, groupCard, systemCard],
   routes: convertLegacyRouteRefs({
     root: rootRouteRef,
     checks: checksRouteRef,

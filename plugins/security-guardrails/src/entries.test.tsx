@@ -15,12 +15,13 @@ import { Entity } from '@backstage/catalog-model';
 import alphaPlugin from './alpha';
 import {
   EntityGroupSecurityCard,
+  EntitySystemSecurityCard,
   EntitySecurityCard,
   EntitySecurityContent,
   SecurityGuardrailsPage,
 } from './plugin';
 import { securityGuardrailsApiRef } from './api';
-import { GROUP, mockApi, SERVICE } from './__testUtils__/fixtures';
+import { GROUP, mockApi, SERVICE, SYSTEM } from './__testUtils__/fixtures';
 import { renderWithApi } from './__testUtils__/render';
 
 const FEATURES: Array<{
@@ -54,6 +55,13 @@ const FEATURES: Array<{
     legacy: <EntityGroupSecurityCard />,
     entity: GROUP,
     expectText: /2 services · average score 60/,
+  },
+  {
+    name: 'system rollup card',
+    extensionId: 'entity-card:security-guardrails/system',
+    legacy: <EntitySystemSecurityCard />,
+    entity: SYSTEM,
+    expectText: /Security posture of the system's services/,
   },
 ];
 

@@ -10,6 +10,7 @@ export {
   EntitySecurityCard,
   EntitySecurityContent,
   EntityGroupSecurityCard,
+  EntitySystemSecurityCard,
 } from './plugin';
 export * from './api';
 export { rootRouteRef, entityContentRouteRef } from './routes';

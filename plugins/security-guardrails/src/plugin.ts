@@ -93,3 +93,20 @@ export const EntityGroupSecurityCard = securityGuardrailsPlugin.provide(
     },
   }),
 );
+
+/**
+ * The rollup card for System entity pages: how the system's services are doing.
+ *
+ * @public
+ */
+export const EntitySystemSecurityCard = securityGuardrailsPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySystemSecurityCard',
+    component: {
+      lazy: () =>
+        import('./components/Dashboard/GroupSecurityCard').then(
+          m => m.SystemSecurityCard,
+        ),
+    },
+  }),
+);

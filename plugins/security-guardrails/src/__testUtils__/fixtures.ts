@@ -50,6 +50,13 @@ export const GROUP: Entity = {
   spec: { type: 'team', children: [] },
 };
 
+export const SYSTEM: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'System',
+  metadata: { name: 'shop', namespace: 'default' },
+  spec: { owner: 'group:default/web' },
+};
+
 const resource = {
   cluster: 'demo',
   apiVersion: 'apps/v1',

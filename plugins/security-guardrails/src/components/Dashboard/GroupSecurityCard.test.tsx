@@ -1,6 +1,6 @@
 import { screen } from '@testing-library/react';
-import { GroupSecurityCard } from './GroupSecurityCard';
-import { GROUP, mockApi } from '../../__testUtils__/fixtures';
+import { GroupSecurityCard, SystemSecurityCard } from './GroupSecurityCard';
+import { GROUP, mockApi, SUMMARY, SYSTEM } from '../../__testUtils__/fixtures';
 import { renderWithApi } from '../../__testUtils__/render';
 
 describe('GroupSecurityCard', () => {
@@ -20,6 +20,32 @@ describe('GroupSecurityCard', () => {
       'href',
       '/catalog/default/component/search',
     );
+  });
+
+  it("rolls up a system's services on its page, linking to the dashboard scoped to it", async () => {
+    const api = mockApi({
+      getSummary: jest.fn().mockResolvedValue({
+        ...SUMMARY,
+        groups: [{ ...SUMMARY.groups[1], key: 'system:default/shop' }],
+      }),
+    });
+    await renderWithApi(<SystemSecurityCard />, { api, entity: SYSTEM });
+    expect(
+      await screen.findByText("Security posture of the system's services"),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(/ services? · average score /),
+    ).toBeInTheDocument();
+    expect(api.listPostures).toHaveBeenCalledWith({
+      system: ['system:default/shop'],
+      limit: 500,
+    });
+    expect(api.getSummary).toHaveBeenCalledWith('system', {
+      system: ['system:default/shop'],
+    });
+    expect(
+      screen.getByText('Adoption dashboard for these services').closest('a'),
+    ).toHaveAttribute('href', '/security?system=system%3Adefault%2Fshop');
   });
 
   it('says when the team owns no evaluated service', async () => {

@@ -38,21 +38,42 @@ function RollupLine(props: { group: SummaryGroup }) {
   );
 }
 
-/** On a Group's page: how the team's services are doing. */
-export function GroupSecurityCard() {
+const WORDS = {
+  owner: {
+    title: "Security posture of the team's services",
+    none: 'This team owns no service with a Kubernetes mapping yet (backstage.io/kubernetes-id).',
+    what: "the team's services",
+  },
+  system: {
+    title: "Security posture of the system's services",
+    none: 'No service of this system has a Kubernetes mapping yet (backstage.io/kubernetes-id).',
+    what: "the system's services",
+  },
+};
+
+/**
+ * The rollup of the services an entity groups: a team's (by owner) on a
+ * Group's page, a system's on a System's page. The numbers are the
+ * backend's, as on the dashboard, which it links to scoped the same way.
+ */
+function ServicesRollupCard(props: { by: 'owner' | 'system' }) {
+  const { by } = props;
   const { entity } = useEntity();
   const groupRef = stringifyEntityRef(entity);
   const api = useApi(securityGuardrailsApiRef);
   const dashboard = useOptionalRouteRef(rootRouteRef);
+  const words = WORDS[by];
   const data = useBackendData(
-    () => api.listPostures({ owner: [groupRef], limit: 500 }),
-    [api, groupRef],
+    () => api.listPostures({ [by]: [groupRef], limit: 500 }),
+    [api, by, groupRef],
   );
   // The rollup as the backend computes it for the dashboard: one number everywhere.
   const rollup = useBackendData(
     async () =>
-      (await api.getSummary('owner')).groups.find(g => g.key === groupRef),
-    [api, groupRef],
+      (await api.getSummary(by, { [by]: [groupRef] })).groups.find(
+        g => g.key === groupRef,
+      ),
+    [api, by, groupRef],
   );
 
   let content;
@@ -62,7 +83,7 @@ export function GroupSecurityCard() {
       <EmptyState
         missing="data"
         title="No evaluated services"
-        description="This team owns no service with a Kubernetes mapping yet (backstage.io/kubernetes-id)."
+        description={words.none}
       />
     );
   } else {
@@ -75,7 +96,7 @@ export function GroupSecurityCard() {
     else if (rollup.error && !rollup.value) {
       summary = (
         <Typography variant="body2" color="textSecondary">
-          The team's rollup could not be read: {rollup.error.message}
+          The rollup of {words.what} could not be read: {rollup.error.message}
         </Typography>
       );
     } else if (rollup.value) {
@@ -112,15 +133,28 @@ export function GroupSecurityCard() {
   }
   return (
     <InfoCard
-      title="Security posture of the team's services"
+      title={words.title}
       deepLink={
         dashboard
-          ? { title: 'Adoption dashboard', link: dashboard() }
+          ? {
+              title: 'Adoption dashboard for these services',
+              link: `${dashboard()}?${by}=${encodeURIComponent(groupRef)}`,
+            }
           : undefined
       }
     >
-      <BackendError data={data} what="the team's services" />
+      <BackendError data={data} what={words.what} />
       {content}
     </InfoCard>
   );
+}
+
+/** On a Group's page: how the team's services are doing. */
+export function GroupSecurityCard() {
+  return <ServicesRollupCard by="owner" />;
+}
+
+/** On a System's page: how the system's services are doing. */
+export function SystemSecurityCard() {
+  return <ServicesRollupCard by="system" />;
 }
