@@ -22,6 +22,8 @@ export interface DashboardFilters {
   lifecycle: string;
   domain: Domain | '';
   grade: string;
+  /** Services failing this check (a drill-down from the pass rates). */
+  check: string;
 }
 
 export const NO_FILTERS: DashboardFilters = {
@@ -30,7 +32,11 @@ export const NO_FILTERS: DashboardFilters = {
   lifecycle: '',
   domain: '',
   grade: '',
+  check: '',
 };
+
+/** A check id as the API accepts one; anything else in the URL is ignored. */
+const CHECK_ID = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/;
 
 const GROUPINGS: SummaryGroupBy[] = [
   'owner',
@@ -54,6 +60,7 @@ export function useDashboardView() {
     lifecycle: params.get('lifecycle') ?? '',
     domain: domain && DOMAINS.includes(domain) ? domain : '',
     grade: GRADES.includes(grade) ? grade : '',
+    check: CHECK_ID.test(params.get('check') ?? '') ? params.get('check')! : '',
   };
   const update = useCallback(
     (changes: Partial<DashboardFilters> & { by?: SummaryGroupBy }) =>
@@ -114,7 +121,7 @@ export function useDashboardData(
     },
     [api],
   );
-  const { owner, system, lifecycle, domain, grade } = filters;
+  const { owner, system, lifecycle, domain, grade, check } = filters;
   const scope = useMemo(
     () => scopeOf({ ...NO_FILTERS, owner, system, lifecycle }),
     [owner, system, lifecycle],
@@ -135,9 +142,10 @@ export function useDashboardData(
         ...scope,
         domain: domain || undefined,
         grade: grade ? [grade] : undefined,
+        failingCheck: check || undefined,
         limit: 500,
       }),
-    [api, scope, domain, grade],
+    [api, scope, domain, grade, check],
   );
   // The services in scope, to narrow the access cards to them.
   const inScope = useBackendData(

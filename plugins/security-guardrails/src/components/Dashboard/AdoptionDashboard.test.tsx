@@ -138,6 +138,36 @@ describe('AdoptionDashboard', () => {
     });
   });
 
+  it('drills down from a check to the services failing it, with their owners', async () => {
+    const api = mockApi();
+    await renderWithApi(<AdoptionDashboard />, { api });
+    await screen.findByText('71.7');
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Services failing sc.privileged' }),
+    );
+    await waitFor(() =>
+      expect(api.listPostures).toHaveBeenLastCalledWith(
+        expect.objectContaining({ failingCheck: 'sc.privileged' }),
+      ),
+    );
+    const chip = await screen.findByRole('button', {
+      name: /Showing services failing sc.privileged/,
+    });
+    expect(chip).toHaveTextContent(
+      'Failing Containers do not run privileged (sc.privileged)',
+    );
+    // Owners beside the services, by name.
+    const services = document.getElementById('sg-services')!;
+    expect(within(services).getAllByText('Web Team').length).toBeGreaterThan(0);
+    // Removing the filter shows every service again.
+    fireEvent.click(chip.querySelector('.MuiChip-deleteIcon')!);
+    await waitFor(() =>
+      expect(api.listPostures).toHaveBeenLastCalledWith(
+        expect.objectContaining({ failingCheck: undefined }),
+      ),
+    );
+  });
+
   it('explains what to do when nothing has been evaluated', async () => {
     const api = mockApi({
       getSummary: jest.fn().mockResolvedValue({

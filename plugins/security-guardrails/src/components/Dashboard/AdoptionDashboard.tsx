@@ -133,8 +133,16 @@ export function AdoptionDashboard() {
           }))}
         />
       </Grid>
-      <Grid item xs={12} md={6}>
-        <PassRateTable summary={s} />
+      <Grid item xs={12}>
+        <PassRateTable
+          summary={s}
+          onShowFailing={check => {
+            setFilters({ ...filters, check });
+            document
+              .getElementById('sg-services')
+              ?.scrollIntoView?.({ block: 'start' });
+          }}
+        />
       </Grid>
       <Grid item xs={12}>
         <Typography variant="caption" color="textSecondary">

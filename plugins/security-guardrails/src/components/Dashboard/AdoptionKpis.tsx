@@ -1,10 +1,11 @@
 import { Box, Grid, Typography } from '@material-ui/core';
-import { InfoCard, TrendLine } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import {
   PostureSummary,
   PostureTrend,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { percent, signed } from './format';
+import { shortDate, TrendChart } from '../common/TrendChart';
 
 function Kpi(props: { label: string; value: string; hint?: string }) {
   return (
@@ -63,10 +64,14 @@ export function AdoptionKpis(props: {
             Share at B or better, last 30 days
           </Typography>
           {points.length > 1 ? (
-            <TrendLine
-              data={points.map(p => (p.shareBOrBetter ?? 0) * 100)}
-              title="Share of services at B or better"
+            <TrendChart
+              points={points.map(p => ({
+                date: p.date,
+                value: (p.shareBOrBetter ?? 0) * 100,
+              }))}
               max={100}
+              unit="%"
+              title="Share of services at B or better"
             />
           ) : (
             <Typography variant="body2" color="textSecondary">
@@ -75,9 +80,9 @@ export function AdoptionKpis(props: {
           )}
           <Typography variant="caption" color="textSecondary">
             {points.length
-              ? `${percent(points[0].shareBOrBetter)} on ${
-                  points[0].date
-                } → ${percent(points[points.length - 1].shareBOrBetter)} today`
+              ? `${percent(points[0].shareBOrBetter)} on ${shortDate(
+                  points[0].date,
+                )} → ${percent(points[points.length - 1].shareBOrBetter)} today`
               : ''}
           </Typography>
         </Grid>

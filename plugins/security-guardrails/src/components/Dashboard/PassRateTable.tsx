@@ -1,3 +1,4 @@
+import { Button } from '@material-ui/core';
 import { Table, TableColumn } from '@backstage/core-components';
 import {
   CheckPassRate,
@@ -7,8 +8,11 @@ import {
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 import { percent } from './format';
 
-/** The pass rate of every check across the organisation, worst first. */
-export function PassRateTable(props: { summary: PostureSummary }) {
+/** The pass rate of every check across the services in view, worst first; a row leads to the services failing it. */
+export function PassRateTable(props: {
+  summary: PostureSummary;
+  onShowFailing: (checkId: string) => void;
+}) {
   const s = props.summary;
   const checks = useCheckCatalogue();
   const passColumns: TableColumn<CheckPassRate>[] = [
@@ -23,6 +27,20 @@ export function PassRateTable(props: { summary: PostureSummary }) {
     { title: 'Pass', field: 'pass', type: 'numeric' },
     { title: 'Fail', field: 'fail', type: 'numeric' },
     { title: 'Warn', field: 'warn', type: 'numeric' },
+    {
+      title: '',
+      render: c =>
+        c.fail + c.warn > 0 ? (
+          <Button
+            size="small"
+            color="primary"
+            onClick={() => props.onShowFailing(c.checkId)}
+            aria-label={`Services failing ${c.checkId}`}
+          >
+            Services failing it
+          </Button>
+        ) : null,
+    },
   ];
   return (
     <Table<CheckPassRate>

@@ -176,8 +176,15 @@ describe('EntitySecurityContent', () => {
     const api = mockApi();
     await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
     expect(
-      await screen.findByText('60 (D) on 2026-11-01 → 72 (C) on 2026-11-20'),
+      await screen.findByText('60 (D) on 1 Nov → 72 (C) on 20 Nov'),
     ).toBeInTheDocument();
+    // The chart has its axes: scores 0 to 100 and dates.
+    const chart = screen.getByRole('img', {
+      name: /^Score over the last 30 days: 60 on 1 Nov, 72 on /,
+    });
+    for (const tick of ['0', '50', '100', '1 Nov']) {
+      expect(within(chart).getAllByText(tick).length).toBeGreaterThan(0);
+    }
     expect(screen.getByText(/1 check result fixed/)).toBeInTheDocument();
   });
 

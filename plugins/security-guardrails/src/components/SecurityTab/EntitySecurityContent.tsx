@@ -14,7 +14,6 @@ import {
   Progress,
   Table,
   TableColumn,
-  TrendLine,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -36,6 +35,7 @@ import { GradeBadge, SeverityChip, StatusChip } from '../common/Badges';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { relativeTime } from '../common/time';
 import { BackendError } from '../common/BackendError';
+import { shortDate, TrendChart } from '../common/TrendChart';
 import { useBackendData } from '../../hooks/useBackendData';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 import { checkRowId, FOCUS_CHECK_PARAM } from '../../hooks/useSecurityTabLink';
@@ -90,7 +90,6 @@ function ScoreTrend(props: { entityRef: string }) {
   if (points.length === 0) {
     return <Typography variant="body2">No score history yet.</Typography>;
   }
-  const values = points.map(p => p.score as number);
   const first = points[0];
   const last = points[points.length - 1];
   const changes = history.value?.checks ?? [];
@@ -100,14 +99,19 @@ function ScoreTrend(props: { entityRef: string }) {
   const broke = changes.filter(c => c.to === 'fail').length;
   return (
     <Box>
-      <TrendLine
-        data={values.length > 1 ? values : [values[0], values[0]]}
-        title="Score over the last 30 days"
+      <TrendChart
+        // Each point is a change; the score holds until the next, up to now.
+        points={[
+          ...points.map(p => ({ date: p.at, value: p.score as number })),
+          { date: new Date().toISOString(), value: last.score as number },
+        ]}
         max={100}
+        step
+        title="Score over the last 30 days"
       />
       <Typography variant="body2">
-        {first.score} ({first.grade}) on {first.at.slice(0, 10)} → {last.score}{' '}
-        ({last.grade}) on {last.at.slice(0, 10)}
+        {first.score} ({first.grade}) on {shortDate(first.at)} → {last.score} (
+        {last.grade}) on {shortDate(last.at)}
       </Typography>
       <Typography variant="caption" color="textSecondary">
         {points.length} score change{points.length === 1 ? '' : 's'}; {fixed}{' '}
