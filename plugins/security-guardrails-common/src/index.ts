@@ -7,6 +7,7 @@
 
 export * from './checks';
 export * from './remediation';
+export * from './roleBinding';
 export * from './results';
 export * from './failures';
 export * from './scoring';

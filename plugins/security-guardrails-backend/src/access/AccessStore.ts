@@ -70,6 +70,8 @@ export interface RequestFilter {
   approvableBy?: string[];
   /** Either requested by this user, or decidable by these groups. */
   visibleTo?: { user: string; groups: string[] };
+  /** Requests this user approved or denied. */
+  decidedBy?: string;
 }
 
 /** How much of each kind of due work one sweep batch takes. */

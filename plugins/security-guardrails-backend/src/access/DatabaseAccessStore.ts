@@ -344,6 +344,14 @@ export class DatabaseAccessStore implements AccessStore {
       const refs = filter.approvableBy;
       q.where('state', 'pending').andWhere(b => decidableBy(b, refs));
     }
+    if (filter.decidedBy) {
+      const user = filter.decidedBy;
+      q.whereExists(
+        this.#db(APPROVALS)
+          .whereRaw(`${APPROVALS}.request_id = ${REQUESTS}.id`)
+          .where('approver', user),
+      );
+    }
     if (filter.visibleTo) {
       const { user, groups } = filter.visibleTo;
       q.andWhere(b => {

@@ -18,7 +18,7 @@ import { AccessStore, AuditFilter, RequestFilter } from './AccessStore';
 import { HOLDING_STATES } from './stateMachine';
 
 export interface ListQuery {
-  view: 'mine' | 'to-approve' | 'all';
+  view: 'mine' | 'to-approve' | 'decided' | 'all';
   states?: RequestState[];
   kinds?: AccessRequest['kind'][];
   entityRef?: string;
@@ -122,6 +122,7 @@ export class AccessQueries {
       entityRef: query.entityRef,
     };
     if (query.view === 'mine') filter.requester = actor.userRef;
+    else if (query.view === 'decided') filter.decidedBy = actor.userRef;
     else if (query.view === 'to-approve') {
       filter.approvableBy = [actor.userRef, ...actor.ownershipRefs];
     } else if (!isAdmin) {

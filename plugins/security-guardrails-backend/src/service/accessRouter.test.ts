@@ -178,6 +178,22 @@ describe('access API', () => {
     );
     expect(fs.existsSync(file)).toBe(true);
 
+    // The approver's recently decided, with the comment that went into the audit.
+    const decided = async (who: string) =>
+      (
+        await request(server)
+          .get(`${API}/access-requests?view=decided`)
+          .set(as(who))
+      ).body.items;
+    expect(
+      (await decided('sam')).map((r: any) => [
+        r.id,
+        r.approvals.map((a: any) => [a.approver, a.decision, a.comment]),
+      ]),
+    ).toEqual([[id, [['user:default/sam', 'approve', 'go']]]]);
+    expect(await decided('riley')).toEqual([]);
+    expect(await decided('dana')).toEqual([]);
+
     // The posture is re-evaluated and shows the grant's binding, with its
     // expiry, as temporary access: not graded, so the score stays.
     const posture = await eventually(

@@ -163,7 +163,7 @@ export const trendQuery = z
 
 export const requestListQuery = z
   .object({
-    view: z.enum(['mine', 'to-approve', 'all']).default('mine'),
+    view: z.enum(['mine', 'to-approve', 'decided', 'all']).default('mine'),
     state: listParam(z.enum(REQUEST_STATES)).optional(),
     entityRef: entityRefSchema.optional(),
     cursor: z

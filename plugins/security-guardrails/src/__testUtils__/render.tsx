@@ -1,6 +1,6 @@
 import { ReactNode } from 'react';
 import { Entity } from '@backstage/catalog-model';
-import { identityApiRef } from '@backstage/core-plugin-api';
+import { ApiRef, identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   defaultEntityPresentation,
@@ -46,6 +46,8 @@ export function renderWithApi(
     path?: string;
     /** Mount the plugin's root route at /security (off when the test renders the page itself). */
     mountRoot?: boolean;
+    /** More APIs the component may use (e.g. notifications). */
+    apis?: Array<readonly [ApiRef<any>, any]>;
   },
 ) {
   const identity = {
@@ -69,6 +71,7 @@ export function renderWithApi(
         apis={[
           [securityGuardrailsApiRef, options.api],
           [entityPresentationApiRef, presentation],
+          ...(options.apis ?? []),
           [identityApiRef, identity],
           [
             permissionApiRef,

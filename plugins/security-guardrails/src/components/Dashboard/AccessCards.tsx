@@ -10,7 +10,8 @@ import {
   StandingAccessFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { EntityLink } from '../access/RequestSummary';
-import { relativeTime } from '../common/time';
+import { RevokeButton } from '../access/RevokeButton';
+import { When } from '../common/When';
 import { BackendError } from '../common/BackendError';
 import { BackendData } from '../../hooks/useBackendData';
 
@@ -39,12 +40,17 @@ export function GrantsCard(props: { grants: Loaded<AccessRequest[]> }) {
               secondary={
                 <>
                   <EntityLink entityRef={g.entityRef} /> ·{' '}
-                  {g.state === 'active'
-                    ? `until ${g.expiresAt} (${relativeTime(g.expiresAt)})`
-                    : g.state}
+                  {g.state === 'active' ? (
+                    <>
+                      until <When at={g.expiresAt} />
+                    </>
+                  ) : (
+                    g.state
+                  )}
                 </>
               }
             />
+            <RevokeButton request={g} onDone={grants.retry} />
           </ListItem>
         ))}
       </List>
@@ -123,10 +129,13 @@ export function ExemptionsCard(props: {
                     {e.checkId} on <EntityLink entityRef={e.entityRef} />
                   </>
                 }
-                secondary={`expires ${relativeTime(
-                  e.expiresAt,
-                )} (${e.expiresAt?.slice(0, 10)}) · ${e.justification}`}
+                secondary={
+                  <>
+                    expires <When at={e.expiresAt} /> · {e.justification}
+                  </>
+                }
               />
+              <RevokeButton request={e} onDone={props.exemptions.retry} />
             </ListItem>
           ))}
         </List>

@@ -29,7 +29,10 @@ import useAsync from 'react-use/esm/useAsync';
 import {
   AccessRequest,
   GrantableRole,
+  KUBERNETES_ID_LABEL,
   MIN_JUSTIFICATION_LENGTH,
+  roleBindingFor,
+  toYaml,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { formatDuration } from '../common/time';
@@ -69,7 +72,11 @@ function describeRole(role: GrantableRole): string {
   )}, ${approvals}`;
 }
 
-/** The RoleBinding the request will apply, as the backend writes it. */
+/**
+ * The RoleBinding a request becomes, as YAML: the object the backend applies
+ * (roleBindingFor, shared with it), with what is not known yet (the request
+ * id before it exists, the expiry before it is applied) in angle brackets.
+ */
 export function previewRoleBinding(options: {
   role: GrantableRole;
   namespace: string;
@@ -77,32 +84,28 @@ export function previewRoleBinding(options: {
   entityRef: string;
   durationSeconds: number;
   justification: string;
+  /** Known once the request exists (the approver's view). */
+  requestId?: string;
+  requester?: string;
+  approvers?: string[];
 }): string {
-  return `apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata:
-  name: security-guardrails-<request id>
-  namespace: ${options.namespace}
-  labels:
-    app.kubernetes.io/managed-by: security-guardrails
-    security-guardrails.io/grant-id: <request id>
-  annotations:
-    security-guardrails.io/expires-at: <applied at + ${formatDuration(
-      options.durationSeconds * 1000,
-    )}>
-    security-guardrails.io/requester: <you>
-    security-guardrails.io/entity-ref: ${options.entityRef}
-    security-guardrails.io/justification: ${JSON.stringify(
-      options.justification || '…',
-    )}
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: ${options.role.clusterRole}
-subjects:
-  - apiGroup: rbac.authorization.k8s.io
-    kind: User
-    name: ${options.subject}`;
+  const binding = roleBindingFor(
+    {
+      grantId: options.requestId ?? '<request id>',
+      clusterRole: options.role.clusterRole,
+      subject: { kind: 'User', name: options.subject },
+      expiresAt: `<applied at + ${formatDuration(
+        options.durationSeconds * 1000,
+      )}>`,
+      requester: options.requester ?? '<you>',
+      approvers: options.approvers ?? ['<who approves>'],
+      justification: options.justification || '…',
+      entityRef: options.entityRef,
+    },
+    options.namespace,
+  );
+  return `${toYaml(binding).trimEnd()}
+# The binding also carries the service's ${KUBERNETES_ID_LABEL} label, when it has one.`;
 }
 
 /** What happened to a new request, in a sentence. */
