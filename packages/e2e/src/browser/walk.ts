@@ -118,6 +118,58 @@ export const WALK: Step[] = [
     },
   },
   {
+    name: 'the Security tab works at 800 px and with the keyboard',
+    async run({ portal, session, pages }) {
+      const dana = signedIn(pages.dana, 'Dana');
+      await dana.setViewportSize({ width: 800, height: 1000 });
+      try {
+        await dana.goto(`${portal.baseUrl}${SERVICE}/security`);
+        await dana
+          .getByText('Show passing and not applicable results')
+          .waitFor();
+        const overflow = await dana.evaluate(
+          () => document.documentElement.scrollWidth - window.innerWidth,
+        );
+        if (overflow > 1) {
+          throw new Error(`at 800 px the page is ${overflow} px too wide`);
+        }
+        for (const name of ['Refresh', 'Request access']) {
+          const box = await dana
+            .getByRole('button', { name, exact: true })
+            .first()
+            .boundingBox();
+          if (!box || box.x < 0 || box.x + box.width > 800) {
+            throw new Error(
+              `"${name}" is out of reach at 800 px: ${JSON.stringify(box)}`,
+            );
+          }
+        }
+        // A skip link past the summary and the tables' sort headers.
+        const skip = dana.getByRole('link', {
+          name: 'Skip to the results by domain',
+        });
+        await skip.focus();
+        await dana.keyboard.press('Enter');
+        const focused = await dana.evaluate(() => document.activeElement?.id);
+        if (focused !== 'sg-results') {
+          throw new Error(`the skip link moved focus to "${focused}"`);
+        }
+        // The next stop shows a focus ring.
+        await dana.keyboard.press('Tab');
+        const outline = await dana.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el ? getComputedStyle(el).outlineStyle : 'none';
+        });
+        if (outline === 'none') {
+          throw new Error('the focused control shows no focus outline');
+        }
+        await session.shot(dana, '02b-security-tab-800px');
+      } finally {
+        await dana.setViewportSize({ width: 1440, height: 1000 });
+      }
+    },
+  },
+  {
     name: 'the check catalogue is searchable',
     async run({ portal, session, pages }) {
       const dana = signedIn(pages.dana, 'Dana');

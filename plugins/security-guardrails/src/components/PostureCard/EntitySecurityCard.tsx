@@ -8,12 +8,7 @@ import {
   ListItemText,
   Typography,
 } from '@material-ui/core';
-import {
-  EmptyState,
-  InfoCard,
-  Link,
-  Progress,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard, Link } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
@@ -29,6 +24,7 @@ import { GradeBadge, SeverityChip } from '../common/Badges';
 import { ScoreRing } from '../common/ScoreRing';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { Freshness } from '../common/Freshness';
+import { PostureSkeleton } from '../common/PostureSkeleton';
 import { BackendError } from '../common/BackendError';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
@@ -164,7 +160,7 @@ export function EntitySecurityCard(props: {
   if (!mapped) {
     content = <MissingAnnotation entity={entity} />;
   } else if (posture.value === undefined) {
-    content = posture.error ? null : <Progress />;
+    content = posture.error ? null : <PostureSkeleton />;
   } else if (!posture.value) {
     content = (
       <EmptyState

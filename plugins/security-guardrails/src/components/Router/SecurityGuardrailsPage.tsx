@@ -9,16 +9,18 @@ import { AuditPage } from '../access/AuditPage';
 import { MyAccessPage } from '../access/MyAccessPage';
 import { ChecksPage } from '../ChecksPage/ChecksPage';
 import { AdoptionDashboard } from '../Dashboard/AdoptionDashboard';
+import { useA11yStyles } from '../common/a11y';
 
 /** The plugin's page: adoption, the check catalogue, and access. */
 export function SecurityGuardrailsPage() {
+  const a11y = useA11yStyles();
   return (
     <Page themeId="tool">
       <Header
         title="Security Guardrails"
         subtitle="Posture, remediation and time-limited access"
       />
-      <Content noPadding>
+      <Content noPadding className={a11y.root}>
         <TabbedLayout>
           <TabbedLayout.Route path="/" title="Adoption">
             <AdoptionDashboard />

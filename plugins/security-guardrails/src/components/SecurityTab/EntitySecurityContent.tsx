@@ -35,6 +35,8 @@ import { GradeBadge, SeverityChip, StatusChip } from '../common/Badges';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { relativeTime } from '../common/time';
 import { BackendError } from '../common/BackendError';
+import { useA11yStyles } from '../common/a11y';
+import { PostureSkeleton } from '../common/PostureSkeleton';
 import { shortDate, TrendChart } from '../common/TrendChart';
 import { useBackendData } from '../../hooks/useBackendData';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
@@ -129,6 +131,7 @@ export function EntitySecurityContent() {
   const mapped = isMapped(entity);
   const posture = usePosture(entityRef, mapped);
   const checks = useCheckCatalogue();
+  const a11y = useA11yStyles();
   const [showAll, setShowAll] = useState(false);
   const [params] = useSearchParams();
   // A check named in the link (from the Security card): its rows shown,
@@ -174,7 +177,9 @@ export function EntitySecurityContent() {
     return posture.error ? (
       <BackendError data={posture} what="this posture" />
     ) : (
-      <Progress />
+      <InfoCard title="Security posture">
+        <PostureSkeleton />
+      </InfoCard>
     );
   }
   if (!posture.value) {
@@ -303,7 +308,12 @@ export function EntitySecurityContent() {
   ];
 
   return (
-    <Grid container spacing={3}>
+    <Grid container spacing={3} className={a11y.root}>
+      <Grid item xs={12} style={{ paddingBottom: 0 }}>
+        <a href="#sg-results" className={a11y.skipLink}>
+          Skip to the results by domain
+        </a>
+      </Grid>
       {posture.error && (
         <Grid item xs={12}>
           <BackendError data={posture} what="this posture" />
@@ -362,7 +372,7 @@ export function EntitySecurityContent() {
           </InfoCard>
         </Grid>
       )}
-      <Grid item xs={12}>
+      <Grid item xs={12} id="sg-results" tabIndex={-1}>
         <FormControlLabel
           control={
             <Switch
@@ -384,7 +394,7 @@ export function EntitySecurityContent() {
               ['fail', 'warn', 'exempt'].includes(r.status)),
         );
         return (
-          <Grid item xs={12} key={domain}>
+          <Grid item xs={12} key={domain} className={a11y.scroll}>
             <Table<PostureResult>
               title={
                 <Box display="flex" alignItems="center" style={{ gap: 8 }}>
