@@ -102,6 +102,10 @@ export interface CheckPassRate {
   pass: number;
   fail: number;
   warn: number;
+  /** Failing results an approved exemption covers. */
+  exempt: number;
+  /** Results where the check did not apply. */
+  notApplicable: number;
   /** pass / (pass + fail + warn), or null when nothing was evaluated. */
   rate: number | null;
 }

@@ -18,6 +18,9 @@ import {
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 
+/** Result counts of one check: pass, fail, warn, exempt, not applicable. */
+export type CheckCounts = [number, number, number, number?, number?];
+
 /** What an evaluation produced for one entity. */
 export interface PostureRecord {
   entityRef: string;
@@ -45,7 +48,8 @@ export interface PostureSummaryRow {
   domains: Record<Domain, DomainGrade>;
   criticalFailures: number;
   namespaces: string[];
-  checkCounts: Record<string, [number, number, number]>;
+  /** Per check: [pass, fail, warn, exempt, not applicable] (rows stored before 2026-12-04 have the first three). */
+  checkCounts: Record<string, CheckCounts>;
 }
 
 export interface ListFilter {

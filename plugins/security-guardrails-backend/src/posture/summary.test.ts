@@ -59,7 +59,8 @@ describe('summarize', () => {
     }),
     row('component:default/c', 'group:default/one', 55, 'F', {
       criticalFailures: 2,
-      checkCounts: { 'x.a': [0, 0, 1] },
+      // Rows stored since 2026-12-04 count exempt and not applicable too.
+      checkCounts: { 'x.a': [0, 0, 1, 2, 3] },
     }),
     row('component:default/d', 'group:default/two', 72, 'C', {
       criticalFailures: 1,
@@ -150,6 +151,8 @@ describe('summarize', () => {
         pass: 0,
         fail: 2,
         warn: 0,
+        exempt: 0,
+        notApplicable: 0,
         rate: 0,
       },
       {
@@ -158,6 +161,8 @@ describe('summarize', () => {
         pass: 2,
         fail: 1,
         warn: 1,
+        exempt: 2,
+        notApplicable: 3,
         rate: 0.5,
       },
     ]);

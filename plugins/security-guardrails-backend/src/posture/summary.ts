@@ -125,23 +125,23 @@ export function passRates(
   rows: PostureSummaryRow[],
   domainOf: (checkId: string) => Domain | undefined,
 ): CheckPassRate[] {
-  const totals = new Map<string, [number, number, number]>();
+  const totals = new Map<string, number[]>();
   for (const row of rows) {
-    for (const [checkId, [p, f, w]] of Object.entries(row.checkCounts)) {
-      const t = totals.get(checkId) ?? [0, 0, 0];
-      t[0] += p;
-      t[1] += f;
-      t[2] += w;
+    for (const [checkId, counts] of Object.entries(row.checkCounts)) {
+      const t = totals.get(checkId) ?? [0, 0, 0, 0, 0];
+      for (let i = 0; i < 5; i++) t[i] += counts[i] ?? 0;
       totals.set(checkId, t);
     }
   }
   return [...totals]
-    .map(([checkId, [pass, fail, warn]]) => ({
+    .map(([checkId, [pass, fail, warn, exempt, notApplicable]]) => ({
       checkId,
       domain: domainOf(checkId) ?? 'implementation',
       pass,
       fail,
       warn,
+      exempt,
+      notApplicable,
       rate:
         pass + fail + warn > 0
           ? round1((pass / (pass + fail + warn)) * 1000) / 1000

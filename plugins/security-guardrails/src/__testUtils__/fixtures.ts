@@ -307,6 +307,8 @@ export const SUMMARY: PostureSummary = {
       pass: 2,
       fail: 1,
       warn: 0,
+      exempt: 1,
+      notApplicable: 4,
       rate: 0.667,
     },
   ],

@@ -26,7 +26,7 @@ import {
   PostureRow,
   TABLES,
 } from '../../database/tables';
-import { PostureRecord, SaveStats } from '../PostureStore';
+import { CheckCounts, PostureRecord, SaveStats } from '../PostureStore';
 import { bumpPostureVersion } from './postureVersion';
 
 function domainGrades(score: PostureScore): Record<Domain, DomainGrade> {
@@ -38,15 +38,19 @@ function domainGrades(score: PostureScore): Record<Domain, DomainGrade> {
   ) as Record<Domain, DomainGrade>;
 }
 
-function checkCounts(
-  results: CheckResult[],
-): Record<string, [number, number, number]> {
-  const out: Record<string, [number, number, number]> = {};
+const STATUS_INDEX = {
+  pass: 0,
+  fail: 1,
+  warn: 2,
+  exempt: 3,
+  'not-applicable': 4,
+} as const;
+
+function checkCounts(results: CheckResult[]): Record<string, CheckCounts> {
+  const out: Record<string, [number, number, number, number, number]> = {};
   for (const r of results) {
-    const c = (out[r.checkId] ??= [0, 0, 0]);
-    if (r.status === 'pass') c[0]++;
-    else if (r.status === 'fail') c[1]++;
-    else if (r.status === 'warn') c[2]++;
+    const c = (out[r.checkId] ??= [0, 0, 0, 0, 0]);
+    c[STATUS_INDEX[r.status]]++;
   }
   return out;
 }

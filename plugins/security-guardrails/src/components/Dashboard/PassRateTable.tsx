@@ -27,6 +27,8 @@ export function PassRateTable(props: {
     { title: 'Pass', field: 'pass', type: 'numeric' },
     { title: 'Fail', field: 'fail', type: 'numeric' },
     { title: 'Warn', field: 'warn', type: 'numeric' },
+    { title: 'Exempt', field: 'exempt', type: 'numeric' },
+    { title: 'Not applicable', field: 'notApplicable', type: 'numeric' },
     {
       title: '',
       render: c =>

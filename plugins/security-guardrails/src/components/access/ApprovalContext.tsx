@@ -89,6 +89,13 @@ export function ApprovalContext(props: {
               justification: r.justification,
               requestId: r.id,
               requester: r.requester,
+              // Those who approved so far, and the approver reading this.
+              approvers: [
+                ...r.approvals
+                  .filter(a => a.decision === 'approve')
+                  .map(a => a.approver),
+                '<you>',
+              ],
             }),
           )
           .join('\n---\n')
