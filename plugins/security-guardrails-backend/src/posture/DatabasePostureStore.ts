@@ -515,6 +515,27 @@ export class DatabasePostureStore implements PostureStore {
       .merge();
   }
 
+  /**
+   * Sets an org state key only if no one has: true for the one caller (of
+   * every replica) that did, so a one-time job runs once.
+   */
+  async claimOrgState(
+    key: string,
+    value: unknown,
+    now: Date = new Date(),
+  ): Promise<boolean> {
+    const inserted = await this.#db(TABLES.orgState)
+      .insert({
+        key,
+        value: JSON.stringify(value),
+        updated_at: now.toISOString(),
+      })
+      .onConflict('key')
+      .ignore()
+      .returning('key');
+    return inserted.length === 1;
+  }
+
   async getOrgState<T>(
     key: string,
   ): Promise<{ value: T; updatedAt: string } | undefined> {

@@ -139,6 +139,8 @@ export interface PostureStore {
   /** Drops history older than the retention, keeping each entity's score at the cut. */
   prune(olderThan: string): Promise<number>;
   setOrgState(key: string, value: unknown, now?: Date): Promise<void>;
+  /** Sets a key only if it is not set yet; true for the caller that set it. */
+  claimOrgState(key: string, value: unknown, now?: Date): Promise<boolean>;
   getOrgState<T>(
     key: string,
   ): Promise<{ value: T; updatedAt: string } | undefined>;

@@ -1,4 +1,4 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import {
   CheckResult,
   scoreResults,
@@ -11,7 +11,7 @@ import { PostureRecord } from './PostureStore';
 
 jest.setTimeout(60_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const NOW = new Date('2026-12-04T15:00:00.000Z');
 const DAY = 86_400_000;
 
@@ -63,8 +63,10 @@ function estate(): PostureRecord[] {
   );
 }
 
+let databaseId: TestDatabaseId = 'SQLITE_3';
+
 async function seeded() {
-  const knex = await databases.init('SQLITE_3');
+  const knex = await databases.init(databaseId);
   const store = await DatabasePostureStore.create({
     database: databaseServiceFor(knex),
   });
@@ -79,7 +81,35 @@ async function seeded() {
   return { store, seeder, records };
 }
 
-describe('DemoHistorySeeder', () => {
+describe.each(databases.eachSupportedId())('DemoHistorySeeder on %s', id => {
+  beforeAll(() => {
+    databaseId = id as TestDatabaseId;
+  });
+
+  it('is seeded by one of two replicas, never twice', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DatabasePostureStore.create({
+      database: databaseServiceFor(knex),
+    });
+    const replica = () =>
+      new DemoHistorySeeder({
+        store,
+        days: 30,
+        logger: mockServices.logger.mock(),
+      });
+    await Promise.all([
+      replica().seed(estate(), NOW),
+      replica().seed(estate(), NOW),
+    ]);
+    const points = await store.historyBetween(
+      '2000-01-01T00:00:00Z',
+      NOW.toISOString(),
+    );
+    const days = new Set(points.map(p => `${p.entityRef}|${p.at}`));
+    expect(days.size).toBe(points.length);
+    expect(points.length).toBeGreaterThan(0);
+  });
+
   it('gives each new service 30 days of daily history, scored, ending in its real posture', async () => {
     const { store, records } = await seeded();
     const month = await store.historyBetween(

@@ -113,7 +113,10 @@ export function pastRecord(
 /**
  * Seeds `days` days of daily postures for entities the store has never
  * evaluated. Seeds run one at a time, so a real posture saved after `seed`
- * resolves is always the newest.
+ * resolves is always the newest; each entity is claimed in the database
+ * first, so of several replicas one seeds it, and never twice (another
+ * replica's first posture may be stored before the seed is, and is then
+ * stored again by the next evaluation).
  */
 export class DemoHistorySeeder implements HistorySeeder {
   readonly #store: PostureStore;
@@ -143,9 +146,24 @@ export class DemoHistorySeeder implements HistorySeeder {
       .evaluatedVersions()
       .then(v => new Set(v.keys()));
     const known = await this.#known;
-    const fresh = records.filter(r => r.mapped && !known.has(r.entityRef));
+    const candidates = records.filter(r => r.mapped && !known.has(r.entityRef));
+    if (candidates.length === 0) return;
+    for (const r of candidates) known.add(r.entityRef);
+    // One replica seeds an entity, once: a claim in the database per entity.
+    const claims = await Promise.all(
+      candidates.map(r =>
+        this.#store.claimOrgState(
+          `demo-seed:${createHash('sha256')
+            .update(r.entityRef)
+            .digest('hex')
+            .slice(0, 40)}`,
+          { entityRef: r.entityRef, days: this.#days },
+          now,
+        ),
+      ),
+    );
+    const fresh = candidates.filter((_, i) => claims[i]);
     if (fresh.length === 0) return;
-    for (const r of fresh) known.add(r.entityRef);
     const stories = new Map(
       fresh.map(r => [r.entityRef, storyOf(r, this.#days)]),
     );
