@@ -8,6 +8,7 @@
 export * from './checks';
 export * from './remediation';
 export * from './roleBinding';
+export * from './campaigns';
 export * from './results';
 export * from './failures';
 export * from './scoring';

@@ -107,6 +107,17 @@ export const guardrailsAuditReadPermission = createPermission({
 });
 
 /**
+ * Create, edit, start and end campaigns (security leads). Reading them
+ * follows posture.read and summary.read.
+ *
+ * @public
+ */
+export const guardrailsCampaignManagePermission = createPermission({
+  name: 'security-guardrails.campaign.manage',
+  attributes: { action: 'update' },
+});
+
+/**
  * Every permission of the plugin, for registration and policies.
  *
  * @public
@@ -121,4 +132,5 @@ export const guardrailsPermissions = [
   guardrailsAccessRequestApprovePermission,
   guardrailsAccessAdminPermission,
   guardrailsAuditReadPermission,
+  guardrailsCampaignManagePermission,
 ];

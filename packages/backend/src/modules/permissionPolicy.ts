@@ -33,12 +33,14 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   guardrailsAccessAdminPermission,
   guardrailsAuditReadPermission,
+  guardrailsCampaignManagePermission,
   guardrailsPermissions,
 } from '@internal/backstage-plugin-security-guardrails-common';
 
 const SECURITY_LEADS_ONLY = new Set([
   guardrailsAuditReadPermission.name,
   guardrailsAccessAdminPermission.name,
+  guardrailsCampaignManagePermission.name,
 ]);
 const GUARDRAILS = new Set(guardrailsPermissions.map(p => p.name));
 

@@ -22,6 +22,7 @@ export const TABLES = {
   checkStatus: 'guardrails_check_status',
   checkHistory: 'guardrails_check_history',
   orgState: 'guardrails_org_state',
+  campaigns: 'guardrails_campaigns',
   accessRequests: 'guardrails_access_requests',
   accessApprovers: 'guardrails_access_approvers',
   accessApprovals: 'guardrails_access_approvals',
@@ -219,4 +220,25 @@ export function parseJson<T>(value: unknown, fallback: T): T {
   } catch {
     return fallback;
   }
+}
+
+/** A campaign (migration 20261204110000). */
+export interface CampaignRow {
+  id: string;
+  name: string;
+  description: string;
+  owner: string;
+  state: string;
+  starts_at: string;
+  deadline: string;
+  /** JSON: CampaignTarget */
+  target: string;
+  /** JSON: CampaignScope */
+  scope: string;
+  created_by: string;
+  created_at: string;
+  updated_by: string;
+  updated_at: string;
+  ended_at: string | null;
+  outcome: string | null;
 }

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { API_ROUTES } from '@internal/backstage-plugin-security-guardrails-common';
 import { createAccessRouter } from '../service/accessRouter';
+import { createCampaignRouter } from '../service/campaignRouter';
 import { createPostureRouter } from '../service/postureRouter';
 import { expressPath } from '../service/validation';
 import { answerErrors } from '../__testUtils__/answers';
@@ -83,6 +84,7 @@ describe('the OpenAPI document', () => {
     const served = [
       ...routesOf(createPostureRouter({} as any)),
       ...routesOf(createAccessRouter({} as any)),
+      ...routesOf(createCampaignRouter({} as any)),
     ].sort();
     const contract = Object.values(API_ROUTES)
       .filter(r => r.tag !== 'meta')

@@ -21,6 +21,7 @@ import {
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { createAccessRouter } from './accessRouter';
+import { createCampaignRouter } from './campaignRouter';
 import { createPostureRouter } from './postureRouter';
 import {
   demoClusterConfig,
@@ -47,6 +48,7 @@ type Caller = (typeof CALLERS)[number];
 const LEAD_ONLY = [
   'security-guardrails.audit.read',
   'security-guardrails.access.admin',
+  'security-guardrails.campaign.manage',
 ];
 
 function routesOf(router: any): string[] {
@@ -65,12 +67,17 @@ function header(caller: Caller): string {
   return mockCredentials.user.header(`user:default/${caller}`);
 }
 
-type Fixture = 'pending' | 'active' | 'pendingExemption' | 'activeExemption';
+type Fixture =
+  | 'pending'
+  | 'active'
+  | 'pendingExemption'
+  | 'activeExemption'
+  | 'campaign';
 type Expected = Record<Caller, number>;
 
 interface Row {
   name: string;
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   /** The path, given the id of this cell's fixture (if it has one). */
   path: (id: string) => string;
   body?: object;
@@ -108,6 +115,31 @@ const exemption = {
   durationSeconds: 7 * 86400,
   justification: 'Legacy nginx image writes its pid file; fix in Q1',
 };
+
+const campaign = {
+  name: 'No root in production',
+  description: 'Run as non-root everywhere in production.',
+  owner: 'group:default/security-leads',
+  startsAt: '2026-12-01T00:00:00.000Z',
+  deadline: '2026-12-29T00:00:00.000Z',
+  target: { checkIds: ['sc.non-root', 'sc.priv-escalation'] },
+  scope: { lifecycles: ['production'] },
+  state: 'active',
+};
+
+/** Reads that follow summary.read, as GET /summary does. */
+const summaryReadable = readable(200);
+
+/** Campaign changes: security leads only. */
+const leadsOnly = (status: number): Expected => ({
+  none: 401,
+  service: 403,
+  dana: 403,
+  riley: 403,
+  pat: 403,
+  sam: status,
+  olga: 403,
+});
 
 const auditOf = (body: any, id: string) =>
   body.items.some((e: any) => e.requestId === id);
@@ -373,6 +405,49 @@ const ROWS: Row[] = [
     // The same filter as above: naming the entity does not widen what one sees.
     visible: { sees: auditOf, by: ['dana', 'sam'] },
   },
+  {
+    name: 'GET /campaigns',
+    method: 'get',
+    path: () => '/campaigns',
+    fixture: 'campaign',
+    expected: summaryReadable,
+  },
+  {
+    name: 'POST /campaigns',
+    method: 'post',
+    path: () => '/campaigns',
+    body: campaign,
+    expected: leadsOnly(201),
+  },
+  {
+    name: 'GET /campaigns/:id',
+    method: 'get',
+    path: id => `/campaigns/${id}`,
+    fixture: 'campaign',
+    expected: summaryReadable,
+  },
+  {
+    name: 'PUT /campaigns/:id',
+    method: 'put',
+    path: id => `/campaigns/${id}`,
+    body: { description: 'Edited: why it matters.' },
+    fixture: 'campaign',
+    expected: leadsOnly(200),
+  },
+  {
+    name: 'GET /campaigns/:id/progress',
+    method: 'get',
+    path: id => `/campaigns/${id}/progress`,
+    fixture: 'campaign',
+    expected: summaryReadable,
+  },
+  {
+    name: 'GET /campaigns/entity/:entity',
+    method: 'get',
+    path: () => '/campaigns/entity/component/default/storefront',
+    fixture: 'campaign',
+    expected: readable(200),
+  },
 ];
 
 describe('authorization matrix', () => {
@@ -382,7 +457,7 @@ describe('authorization matrix', () => {
 
   const call = (
     caller: Caller,
-    method: 'get' | 'post',
+    method: 'get' | 'post' | 'put',
     path: string,
     body?: object,
   ) => {
@@ -414,6 +489,9 @@ describe('authorization matrix', () => {
   const endHeld = (user: Caller) => endHeldRequests(server, user);
 
   async function fixture(kind: Fixture): Promise<string> {
+    if (kind === 'campaign') {
+      return (await ok(call('sam', 'post', '/campaigns', campaign), 201)).id;
+    }
     if (kind === 'pending' || kind === 'active') {
       await endHeld('dana');
       const { id } = await ok(
@@ -469,6 +547,7 @@ describe('authorization matrix', () => {
       'GET /openapi.json',
       ...routesOf(createPostureRouter({} as any)),
       ...routesOf(createAccessRouter({} as any)),
+      ...routesOf(createCampaignRouter({} as any)),
     ];
     const covered = new Set(
       ROWS.map(r =>

@@ -48,6 +48,8 @@ import { DatabasePostureStore } from '../posture/DatabasePostureStore';
 import { PostureQueries } from '../posture/PostureQueries';
 import { PostureService } from '../posture/PostureService';
 import { DemoHistorySeeder } from '../posture/demoHistory';
+import { CampaignService } from '../campaigns/CampaignService';
+import { DatabaseCampaignStore } from '../campaigns/DatabaseCampaignStore';
 import { PostureStore } from '../posture/PostureStore';
 import { createSources } from '../sources';
 
@@ -80,6 +82,7 @@ export interface GuardrailsContext {
   access: Access;
   accessStore: AccessStore;
   drivers: Map<string, GrantDriver>;
+  campaigns: CampaignService;
 }
 
 /** The built-in checks and the custom ones, whose ids must be new and well formed. */
@@ -218,5 +221,12 @@ export async function buildGuardrailsContext(
     access,
     accessStore,
     drivers,
+    campaigns: new CampaignService({
+      store: await DatabaseCampaignStore.create(options),
+      knownChecks: new Set(checks.map(c => c.meta.id)),
+      auditor: options.auditor,
+      logger,
+      now: options.now,
+    }),
   };
 }

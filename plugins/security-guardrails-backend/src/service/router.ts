@@ -17,6 +17,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { buildOpenApiDocument } from '../schema/openapi';
 import { createAccessRouter } from './accessRouter';
+import { createCampaignRouter } from './campaignRouter';
 import { GuardrailsContext } from './buildGuardrailsContext';
 import { createPostureRouter } from './postureRouter';
 import { requirePermission } from './permissions';
@@ -69,6 +70,14 @@ export function createGuardrailsRouter(
       catalog: context.catalog,
       access: context.access.requests,
       queries: context.access.queries,
+    }),
+  );
+  router.use(
+    createCampaignRouter({
+      httpAuth,
+      permissions,
+      catalog: context.catalog,
+      campaigns: context.campaigns,
     }),
   );
   router.use(unavailableAsServiceUnavailable(logger));

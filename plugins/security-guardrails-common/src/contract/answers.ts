@@ -15,6 +15,12 @@ import type {
 } from '../accessApi';
 import type { CheckDescription } from '../checks';
 import type {
+  Campaign,
+  CampaignList,
+  CampaignProgress,
+  EntityCampaigns,
+} from '../campaigns';
+import type {
   PostureHistory,
   PostureListResponse,
   PostureStatus,
@@ -54,8 +60,12 @@ export interface ApiAnswers {
   AccessRequestList: AccessRequestList;
   AccessTargets: AccessTargets;
   AuditList: AuditList;
+  Campaign: Campaign;
+  CampaignList: CampaignList;
+  CampaignProgress: CampaignProgress;
   CheckDescription: CheckDescription;
   CheckList: CheckList;
+  EntityCampaigns: EntityCampaigns;
   EntityPosture: EntityPosture;
   GrantList: GrantList;
   HealthStatus: HealthStatus;

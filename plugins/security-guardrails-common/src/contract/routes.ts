@@ -13,6 +13,7 @@ import {
   guardrailsAccessReadPermission,
   guardrailsAccessRequestApprovePermission,
   guardrailsAccessRequestCreatePermission,
+  guardrailsCampaignManagePermission,
   guardrailsChecksReadPermission,
   guardrailsPostureReadPermission,
   guardrailsPostureRefreshPermission,
@@ -22,6 +23,9 @@ import {
   accessRequestBody,
   approveBody,
   auditQuery,
+  campaignBody,
+  campaignIdParams,
+  campaignUpdateBody,
   checkParams,
   denyBody,
   entityParams,
@@ -47,11 +51,11 @@ export interface RoutePermission {
 }
 
 export interface ApiRoute {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   /** OpenAPI style: `{kind}` for a path parameter. */
   path: string;
   summary: string;
-  tag: 'posture' | 'checks' | 'access' | 'meta';
+  tag: 'posture' | 'checks' | 'access' | 'campaigns' | 'meta';
   params?: z.AnyZodObject;
   query?: z.ZodTypeAny;
   body?: z.ZodTypeAny;
@@ -460,6 +464,83 @@ export const API_ROUTES = {
       description: 'A page of events, newest first',
     },
     errors: [403],
+  },
+  listCampaigns: {
+    method: 'get',
+    path: '/campaigns',
+    summary: 'Every campaign, newest deadline first',
+    tag: 'campaigns',
+    query: noQuery,
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: {
+      status: 200,
+      type: 'CampaignList',
+      description: '{ items: Campaign[] }',
+    },
+    errors: [403],
+  },
+  createCampaign: {
+    method: 'post',
+    path: '/campaigns',
+    summary: 'Create a campaign (a draft, or active at once)',
+    tag: 'campaigns',
+    body: campaignBody,
+    permissions: [caller(guardrailsCampaignManagePermission)],
+    response: { status: 201, type: 'Campaign', description: 'The campaign' },
+    errors: [403],
+  },
+  getCampaign: {
+    method: 'get',
+    path: '/campaigns/{id}',
+    summary: 'One campaign',
+    tag: 'campaigns',
+    params: campaignIdParams,
+    query: noQuery,
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: { status: 200, type: 'Campaign', description: 'The campaign' },
+    errors: [403, 404],
+  },
+  updateCampaign: {
+    method: 'put',
+    path: '/campaigns/{id}',
+    summary: 'Edit a campaign, start a draft or end an active one (audited)',
+    tag: 'campaigns',
+    params: campaignIdParams,
+    body: campaignUpdateBody,
+    permissions: [caller(guardrailsCampaignManagePermission)],
+    response: { status: 200, type: 'Campaign', description: 'The campaign' },
+    errors: [403, 404, 409],
+  },
+  getCampaignProgress: {
+    method: 'get',
+    path: '/campaigns/{id}/progress',
+    summary:
+      'Services in scope, done, by owner, and what each remaining one lacks',
+    tag: 'campaigns',
+    params: campaignIdParams,
+    query: noQuery,
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: {
+      status: 200,
+      type: 'CampaignProgress',
+      description: 'The progress',
+    },
+    errors: [403, 404],
+  },
+  getEntityCampaigns: {
+    method: 'get',
+    path: '/campaigns/entity/{kind}/{namespace}/{name}',
+    summary: 'The active campaigns that apply to an entity, and what is left',
+    tag: 'campaigns',
+    params: entityParams,
+    query: noQuery,
+    permissions: [onEntity(guardrailsPostureReadPermission)],
+    response: {
+      status: 200,
+      type: 'EntityCampaigns',
+      description: 'The campaigns and their status',
+    },
+    errors: [403, 404],
   },
 } satisfies Record<string, ApiRoute>;
 

@@ -192,6 +192,72 @@ export const auditQuery = z
 
 // --- Bodies ------------------------------------------------------------------
 
+export const campaignIdParams = z.object({
+  id: z.string().uuid('must be a campaign id (a UUID)'),
+});
+
+const GRADES = ['A', 'B', 'C', 'D', 'F'] as const;
+
+const campaignFields = {
+  name: z.string().trim().min(3, 'at least 3 characters').max(120),
+  description: z.string().max(10_000).default(''),
+  owner: entityRefSchema,
+  startsAt: isoDateTime,
+  deadline: isoDateTime,
+  target: z
+    .object({
+      checkIds: z.array(checkId('sc.non-root')).max(50).default([]),
+      minGrade: z.enum(GRADES).optional(),
+      domain: z.enum(DOMAINS).optional(),
+    })
+    .strict()
+    .refine(t => t.checkIds.length > 0 || t.minGrade !== undefined, {
+      message: 'name at least one check or a minimum grade',
+    })
+    .refine(t => t.domain === undefined || t.minGrade !== undefined, {
+      message: 'a domain needs a minimum grade',
+      path: ['domain'],
+    }),
+  scope: z
+    .object({
+      owners: z.array(entityRefSchema).max(50).default([]),
+      systems: z.array(entityRefSchema).max(50).default([]),
+      lifecycles: z.array(lifecycle).max(20).default([]),
+    })
+    .strict()
+    .default({}),
+};
+
+/** Deadline after the start, both real times. */
+const inOrder = (b: { startsAt?: string; deadline?: string }) =>
+  !b.startsAt || !b.deadline || Date.parse(b.deadline) > Date.parse(b.startsAt);
+
+export const campaignBody = z
+  .object({
+    ...campaignFields,
+    state: z.enum(['draft', 'active']).default('draft'),
+  })
+  .strict()
+  .refine(inOrder, {
+    message: 'the deadline must be after the start',
+    path: ['deadline'],
+  });
+
+export const campaignUpdateBody = z
+  .object({
+    name: campaignFields.name.optional(),
+    description: z.string().max(10_000).optional(),
+    owner: entityRefSchema.optional(),
+    startsAt: isoDateTime.optional(),
+    deadline: isoDateTime.optional(),
+    target: campaignFields.target.optional(),
+    scope: campaignFields.scope.optional(),
+    /** Start a draft, or end an active campaign now. */
+    state: z.enum(['draft', 'active', 'ended']).optional(),
+  })
+  .strict()
+  .refine(b => Object.keys(b).length > 0, { message: 'change something' });
+
 export const accessRequestBody = z
   .object({
     entityRef: entityRefSchema,
@@ -294,3 +360,8 @@ export type RequestListQuery = Omit<
 export type AuditQuery = Omit<z.input<typeof auditQuery>, 'cursor'> & {
   cursor?: string;
 };
+
+/** A new campaign (the body of `POST /campaigns`). */
+export type NewCampaign = z.input<typeof campaignBody>;
+/** Changes to a campaign (the body of `PUT /campaigns/{id}`). */
+export type CampaignUpdate = z.input<typeof campaignUpdateBody>;

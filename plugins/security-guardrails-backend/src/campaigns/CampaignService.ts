@@ -1,0 +1,203 @@
+/*
+ * The campaign lifecycle: create (a draft, or active at once), edit, start
+ * and end; every change of an active campaign goes to the Backstage
+ * auditor. States move draft → active → ended (or draft → ended, dropped);
+ * an ended campaign is kept as it ended. Progress and an entity's campaigns
+ * come from the store's queries over the postures.
+ */
+import { randomUUID } from 'node:crypto';
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  Campaign,
+  CampaignProgress,
+  EntityCampaigns,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { DatabaseCampaignStore } from './DatabaseCampaignStore';
+
+const DAY_MS = 86_400_000;
+
+type CampaignInput = Pick<
+  Campaign,
+  | 'name'
+  | 'description'
+  | 'owner'
+  | 'startsAt'
+  | 'deadline'
+  | 'target'
+  | 'scope'
+> & { state: 'draft' | 'active' };
+
+type CampaignChanges = Partial<Omit<CampaignInput, 'state'>> & {
+  state?: Campaign['state'];
+};
+
+const MOVES: Record<Campaign['state'], Array<Campaign['state']>> = {
+  draft: ['draft', 'active', 'ended'],
+  active: ['active', 'ended'],
+  ended: [],
+};
+
+export class CampaignService {
+  constructor(
+    private readonly options: {
+      store: DatabaseCampaignStore;
+      knownChecks: ReadonlySet<string>;
+      auditor?: AuditorService;
+      logger: LoggerService;
+      now?: () => Date;
+    },
+  ) {}
+
+  #now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  #checkTarget(target: Campaign['target']) {
+    const unknown = target.checkIds.filter(
+      id => !this.options.knownChecks.has(id),
+    );
+    if (unknown.length) {
+      throw new InputError(
+        `body.target.checkIds: no check ${unknown.join(
+          ', ',
+        )} runs here (GET /checks lists them)`,
+      );
+    }
+  }
+
+  #checkDates(c: Pick<Campaign, 'startsAt' | 'deadline'>) {
+    if (Date.parse(c.deadline) <= Date.parse(c.startsAt)) {
+      throw new InputError(
+        'body.deadline: the deadline must be after the start',
+      );
+    }
+  }
+
+  async #audit(action: string, campaign: Campaign, actor: string, meta = {}) {
+    if (!this.options.auditor) return;
+    try {
+      const event = await this.options.auditor.createEvent({
+        eventId: 'campaign',
+        severityLevel: 'medium',
+        meta: {
+          action,
+          campaignId: campaign.id,
+          name: campaign.name,
+          state: campaign.state,
+          actor,
+          ...meta,
+        },
+      });
+      await event.success();
+    } catch (e) {
+      this.options.logger.warn(
+        `Could not audit campaign ${campaign.id} (${action}): ${
+          (e as Error).message
+        }`,
+      );
+    }
+  }
+
+  async create(input: CampaignInput, actor: string): Promise<Campaign> {
+    this.#checkTarget(input.target);
+    this.#checkDates(input);
+    const at = this.#now().toISOString();
+    const campaign: Campaign = {
+      id: randomUUID(),
+      ...input,
+      createdBy: actor,
+      createdAt: at,
+      updatedBy: actor,
+      updatedAt: at,
+    };
+    await this.options.store.create(campaign);
+    await this.#audit('created', campaign, actor);
+    return campaign;
+  }
+
+  async get(id: string): Promise<Campaign> {
+    const campaign = await this.options.store.get(id);
+    if (!campaign) throw new NotFoundError(`No campaign ${id}`);
+    return campaign;
+  }
+
+  list(): Promise<Campaign[]> {
+    return this.options.store.list();
+  }
+
+  async update(
+    id: string,
+    changes: CampaignChanges,
+    actor: string,
+  ): Promise<Campaign> {
+    const current = await this.get(id);
+    const state = changes.state ?? current.state;
+    if (!MOVES[current.state].includes(state)) {
+      throw new ConflictError(
+        current.state === 'ended'
+          ? `Campaign ${id} has ended; an ended campaign is kept as it ended`
+          : `Campaign ${id} is ${current.state}; it cannot go back to ${state}`,
+      );
+    }
+    if (changes.target) this.#checkTarget(changes.target);
+    const at = this.#now();
+    let next: Campaign = {
+      ...current,
+      ...changes,
+      state,
+      updatedBy: actor,
+      updatedAt: at.toISOString(),
+    };
+    this.#checkDates(next);
+    if (state === 'ended' && current.state !== 'ended') {
+      const progress = await this.options.store.progress(next, { limit: 0 });
+      next = {
+        ...next,
+        endedAt: at.toISOString(),
+        ...(current.state === 'active'
+          ? {
+              outcome: progress.done === progress.services ? 'met' : 'missed',
+            }
+          : {}),
+      };
+    }
+    if (!(await this.options.store.update(next, current.updatedAt))) {
+      throw new ConflictError(
+        `Campaign ${id} was changed by someone else meanwhile; reload it and try again`,
+      );
+    }
+    if (current.state === 'active' || state !== current.state) {
+      await this.#audit(
+        state !== current.state ? state : 'edited',
+        next,
+        actor,
+        { changed: Object.keys(changes).sort() },
+      );
+    }
+    return next;
+  }
+
+  #daysLeft(c: Campaign): number {
+    return Math.ceil((Date.parse(c.deadline) - this.#now().getTime()) / DAY_MS);
+  }
+
+  async progress(id: string): Promise<CampaignProgress> {
+    const campaign = await this.get(id);
+    const p = await this.options.store.progress(campaign);
+    return { campaign, daysLeft: this.#daysLeft(campaign), ...p };
+  }
+
+  async forEntity(entityRef: string): Promise<EntityCampaigns> {
+    const campaigns = await this.options.store.activeFor(entityRef);
+    const items = [];
+    for (const campaign of campaigns) {
+      const p = await this.options.store.progress(campaign, { entityRef });
+      const status = p.remaining[0];
+      if (status) {
+        items.push({ campaign, daysLeft: this.#daysLeft(campaign), status });
+      }
+    }
+    return { entityRef, items };
+  }
+}

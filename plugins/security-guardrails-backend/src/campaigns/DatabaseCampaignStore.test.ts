@@ -1,0 +1,156 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  Campaign,
+  CheckResult,
+  scoreResults,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { databaseServiceFor } from '../__testUtils__/database';
+import { DatabasePostureStore } from '../posture/DatabasePostureStore';
+import { PostureRecord } from '../posture/PostureStore';
+import { DatabaseCampaignStore } from './DatabaseCampaignStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const NOW = new Date('2026-12-04T12:00:00.000Z');
+
+function result(checkId: string, status: CheckResult['status']): CheckResult {
+  return {
+    checkId,
+    status,
+    severity: 'high',
+    domain: 'implementation',
+    resource: {
+      cluster: 'demo',
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'app',
+    },
+    message: status,
+  };
+}
+
+function record(
+  name: string,
+  owner: string,
+  lifecycle: string,
+  statuses: Record<string, CheckResult['status']>,
+): PostureRecord {
+  const results = Object.entries(statuses).map(([id, s]) => result(id, s));
+  return {
+    entityRef: `component:default/${name}`,
+    owner,
+    lifecycle,
+    evaluatedAt: NOW.toISOString(),
+    stale: false,
+    mapped: true,
+    clusters: [{ cluster: 'demo', readAt: NOW.toISOString(), status: 'ok' }],
+    score: scoreResults(results),
+    results,
+  };
+}
+
+function campaign(overrides: Partial<Campaign> = {}): Campaign {
+  return {
+    id: '11111111-1111-4111-8111-111111111111',
+    name: 'No root',
+    description: '',
+    owner: 'group:default/security-leads',
+    state: 'active',
+    startsAt: '2026-12-01T00:00:00.000Z',
+    deadline: '2026-12-29T00:00:00.000Z',
+    target: { checkIds: ['sc.non-root', 'sc.priv-escalation'] },
+    scope: { owners: [], systems: [], lifecycles: ['production'] },
+    createdBy: 'user:default/sam',
+    createdAt: NOW.toISOString(),
+    updatedBy: 'user:default/sam',
+    updatedAt: NOW.toISOString(),
+    ...overrides,
+  };
+}
+
+describe.each(databases.eachSupportedId())(
+  'DatabaseCampaignStore on %s',
+  id => {
+    let store: DatabaseCampaignStore;
+
+    beforeEach(async () => {
+      const knex = await databases.init(id as TestDatabaseId);
+      const database = databaseServiceFor(knex);
+      const postures = await DatabasePostureStore.create({ database });
+      store = await DatabaseCampaignStore.create({ database });
+      await postures.save(
+        [
+          // Done: both checks pass, or one is exempt.
+          record('a', 'group:default/web', 'production', {
+            'sc.non-root': 'pass',
+            'sc.priv-escalation': 'pass',
+          }),
+          record('b', 'group:default/web', 'production', {
+            'sc.non-root': 'exempt',
+            'sc.priv-escalation': 'pass',
+          }),
+          // Not done: one or two target checks fail.
+          record('c', 'group:default/pay', 'production', {
+            'sc.non-root': 'fail',
+            'sc.priv-escalation': 'pass',
+          }),
+          record('d', 'group:default/pay', 'production', {
+            'sc.non-root': 'fail',
+            'sc.priv-escalation': 'fail',
+          }),
+          // Out of scope: not production.
+          record('e', 'group:default/pay', 'experimental', {
+            'sc.non-root': 'fail',
+          }),
+        ],
+        NOW,
+      );
+    });
+
+    it('counts what is done in the database, by owner, most to do first', async () => {
+      const p = await store.progress(campaign());
+      expect(p).toMatchObject({ services: 4, done: 2 });
+      expect(p.byOwner).toEqual([
+        { owner: 'group:default/pay', services: 2, done: 0 },
+        { owner: 'group:default/web', services: 2, done: 2 },
+      ]);
+      expect(p.remaining.map(r => [r.entityRef, r.failingChecks])).toEqual([
+        ['component:default/d', ['sc.non-root', 'sc.priv-escalation']],
+        ['component:default/c', ['sc.non-root']],
+      ]);
+    });
+
+    it('keeps a campaign as it was when someone else changed it first', async () => {
+      const c = await store.create(campaign());
+      const first = {
+        ...c,
+        name: 'First',
+        updatedAt: '2026-12-04T12:00:01.000Z',
+      };
+      expect(await store.update(first, c.updatedAt)).toBe(true);
+      const second = {
+        ...c,
+        name: 'Second',
+        updatedAt: '2026-12-04T12:00:02.000Z',
+      };
+      expect(await store.update(second, c.updatedAt)).toBe(false);
+      expect((await store.get(c.id))?.name).toBe('First');
+    });
+
+    it('finds the active campaigns whose scope covers an entity', async () => {
+      await store.create(campaign());
+      await store.create(
+        campaign({
+          id: '22222222-2222-4222-8222-222222222222',
+          state: 'draft',
+        }),
+      );
+      expect(
+        (await store.activeFor('component:default/c')).map(c => c.id),
+      ).toEqual(['11111111-1111-4111-8111-111111111111']);
+      expect(await store.activeFor('component:default/e')).toEqual([]);
+    });
+  },
+);

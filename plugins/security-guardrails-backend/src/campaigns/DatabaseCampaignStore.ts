@@ -1,0 +1,224 @@
+/*
+ * Campaigns in the plugin's database, and their progress read from the
+ * posture tables in the database: the services in scope are posture rows
+ * filtered by owner, system and lifecycle; a service is done when none of
+ * the target checks is in its failing-check index (an exempt result is not
+ * failing) and its grade reaches the target's. Only light columns are read,
+ * never the stored results.
+ */
+import {
+  Campaign,
+  CampaignService,
+  CampaignState,
+  Grade,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import { connect } from '../database/migrate';
+import { CampaignRow, TABLES } from '../database/tables';
+
+const PROGRESS_LIST_LIMIT = 500;
+
+function toCampaign(row: CampaignRow): Campaign {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    owner: row.owner,
+    state: row.state as CampaignState,
+    startsAt: row.starts_at,
+    deadline: row.deadline,
+    target: JSON.parse(row.target),
+    scope: JSON.parse(row.scope),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedBy: row.updated_by,
+    updatedAt: row.updated_at,
+    ...(row.ended_at ? { endedAt: row.ended_at } : {}),
+    ...(row.outcome ? { outcome: row.outcome as 'met' | 'missed' } : {}),
+  };
+}
+
+function toRow(c: Campaign): CampaignRow {
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    owner: c.owner,
+    state: c.state,
+    starts_at: c.startsAt,
+    deadline: c.deadline,
+    target: JSON.stringify(c.target),
+    scope: JSON.stringify(c.scope),
+    created_by: c.createdBy,
+    created_at: c.createdAt,
+    updated_by: c.updatedBy,
+    updated_at: c.updatedAt,
+    ended_at: c.endedAt ?? null,
+    outcome: c.outcome ?? null,
+  };
+}
+
+const GRADES: Grade[] = ['A', 'B', 'C', 'D', 'F'];
+
+/** The grades at or above `min`, best first. */
+function gradesAtLeast(min: Grade): Grade[] {
+  return GRADES.slice(0, GRADES.indexOf(min) + 1);
+}
+
+export class DatabaseCampaignStore {
+  /** Connects (running the plugin's migrations unless skipped) and returns the store. */
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseCampaignStore> {
+    return new DatabaseCampaignStore(await connect(options.database));
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async create(campaign: Campaign): Promise<Campaign> {
+    await this.db(TABLES.campaigns).insert(toRow(campaign));
+    return campaign;
+  }
+
+  async get(id: string): Promise<Campaign | undefined> {
+    const row = await this.db(TABLES.campaigns).where('id', id).first();
+    return row ? toCampaign(row) : undefined;
+  }
+
+  async list(states?: CampaignState[]): Promise<Campaign[]> {
+    const q = this.db(TABLES.campaigns);
+    if (states?.length) q.whereIn('state', states);
+    const rows: CampaignRow[] = await q
+      .orderBy('deadline', 'desc')
+      .orderBy('id', 'asc')
+      .limit(1000);
+    return rows.map(toCampaign);
+  }
+
+  /**
+   * Replaces a campaign if it is still as `expected` says (its updatedAt):
+   * false when someone else changed it first.
+   */
+  async update(next: Campaign, expectedUpdatedAt: string): Promise<boolean> {
+    const n = await this.db(TABLES.campaigns)
+      .where({ id: next.id, updated_at: expectedUpdatedAt })
+      .update(toRow(next));
+    return Number(n) === 1;
+  }
+
+  /** The posture rows a campaign's scope covers, as a query to narrow. */
+  #inScope(c: Campaign, q: Knex.QueryBuilder): Knex.QueryBuilder {
+    if (c.scope.owners.length) q.whereIn('p.owner', c.scope.owners);
+    if (c.scope.systems.length) q.whereIn('p.system', c.scope.systems);
+    if (c.scope.lifecycles.length) q.whereIn('p.lifecycle', c.scope.lifecycles);
+    return q;
+  }
+
+  /** Grade column and acceptable grades of the target, if it has a grade. */
+  #gradeRule(c: Campaign): { column: string; grades: Grade[] } | undefined {
+    if (!c.target.minGrade) return undefined;
+    // The domain was validated against DOMAINS, so the column name is safe.
+    const column = c.target.domain ? `p.grade_${c.target.domain}` : 'p.grade';
+    return { column, grades: gradesAtLeast(c.target.minGrade) };
+  }
+
+  /**
+   * Every service in scope with what it lacks: those not done first (most
+   * failing target checks first), at most `limit`, and the counts.
+   */
+  async progress(
+    c: Campaign,
+    options: { entityRef?: string; limit?: number } = {},
+  ): Promise<{
+    services: number;
+    done: number;
+    byOwner: Array<{ owner: string; services: number; done: number }>;
+    remaining: CampaignService[];
+  }> {
+    const rule = this.#gradeRule(c);
+    const base = this.#inScope(c, this.db(`${TABLES.posture} as p`));
+    if (options.entityRef) base.where('p.entity_ref', options.entityRef);
+    const rows: Array<{
+      entity_ref: string;
+      owner: string | null;
+      grade: Grade | null;
+      target_grade: Grade | null;
+    }> = await base.select(
+      'p.entity_ref',
+      'p.owner',
+      'p.grade',
+      this.db.raw(`${rule ? rule.column : 'p.grade'} as target_grade`),
+    );
+    // Failing target checks of the services in scope, from the index.
+    const failing = new Map<string, string[]>();
+    if (c.target.checkIds.length && rows.length) {
+      const sub = this.#inScope(
+        c,
+        this.db(`${TABLES.posture} as p`).select('p.entity_ref'),
+      );
+      if (options.entityRef) sub.where('p.entity_ref', options.entityRef);
+      const hits: Array<{ entity_ref: string; check_id: string }> =
+        await this.db(TABLES.postureFailing)
+          .whereIn('check_id', c.target.checkIds)
+          .whereIn('entity_ref', sub)
+          .select('entity_ref', 'check_id');
+      for (const h of hits) {
+        const list = failing.get(h.entity_ref) ?? [];
+        list.push(h.check_id);
+        failing.set(h.entity_ref, list);
+      }
+    }
+    const byOwner = new Map<string, { services: number; done: number }>();
+    const status: CampaignService[] = rows.map(r => {
+      const failingChecks = (failing.get(r.entity_ref) ?? []).sort();
+      const belowGrade = rule
+        ? !r.target_grade || !rule.grades.includes(r.target_grade)
+        : false;
+      const done = failingChecks.length === 0 && !belowGrade;
+      const owner = r.owner ?? '(no owner)';
+      const o = byOwner.get(owner) ?? { services: 0, done: 0 };
+      o.services++;
+      if (done) o.done++;
+      byOwner.set(owner, o);
+      return {
+        entityRef: r.entity_ref,
+        ...(r.owner ? { owner: r.owner } : {}),
+        grade: r.grade ?? null,
+        done,
+        failingChecks,
+        belowGrade,
+      };
+    });
+    const remaining = status
+      .filter(s => !s.done)
+      .sort(
+        (a, b) =>
+          b.failingChecks.length - a.failingChecks.length ||
+          Number(b.belowGrade) - Number(a.belowGrade) ||
+          a.entityRef.localeCompare(b.entityRef),
+      )
+      .slice(0, options.limit ?? PROGRESS_LIST_LIMIT);
+    return {
+      services: status.length,
+      done: status.filter(s => s.done).length,
+      byOwner: [...byOwner]
+        .map(([owner, v]) => ({ owner, ...v }))
+        .sort((a, b) => a.owner.localeCompare(b.owner)),
+      remaining: options.entityRef ? status : remaining,
+    };
+  }
+
+  /** The active campaigns whose scope covers an entity: one small query each. */
+  async activeFor(entityRef: string): Promise<Campaign[]> {
+    const out: Campaign[] = [];
+    for (const c of await this.list(['active'])) {
+      const hit = await this.#inScope(
+        c,
+        this.db(`${TABLES.posture} as p`).where('p.entity_ref', entityRef),
+      ).first('p.entity_ref');
+      if (hit) out.push(c);
+    }
+    return out;
+  }
+}
