@@ -8,6 +8,8 @@ import { Entity } from '@backstage/catalog-model';
 import {
   AccessPolicyInfo,
   AccessRequest,
+  Campaign,
+  CampaignProgress,
   CheckDescription,
   EntityPosture,
   PostureListItem,
@@ -342,6 +344,51 @@ export const SUMMARY: PostureSummary = {
 };
 
 /** Every API method as a jest mock with a sensible default answer. */
+export const CAMPAIGN: Campaign = {
+  id: '3f1c2b7e-5a0d-4c8e-9b7a-2d6f1e0c9a11',
+  name: 'No root in production',
+  description: 'Containers that run as root escape more easily.',
+  owner: 'group:default/security-leads',
+  state: 'active',
+  startsAt: '2026-12-01T00:00:00.000Z',
+  deadline: '2026-12-29T00:00:00.000Z',
+  target: { checkIds: ['sc.privileged'] },
+  scope: { owners: [], systems: [], lifecycles: ['production'] },
+  createdBy: 'user:default/sam',
+  createdAt: '2026-12-01T00:00:00.000Z',
+  updatedBy: 'user:default/sam',
+  updatedAt: '2026-12-01T00:00:00.000Z',
+};
+
+export const CAMPAIGN_PROGRESS: CampaignProgress = {
+  campaign: CAMPAIGN,
+  services: 3,
+  done: 1,
+  daysLeft: 24,
+  byOwner: [
+    { owner: 'group:default/web', services: 2, done: 0 },
+    { owner: 'group:default/payments', services: 1, done: 1 },
+  ],
+  remaining: [
+    {
+      entityRef: 'component:default/storefront',
+      owner: 'group:default/web',
+      grade: 'C',
+      done: false,
+      failingChecks: ['sc.privileged'],
+      belowGrade: false,
+    },
+    {
+      entityRef: 'component:default/search',
+      owner: 'group:default/web',
+      grade: 'F',
+      done: false,
+      failingChecks: ['sc.privileged'],
+      belowGrade: false,
+    },
+  ],
+};
+
 export function mockApi(
   overrides: Partial<SecurityGuardrailsApi> = {},
 ): jest.Mocked<SecurityGuardrailsApi> {
@@ -490,6 +537,28 @@ export function mockApi(
     extendGrant: jest.fn().mockResolvedValue(request({ kind: 'extension' })),
     listGrants: jest.fn().mockResolvedValue([]),
     getAudit: jest.fn().mockResolvedValue({ items: [] }),
+    listCampaigns: jest.fn().mockResolvedValue([CAMPAIGN]),
+    createCampaign: jest
+      .fn()
+      .mockImplementation(async (c: any) => ({ ...CAMPAIGN, ...c, id: 'new' })),
+    updateCampaign: jest
+      .fn()
+      .mockImplementation(async (id: string, c: any) => ({
+        ...CAMPAIGN,
+        ...c,
+        id,
+      })),
+    getCampaignProgress: jest.fn().mockResolvedValue(CAMPAIGN_PROGRESS),
+    getEntityCampaigns: jest.fn().mockResolvedValue({
+      entityRef: 'component:default/storefront',
+      items: [
+        {
+          campaign: CAMPAIGN,
+          daysLeft: 24,
+          status: CAMPAIGN_PROGRESS.remaining[0],
+        },
+      ],
+    }),
     ...overrides,
   } as jest.Mocked<SecurityGuardrailsApi>;
   return api;

@@ -18,6 +18,11 @@ import {
   RequestListQuery,
   PostureScope,
   SummaryGroupBy,
+  Campaign,
+  CampaignProgress,
+  CampaignUpdate,
+  EntityCampaigns,
+  NewCampaign,
   StandingAccessFindings,
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -83,6 +88,12 @@ export interface SecurityGuardrailsApi {
   ): Promise<AccessRequest>;
   listGrants(): Promise<AccessRequest[]>;
   getAudit(query?: AuditQuery): Promise<AuditList>;
+
+  listCampaigns(): Promise<Campaign[]>;
+  createCampaign(campaign: NewCampaign): Promise<Campaign>;
+  updateCampaign(id: string, changes: CampaignUpdate): Promise<Campaign>;
+  getCampaignProgress(id: string): Promise<CampaignProgress>;
+  getEntityCampaigns(entityRef: string): Promise<EntityCampaigns>;
 }
 
 /** @public */

@@ -3,6 +3,8 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
   AnswerOf,
+  CampaignUpdate,
+  NewCampaign,
   PostureScope,
   SummaryGroupBy,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -196,5 +198,35 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
 
   getAudit(q: AuditQuery = {}) {
     return this.request<AnswerOf<'getAudit'>>(`/audit${query({ ...q })}`);
+  }
+
+  async listCampaigns() {
+    return (await this.request<AnswerOf<'listCampaigns'>>('/campaigns')).items;
+  }
+
+  createCampaign(campaign: NewCampaign) {
+    return this.request<AnswerOf<'createCampaign'>>('/campaigns', {
+      method: 'POST',
+      body: JSON.stringify(campaign),
+    });
+  }
+
+  updateCampaign(id: string, changes: CampaignUpdate) {
+    return this.request<AnswerOf<'updateCampaign'>>(
+      `/campaigns/${encodeURIComponent(id)}`,
+      { method: 'PUT', body: JSON.stringify(changes) },
+    );
+  }
+
+  getCampaignProgress(id: string) {
+    return this.request<AnswerOf<'getCampaignProgress'>>(
+      `/campaigns/${encodeURIComponent(id)}/progress`,
+    );
+  }
+
+  getEntityCampaigns(entityRef: string) {
+    return this.request<AnswerOf<'getEntityCampaigns'>>(
+      `/campaigns/entity/${entityPath(entityRef)}`,
+    );
   }
 }

@@ -1,4 +1,10 @@
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import {
   failureCounts,
   failureLabel,
@@ -7,6 +13,7 @@ import { NOT_EVALUATED_POLL_MS } from '../../hooks/usePosture';
 import { EntitySecurityCard } from './EntitySecurityCard';
 import { gradeColor } from '../common/Badges';
 import {
+  CAMPAIGN,
   mockApi,
   POSTURE,
   SERVICE,
@@ -38,12 +45,14 @@ describe('EntitySecurityCard', () => {
     );
     expect(screen.getByText(/Implementation/)).toBeInTheDocument();
     expect(
-      await screen.findByText('Containers do not run privileged'),
-    ).toBeInTheDocument();
+      (await screen.findAllByText('Containers do not run privileged')).length,
+    ).toBeGreaterThan(0);
     expect(screen.getByText('CRITICAL')).toBeInTheDocument();
     // Each failing check links to its rows in the Security tab.
     expect(
-      screen.getByRole('link', { name: 'Containers do not run privileged' }),
+      screen.getAllByRole('link', {
+        name: 'Containers do not run privileged',
+      })[0],
     ).toHaveAttribute(
       'href',
       '/catalog/default/component/storefront/security?check=sc.privileged#sg-check-sc-privileged',
@@ -59,6 +68,56 @@ describe('EntitySecurityCard', () => {
       screen.getByRole('button', { name: 'Request access' }),
     ).toBeInTheDocument();
     expect(api.getPosture).toHaveBeenCalledWith('component:default/storefront');
+  });
+
+  it("shows the campaigns that apply, days left and what is still failing, linked to the tab's rows", async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    const campaigns = await screen.findByRole('list', {
+      name: 'Campaigns that apply',
+    });
+    expect(campaigns).toHaveTextContent(
+      'No root in production · 24 days left1 thing left: Containers do not run privileged',
+    );
+    expect(
+      within(campaigns).getByRole('link', {
+        name: 'Containers do not run privileged',
+      }),
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/component/storefront/security?check=sc.privileged#sg-check-sc-privileged',
+    );
+    expect(api.getEntityCampaigns).toHaveBeenCalledWith(
+      'component:default/storefront',
+    );
+  });
+
+  it('says so when the service meets a campaign', async () => {
+    const api = mockApi({
+      getEntityCampaigns: jest.fn().mockResolvedValue({
+        entityRef: 'component:default/storefront',
+        items: [
+          {
+            campaign: CAMPAIGN,
+            daysLeft: 3,
+            status: {
+              entityRef: 'component:default/storefront',
+              grade: 'A',
+              done: true,
+              failingChecks: [],
+              belowGrade: false,
+            },
+          },
+        ],
+      }),
+    });
+    await renderWithApi(<EntitySecurityCard />, { api, entity: SERVICE });
+    expect(
+      await screen.findByText('This service meets it.'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('No root in production · 3 days left'),
+    ).toBeInTheDocument();
   });
 
   it('tells how to map a service that has no Kubernetes annotation, without calling the backend', async () => {

@@ -25,6 +25,7 @@ import { ScoreRing } from '../common/ScoreRing';
 import { isMapped, MissingAnnotation } from '../common/EmptyStates';
 import { Freshness } from '../common/Freshness';
 import { PostureSkeleton } from '../common/PostureSkeleton';
+import { EntityCampaigns } from '../Campaigns/EntityCampaigns';
 import { BackendError } from '../common/BackendError';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
@@ -131,6 +132,7 @@ export function PostureSummaryView(props: {
         </List>
       </Grid>
       <Grid item xs={12}>
+        <EntityCampaigns compact />
         <Freshness posture={posture} />
         {props.actions}
       </Grid>

@@ -10,6 +10,7 @@ import { MyAccessPage } from '../access/MyAccessPage';
 import { ChecksPage } from '../ChecksPage/ChecksPage';
 import { AdoptionDashboard } from '../Dashboard/AdoptionDashboard';
 import { useA11yStyles } from '../common/a11y';
+import { CampaignsPage } from '../Campaigns/CampaignsPage';
 
 /** The plugin's page: adoption, the check catalogue, and access. */
 export function SecurityGuardrailsPage() {
@@ -24,6 +25,9 @@ export function SecurityGuardrailsPage() {
         <TabbedLayout>
           <TabbedLayout.Route path="/" title="Adoption">
             <AdoptionDashboard />
+          </TabbedLayout.Route>
+          <TabbedLayout.Route path="/campaigns" title="Campaigns">
+            <CampaignsPage />
           </TabbedLayout.Route>
           <TabbedLayout.Route path="/checks" title="Checks">
             <ChecksPage />

@@ -1,0 +1,84 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { CampaignsPage } from './CampaignsPage';
+import { CAMPAIGN, mockApi } from '../../__testUtils__/fixtures';
+import { renderWithApi } from '../../__testUtils__/render';
+
+describe('CampaignsPage', () => {
+  it('lists campaigns with their progress, and opens one with its teams and what is left', async () => {
+    const api = mockApi();
+    await renderWithApi(<CampaignsPage />, { api });
+    expect(await screen.findByText('Campaigns (1)')).toBeInTheDocument();
+    expect(
+      await screen.findByText('1 of 3 services done (33 %)'),
+    ).toBeInTheDocument();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'No root in production: details' }),
+    );
+    const detail = await screen.findByTestId('campaign-progress');
+    const teams = within(detail).getByRole('list', {
+      name: 'Progress by team',
+    });
+    expect(teams).toHaveTextContent('Web Team0 of 2 done');
+    const todo = within(detail).getByRole('list', {
+      name: 'Services still to do',
+    });
+    expect(todo).toHaveTextContent('Storefront');
+    await waitFor(() =>
+      expect(todo).toHaveTextContent('Containers do not run privileged'),
+    );
+    expect(detail).toHaveTextContent('Applies to lifecycle production.');
+  });
+
+  it('lets a security lead create a campaign, and end one', async () => {
+    const api = mockApi();
+    await renderWithApi(<CampaignsPage />, { api });
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'New campaign' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const create = within(dialog).getByRole('button', { name: 'Create' });
+    expect(create).toBeDisabled();
+    fireEvent.change(within(dialog).getByLabelText(/^Name/), {
+      target: { value: 'Owners and runbooks' },
+    });
+    fireEvent.mouseDown(within(dialog).getByLabelText('Minimum grade'));
+    fireEvent.click(await screen.findByRole('option', { name: 'B or better' }));
+    fireEvent.click(create);
+    await waitFor(() =>
+      expect(api.createCampaign).toHaveBeenCalledWith(
+        expect.objectContaining({
+          name: 'Owners and runbooks',
+          target: { checkIds: [], minGrade: 'B' },
+          scope: { lifecycles: ['production'], owners: [] },
+          state: 'active',
+        }),
+      ),
+    );
+    fireEvent.click(
+      screen.getByRole('button', { name: 'No root in production: details' }),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'End now' }));
+    await waitFor(() =>
+      expect(api.updateCampaign).toHaveBeenCalledWith(CAMPAIGN.id, {
+        state: 'ended',
+      }),
+    );
+  });
+
+  it('offers no creation to those who may not manage campaigns', async () => {
+    await renderWithApi(<CampaignsPage />, {
+      api: mockApi(),
+      permission: AuthorizeResult.DENY,
+    });
+    await screen.findByText('Campaigns (1)');
+    expect(screen.queryByRole('button', { name: 'New campaign' })).toBeNull();
+  });
+
+  it('explains campaigns when there are none', async () => {
+    await renderWithApi(<CampaignsPage />, {
+      api: mockApi({ listCampaigns: jest.fn().mockResolvedValue([]) }),
+    });
+    expect(await screen.findByText('No campaign yet')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,185 @@
+/*
+ * The Campaigns tab: every campaign with its progress and days left; a
+ * campaign opens in place with its teams and what is left, a CSV of it, and
+ * for security leads (campaign.manage) start and end; leads create them.
+ */
+import { useState } from 'react';
+import {
+  Accordion,
+  AccordionDetails,
+  AccordionSummary,
+  Box,
+  Button,
+  Grid,
+  Typography,
+} from '@material-ui/core';
+import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
+import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  Campaign,
+  guardrailsCampaignManagePermission,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { securityGuardrailsApiRef } from '../../api';
+import { useBackendData } from '../../hooks/useBackendData';
+import { BackendError, backendMessage } from '../common/BackendError';
+import { When } from '../common/When';
+import {
+  CampaignProgressView,
+  daysLeftText,
+  DoneBar,
+  progressCsv,
+} from './CampaignProgressView';
+import { NewCampaignDialog } from './NewCampaignDialog';
+
+function CampaignRow(props: {
+  campaign: Campaign;
+  canManage: boolean;
+  onChanged: () => void;
+}) {
+  const { campaign: c } = props;
+  const api = useApi(securityGuardrailsApiRef);
+  const alertApi = useApi(alertApiRef);
+  const progress = useBackendData(
+    () => api.getCampaignProgress(c.id),
+    [api, c.id, c.updatedAt],
+  );
+  const move = async (state: 'active' | 'ended') => {
+    try {
+      await api.updateCampaign(c.id, { state });
+      props.onChanged();
+    } catch (e) {
+      alertApi.post({ message: backendMessage(e as Error), severity: 'error' });
+    }
+  };
+  const p = progress.value;
+  return (
+    <Accordion TransitionProps={{ unmountOnExit: true }}>
+      <AccordionSummary
+        expandIcon={<ExpandMoreIcon />}
+        aria-label={`${c.name}: details`}
+      >
+        <Grid container spacing={2} alignItems="center">
+          <Grid item xs={12} md={5}>
+            <Typography variant="subtitle1">{c.name}</Typography>
+            <Typography variant="caption" color="textSecondary">
+              {c.state}
+              {c.outcome ? ` (${c.outcome})` : ''} · deadline{' '}
+              <When at={c.deadline} />
+              {p && c.state === 'active'
+                ? ` · ${daysLeftText(p.daysLeft)}`
+                : ''}
+            </Typography>
+          </Grid>
+          <Grid item xs={12} md={7}>
+            {p ? (
+              <DoneBar
+                done={p.done}
+                services={p.services}
+                label={`${c.name} progress`}
+              />
+            ) : (
+              <BackendError data={progress} what="its progress" />
+            )}
+          </Grid>
+        </Grid>
+      </AccordionSummary>
+      <AccordionDetails style={{ display: 'block' }}>
+        {p ? <CampaignProgressView progress={p} /> : <Progress />}
+        <Box display="flex" style={{ gap: 8 }} mt={2}>
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={!p}
+            onClick={() => p && progressCsv(p)}
+          >
+            Export CSV
+          </Button>
+          {props.canManage && c.state === 'draft' && (
+            <Button
+              size="small"
+              color="primary"
+              variant="contained"
+              onClick={() => move('active')}
+            >
+              Start
+            </Button>
+          )}
+          {props.canManage && c.state === 'active' && (
+            <Button
+              size="small"
+              color="secondary"
+              onClick={() => move('ended')}
+            >
+              End now
+            </Button>
+          )}
+        </Box>
+      </AccordionDetails>
+    </Accordion>
+  );
+}
+
+export function CampaignsPage() {
+  const api = useApi(securityGuardrailsApiRef);
+  const { allowed: canManage } = usePermission({
+    permission: guardrailsCampaignManagePermission,
+  });
+  const [creating, setCreating] = useState(false);
+  const campaigns = useBackendData(() => api.listCampaigns(), [api]);
+
+  if (campaigns.value === undefined) {
+    return campaigns.error ? (
+      <BackendError data={campaigns} what="the campaigns" />
+    ) : (
+      <Progress />
+    );
+  }
+  const items = campaigns.value;
+  return (
+    <InfoCard
+      title={`Campaigns (${items.length})`}
+      action={
+        canManage ? (
+          <Box m={1}>
+            <Button
+              color="primary"
+              variant="contained"
+              onClick={() => setCreating(true)}
+            >
+              New campaign
+            </Button>
+          </Box>
+        ) : undefined
+      }
+    >
+      <BackendError data={campaigns} what="the campaigns" />
+      {items.length === 0 ? (
+        <EmptyState
+          missing="data"
+          title="No campaign yet"
+          description="A campaign sets a target with a deadline (checks that must pass, or a minimum grade) for a set of services; every owning team then sees what is due on its pages."
+        />
+      ) : (
+        items.map(c => (
+          <CampaignRow
+            key={c.id}
+            campaign={c}
+            canManage={canManage}
+            onChanged={campaigns.retry}
+          />
+        ))
+      )}
+      {creating && (
+        <NewCampaignDialog
+          onClose={() => setCreating(false)}
+          onCreated={() => {
+            setCreating(false);
+            campaigns.retry();
+          }}
+        />
+      )}
+    </InfoCard>
+  );
+}
