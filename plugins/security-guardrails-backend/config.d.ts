@@ -190,6 +190,8 @@ export interface Config {
     demo?: {
       /** Days of history to seed before a service's first posture (0 to 90; default 0, none). */
       seedHistoryDays?: number;
+      /** Create the two demo campaigns once (default false). */
+      seedCampaigns?: boolean;
     };
   };
 }

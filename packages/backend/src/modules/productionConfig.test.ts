@@ -42,9 +42,12 @@ describe.each([
     expect(demoSignInInProduction(config)).toEqual([]);
   });
 
-  it('seeds no demo history', () => {
+  it('seeds no demo history and no demo campaigns', () => {
     expect(
       config.getOptionalNumber('securityGuardrails.demo.seedHistoryDays'),
+    ).toBeUndefined();
+    expect(
+      config.getOptionalBoolean('securityGuardrails.demo.seedCampaigns'),
     ).toBeUndefined();
   });
 

@@ -27,6 +27,8 @@ export interface PostureConfig {
   historyRetentionDays: number;
   /** Days of demo history seeded before an entity's first posture (0: none; never in production). */
   demoHistoryDays: number;
+  /** Seed the two demo campaigns once (never in production). */
+  demoCampaigns: boolean;
   refreshIntervalMs: number;
   refreshesPerCallerPerMinute: number;
   entityKinds: string[];
@@ -133,6 +135,7 @@ export function readPostureConfig(config: Config): PostureConfig {
     catalogSyncFrequency,
     historyRetentionDays: retention,
     demoHistoryDays,
+    demoCampaigns: root?.getOptionalBoolean('demo.seedCampaigns') ?? false,
     refreshIntervalMs: refresh * 1000,
     refreshesPerCallerPerMinute: perCaller,
     entityKinds:

@@ -50,6 +50,7 @@ import { PostureService } from '../posture/PostureService';
 import { DemoHistorySeeder } from '../posture/demoHistory';
 import { CampaignService } from '../campaigns/CampaignService';
 import { DatabaseCampaignStore } from '../campaigns/DatabaseCampaignStore';
+import { seedDemoCampaigns } from '../campaigns/demoCampaigns';
 import { PostureStore } from '../posture/PostureStore';
 import { createSources } from '../sources';
 
@@ -207,6 +208,22 @@ export async function buildGuardrailsContext(
     sweep: options.sweep,
   });
 
+  const campaigns = new CampaignService({
+    store: await DatabaseCampaignStore.create(options),
+    knownChecks: new Set(checks.map(c => c.meta.id)),
+    auditor: options.auditor,
+    logger,
+    now: options.now,
+  });
+  if (config.posture.demoCampaigns) {
+    await seedDemoCampaigns({
+      campaigns,
+      claim: key => postureStore.claimOrgState(key, { seeded: true }),
+      logger,
+      now: options.now?.(),
+    });
+  }
+
   return {
     config,
     checks,
@@ -221,12 +238,6 @@ export async function buildGuardrailsContext(
     access,
     accessStore,
     drivers,
-    campaigns: new CampaignService({
-      store: await DatabaseCampaignStore.create(options),
-      knownChecks: new Set(checks.map(c => c.meta.id)),
-      auditor: options.auditor,
-      logger,
-      now: options.now,
-    }),
+    campaigns,
   };
 }

@@ -250,3 +250,47 @@ describe('campaigns API', () => {
     expect(bad.body.error.message).toContain('path.id');
   });
 });
+
+describe('the demo campaigns', () => {
+  const grants = createMockDirectory();
+  let backend: Awaited<ReturnType<typeof startGuardrailsBackend>>;
+
+  afterAll(async () => {
+    await backend?.stop();
+    grants.clear();
+  });
+
+  it('are seeded once: one partly done, one overdue and almost done', async () => {
+    const config = demoClusterConfig(grants.path) as any;
+    config.securityGuardrails.demo = { seedCampaigns: true };
+    backend = await startGuardrailsBackend({ config });
+    const server = backend.server;
+    await waitForPostures(server);
+    const list = await request(server).get(`${API}/campaigns`).set(as('dana'));
+    expect(list.body.items.map((c: any) => c.name).sort()).toEqual([
+      'Every service has an owner and a runbook',
+      'No root in production',
+    ]);
+    const progress = async (name: string) => {
+      const c = list.body.items.find((x: any) => x.name === name);
+      return (
+        await request(server)
+          .get(`${API}/campaigns/${c.id}/progress`)
+          .set(as('dana'))
+      ).body;
+    };
+    const partly = await progress('No root in production');
+    expect(partly.services).toBe(9);
+    expect(partly.done).toBeGreaterThan(0);
+    expect(partly.done).toBeLessThan(partly.services);
+    expect(partly.daysLeft).toBe(28);
+    const runbooks = await progress('Every service has an owner and a runbook');
+    expect(runbooks.daysLeft).toBe(-2);
+    // notification-worker and metrics-collector have no runbook link.
+    expect(runbooks.remaining.map((r: any) => r.entityRef).sort()).toEqual([
+      'component:default/metrics-collector',
+      'component:default/notification-worker',
+    ]);
+    expect(runbooks.done).toBe(runbooks.services - 2);
+  });
+});

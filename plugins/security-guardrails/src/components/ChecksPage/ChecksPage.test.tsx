@@ -31,6 +31,17 @@ describe('ChecksPage', () => {
     );
   });
 
+  it('shows which campaigns include the selected check', async () => {
+    const api = mockApi();
+    await renderWithApi(<ChecksPage />, {
+      api,
+      path: '/security/checks?check=sc.privileged',
+    });
+    expect(
+      await screen.findByText('No root in production (active)'),
+    ).toBeInTheDocument();
+  });
+
   it('lists checks by domain, searches, and shows the remediation of the selected one', async () => {
     const api = mockApi();
     await renderWithApi(<ChecksPage />, {

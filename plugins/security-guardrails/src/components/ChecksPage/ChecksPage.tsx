@@ -18,6 +18,7 @@ import {
   Progress,
 } from '@backstage/core-components';
 import { useSearchParams } from 'react-router-dom';
+import { useApi } from '@backstage/core-plugin-api';
 import {
   CheckDescription,
   CheckResult,
@@ -30,6 +31,8 @@ import {
 import { SeverityChip } from '../common/Badges';
 import { BackendError } from '../common/BackendError';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
+import { useBackendData } from '../../hooks/useBackendData';
+import { securityGuardrailsApiRef } from '../../api';
 
 /** A remediation document with a copy button on each code block. */
 function Remediation(props: { markdown: string }) {
@@ -151,6 +154,36 @@ function matches(check: CheckDescription, text: string): boolean {
 }
 
 /** Every check with its rationale and remediation, searchable. */
+/** The campaigns (not ended) whose target names a check. */
+function CampaignsOfCheck(props: { checkId: string }) {
+  const api = useApi(securityGuardrailsApiRef);
+  const campaigns = useBackendData(() => api.listCampaigns(), [api]);
+  const named = (campaigns.value ?? []).filter(
+    c => c.state !== 'ended' && c.target.checkIds.includes(props.checkId),
+  );
+  if (named.length === 0) return null;
+  return (
+    <Box
+      mb={2}
+      display="flex"
+      flexWrap="wrap"
+      alignItems="center"
+      style={{ gap: 8 }}
+    >
+      <Typography variant="body2">In campaigns:</Typography>
+      {named.map(c => (
+        <Chip
+          key={c.id}
+          size="small"
+          color="primary"
+          variant="outlined"
+          label={`${c.name} (${c.state})`}
+        />
+      ))}
+    </Box>
+  );
+}
+
 export function ChecksPage() {
   const catalogue = useCheckCatalogue();
   const { value } = catalogue;
@@ -223,7 +256,10 @@ export function ChecksPage() {
       <Grid item xs={12} md={8}>
         <InfoCard title="Remediation">
           {selected ? (
-            <CheckDoc check={selected} />
+            <>
+              <CampaignsOfCheck checkId={selected.id} />
+              <CheckDoc check={selected} />
+            </>
           ) : (
             <EmptyState
               missing="data"
