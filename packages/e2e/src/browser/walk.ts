@@ -10,6 +10,7 @@
  *   4. Sam (security lead) approves it; the RoleBinding file appears in the
  *      demo cluster's grants directory; Dana sees the grant counting down.
  *   5. Sam opens the adoption dashboard, the audit history and a team's card.
+ *   6. Sam creates a campaign; Dana sees it due on storefront.
  *
  * Steps share the signed-in pages through the walk's state.
  */
@@ -311,6 +312,39 @@ export const WALK: Step[] = [
       await sam.getByText("Security posture of the team's services").waitFor();
       await sam.getByText(/services? · average score/).waitFor();
       await session.shot(sam, '10-group-card');
+    },
+  },
+  {
+    name: 'a security lead creates a campaign and the owning developer sees it due on the service',
+    async run({ portal, session, pages }) {
+      const sam = signedIn(pages.sam, 'Sam');
+      await sam.goto(`${portal.baseUrl}/security/campaigns`);
+      // The demo's two campaigns are there from the start.
+      await sam
+        .getByText('No root in production', { exact: true })
+        .first()
+        .waitFor();
+      await sam.getByRole('button', { name: 'New campaign' }).click();
+      const dialog = sam.getByRole('dialog');
+      await dialog.getByLabel(/^Name/).fill('Read-only root filesystems');
+      await dialog.getByLabel('Checks that must pass').fill('sc.readonly');
+      await sam.getByRole('option', { name: /sc\.readonly-rootfs/ }).click();
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await sam
+        .getByText('Read-only root filesystems', { exact: true })
+        .waitFor();
+      await session.shot(sam, '11-campaigns');
+
+      const dana = signedIn(pages.dana, 'Dana');
+      await dana.goto(`${portal.baseUrl}${SERVICE}`);
+      const campaigns = dana.getByRole('list', {
+        name: 'Campaigns that apply',
+      });
+      await campaigns
+        .getByText(/^Read-only root filesystems · \d+ days left$/)
+        .waitFor();
+      await session.shot(dana, '12-campaign-on-service');
     },
   },
 ];
