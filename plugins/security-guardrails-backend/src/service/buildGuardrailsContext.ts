@@ -51,6 +51,7 @@ import { DemoHistorySeeder } from '../posture/demoHistory';
 import { CampaignService } from '../campaigns/CampaignService';
 import { DatabaseCampaignStore } from '../campaigns/DatabaseCampaignStore';
 import { seedDemoCampaigns } from '../campaigns/demoCampaigns';
+import { CampaignNudges } from '../campaigns/CampaignNudges';
 import { PostureStore } from '../posture/PostureStore';
 import { createSources } from '../sources';
 
@@ -84,6 +85,7 @@ export interface GuardrailsContext {
   accessStore: AccessStore;
   drivers: Map<string, GrantDriver>;
   campaigns: CampaignService;
+  nudges: CampaignNudges;
 }
 
 /** The built-in checks and the custom ones, whose ids must be new and well formed. */
@@ -208,8 +210,9 @@ export async function buildGuardrailsContext(
     sweep: options.sweep,
   });
 
+  const campaignStore = await DatabaseCampaignStore.create(options);
   const campaigns = new CampaignService({
-    store: await DatabaseCampaignStore.create(options),
+    store: campaignStore,
     knownChecks: new Set(checks.map(c => c.meta.id)),
     auditor: options.auditor,
     logger,
@@ -239,5 +242,13 @@ export async function buildGuardrailsContext(
     accessStore,
     drivers,
     campaigns,
+    nudges: new CampaignNudges({
+      store: campaignStore,
+      claim: (key, value) => postureStore.claimOrgState(key, value),
+      sender: options.notifications,
+      logger,
+      reminderDays: config.campaigns.reminderDays,
+      now: options.now,
+    }),
   };
 }

@@ -1,7 +1,8 @@
 /*
  * The plugin's scheduled work: the full posture refresh (global, one replica
  * at a time), the catalog sync (local to each replica) and the expiry sweep
- * (global, level-triggered).
+ * (global, level-triggered) and the campaign nudges (global, level-triggered,
+ * each sent once).
  */
 import { SchedulerService } from '@backstage/backend-plugin-api';
 import { GuardrailsContext } from './buildGuardrailsContext';
@@ -9,12 +10,13 @@ import { GuardrailsContext } from './buildGuardrailsContext';
 export const POSTURE_REFRESH_TASK_ID = 'security-guardrails-posture-refresh';
 export const ACCESS_SWEEP_TASK_ID = 'security-guardrails-access-sweep';
 export const CATALOG_SYNC_TASK_ID = 'security-guardrails-catalog-sync';
+export const CAMPAIGN_NUDGES_TASK_ID = 'security-guardrails-campaign-nudges';
 
 export async function scheduleGuardrailsTasks(
   scheduler: SchedulerService,
   context: GuardrailsContext,
 ): Promise<void> {
-  const { config, posture, access } = context;
+  const { config, posture, access, nudges } = context;
   await scheduler.scheduleTask({
     id: POSTURE_REFRESH_TASK_ID,
     ...config.posture.schedule,
@@ -47,6 +49,17 @@ export async function scheduleGuardrailsTasks(
     scope: 'global',
     fn: async () => {
       await access.sweeper.sweep();
+    },
+  });
+  // Campaign nudges, level-triggered like expiry: what is due and not sent
+  // yet goes out, each once (claimed in the database before it is sent).
+  await scheduler.scheduleTask({
+    id: CAMPAIGN_NUDGES_TASK_ID,
+    frequency: config.campaigns.nudgeFrequency,
+    timeout: { minutes: 5 },
+    scope: 'global',
+    fn: async () => {
+      await nudges.run();
     },
   });
 }
