@@ -83,6 +83,7 @@ export const securityGuardrailsPlugin = createBackendPlugin({
           catalog: context.catalog,
           posture: context.posture,
           queries: context.postureQueries,
+          campaigns: context.campaigns,
         });
         deps.httpRouter.use(
           createGuardrailsRouter(context, {

@@ -1,6 +1,7 @@
 /*
  * Read-only actions for AI agents (MCP clients through the actions registry):
- * a service's posture, its failing checks, and a check's remediation. They
+ * a service's posture, its failing checks, the campaigns that apply to it,
+ * and a check's remediation. They
  * apply the same visibility and permission rules as the HTTP API.
  */
 import {
@@ -19,6 +20,7 @@ import {
 import { CatalogEntities } from '../catalog/CatalogEntities';
 import { PostureQueries } from '../posture/PostureQueries';
 import { PostureService } from '../posture/PostureService';
+import { CampaignService } from '../campaigns/CampaignService';
 import { lookupPosture } from '../posture/lookup';
 import {
   requireEntityPermission,
@@ -31,8 +33,10 @@ export function registerActions(options: {
   catalog: CatalogEntities;
   posture: PostureService;
   queries: PostureQueries;
+  campaigns: CampaignService;
 }) {
-  const { actionsRegistry, permissions, catalog, posture, queries } = options;
+  const { actionsRegistry, permissions, catalog, posture, queries, campaigns } =
+    options;
 
   async function readablePosture(
     ref: string,
@@ -190,6 +194,58 @@ export function registerActions(options: {
           failingSince: r.failingSince,
         }));
       return { output: { failing } };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'get-service-campaigns',
+    title: 'Get the campaigns that apply to a service',
+    description:
+      'Returns the active security campaigns whose scope covers a catalog entity: each with its deadline and days left, whether the service meets it, and what is still left (failing target checks, a grade below the target).',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z
+            .string()
+            .describe(
+              'Catalog entity reference, e.g. component:default/checkout',
+            ),
+        }),
+      output: z =>
+        z.object({
+          campaigns: z.array(
+            z.object({
+              name: z.string(),
+              deadline: z.string(),
+              daysLeft: z.number(),
+              done: z.boolean(),
+              failingChecks: z.array(z.string()),
+              belowGrade: z.boolean(),
+              minGrade: z.string().optional(),
+            }),
+          ),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      // The same visibility and permission as the posture it reads.
+      const p = await readablePosture(input.entityRef, credentials);
+      const { items } = await campaigns.forEntity(p.entityRef);
+      return {
+        output: {
+          campaigns: items.map(i => ({
+            name: i.campaign.name,
+            deadline: i.campaign.deadline,
+            daysLeft: i.daysLeft,
+            done: i.status.done,
+            failingChecks: i.status.failingChecks,
+            belowGrade: i.status.belowGrade,
+            ...(i.campaign.target.minGrade
+              ? { minGrade: i.campaign.target.minGrade }
+              : {}),
+          })),
+        },
+      };
     },
   });
 

@@ -8,6 +8,9 @@ import {
   mockCredentials,
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import {
   demoClusterConfig,
   startGuardrailsBackend,
@@ -253,6 +256,7 @@ describe('campaigns API', () => {
 
 describe('the demo campaigns', () => {
   const grants = createMockDirectory();
+  const actions = actionsRegistryServiceMock();
   let backend: Awaited<ReturnType<typeof startGuardrailsBackend>>;
 
   afterAll(async () => {
@@ -263,7 +267,16 @@ describe('the demo campaigns', () => {
   it('are seeded once: one partly done, one overdue and almost done', async () => {
     const config = demoClusterConfig(grants.path) as any;
     config.securityGuardrails.demo = { seedCampaigns: true };
-    backend = await startGuardrailsBackend({ config });
+    backend = await startGuardrailsBackend({
+      config,
+      features: [
+        createServiceFactory({
+          service: actionsRegistryServiceRef,
+          deps: {},
+          factory: () => actions,
+        }),
+      ],
+    });
     const server = backend.server;
     await waitForPostures(server);
     const list = await request(server).get(`${API}/campaigns`).set(as('dana'));
@@ -286,11 +299,29 @@ describe('the demo campaigns', () => {
     expect(partly.daysLeft).toBe(28);
     const runbooks = await progress('Every service has an owner and a runbook');
     expect(runbooks.daysLeft).toBe(-2);
-    // notification-worker and metrics-collector have no runbook link.
+    // notification-worker (owned by a person) and metrics-collector have no runbook link.
     expect(runbooks.remaining.map((r: any) => r.entityRef).sort()).toEqual([
       'component:default/metrics-collector',
       'component:default/notification-worker',
     ]);
     expect(runbooks.done).toBe(runbooks.services - 2);
+
+    // The same, for an agent: which campaigns apply to a service and what is left.
+    const { output } = await actions.invoke({
+      id: 'test:get-service-campaigns',
+      input: { entityRef: 'notification-worker' },
+      credentials: mockCredentials.user('user:default/dana'),
+    });
+    expect(output).toEqual({
+      campaigns: expect.arrayContaining([
+        expect.objectContaining({
+          name: 'Every service has an owner and a runbook',
+          daysLeft: -2,
+          done: false,
+          failingChecks: ['own.owner', 'own.runbook'],
+          belowGrade: false,
+        }),
+      ]),
+    });
   });
 });
