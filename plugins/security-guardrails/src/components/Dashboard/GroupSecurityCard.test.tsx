@@ -48,6 +48,17 @@ describe('GroupSecurityCard', () => {
     ).toHaveAttribute('href', '/security?system=system%3Adefault%2Fshop');
   });
 
+  it("shows the active campaigns over the team's services and how far the team is", async () => {
+    const api = mockApi();
+    await renderWithApi(<GroupSecurityCard />, { api, entity: GROUP });
+    const list = await screen.findByRole('list', {
+      name: "The team's campaigns",
+    });
+    expect(list).toHaveTextContent(
+      "No root in production · 24 days left0 of 2 of the team's services done; 2 to go.",
+    );
+  });
+
   it('says when the team owns no evaluated service', async () => {
     const api = mockApi({
       listPostures: jest.fn().mockResolvedValue({ items: [] }),

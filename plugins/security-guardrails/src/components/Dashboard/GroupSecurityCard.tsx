@@ -19,6 +19,7 @@ import { EntityLink } from '../access/RequestSummary';
 import { GradeBadge } from '../common/Badges';
 import { GradeDistribution } from './GradeDistribution';
 import { BackendError } from '../common/BackendError';
+import { TeamCampaigns } from '../Campaigns/TeamCampaigns';
 import { useBackendData } from '../../hooks/useBackendData';
 import { useOptionalRouteRef } from '../../hooks/useOptionalRouteRef';
 
@@ -128,6 +129,7 @@ function ServicesRollupCard(props: { by: 'owner' | 'system' }) {
             </ListItem>
           ))}
         </List>
+        {by === 'owner' && <TeamCampaigns groupRef={groupRef} />}
       </Box>
     );
   }
