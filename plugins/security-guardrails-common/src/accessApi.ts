@@ -68,6 +68,8 @@ export interface AccessRequest {
   clusterRole?: string;
   /** Exemption: the check exempted, optionally for one resource. */
   checkId?: string;
+  /** Exemption: the campaign it concerns, when the requester named one. */
+  campaignId?: string;
   scope?: {
     cluster?: string;
     namespace?: string;

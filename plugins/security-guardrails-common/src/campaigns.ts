@@ -76,6 +76,18 @@ export interface CampaignProgress {
   byOwner: Array<{ owner: string; services: number; done: number }>;
   /** Services not done yet, most to do first (at most 500). */
   remaining: CampaignService[];
+  /** Exemption requests that name this campaign, newest first (an approved one counts as done). */
+  exemptions: CampaignExemption[];
+}
+
+/** @public */
+export interface CampaignExemption {
+  requestId: string;
+  entityRef: string;
+  checkId: string;
+  state: string;
+  requester: string;
+  expiresAt?: string;
 }
 
 /** The active campaigns that apply to one service and what is left for each. @public */

@@ -7,8 +7,12 @@
  *
  * About 400 lines: one method per move of the lifecycle.
  */
+import { InputError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
-import { AccessRequest } from '@internal/backstage-plugin-security-guardrails-common';
+import {
+  AccessRequest,
+  Campaign,
+} from '@internal/backstage-plugin-security-guardrails-common';
 import {
   AccessPolicy,
   AccessRequestInput,
@@ -34,6 +38,8 @@ import { AccessNotifier } from './notifier';
 import { requireRequest } from './queries';
 
 export interface AccessRequestServiceOptions {
+  /** A campaign by id, for exemption requests that name one. */
+  campaignOf?: (id: string) => Promise<Campaign | undefined>;
   store: AccessStore;
   policy: AccessPolicy;
   reconciler: GrantReconciler;
@@ -168,6 +174,19 @@ export class AccessRequestService {
   ): Promise<AccessRequest> {
     const now = this.#now();
     const entity = await entityContext(this.#o.context, input.entityRef);
+    if (input.campaignId) {
+      const campaign = await this.#o.campaignOf?.(input.campaignId);
+      if (!campaign || campaign.state !== 'active') {
+        throw new InputError(
+          `body.campaignId: no active campaign ${input.campaignId}`,
+        );
+      }
+      if (!campaign.target.checkIds.includes(input.checkId)) {
+        throw new InputError(
+          `body.campaignId: campaign "${campaign.name}" does not target ${input.checkId}`,
+        );
+      }
+    }
     const v = this.#o.policy.validateExemption(
       input,
       actor,
@@ -180,6 +199,7 @@ export class AccessRequestService {
         kind: 'exemption',
         entityRef: input.entityRef,
         checkId: input.checkId,
+        ...(input.campaignId ? { campaignId: input.campaignId } : {}),
         scope: input.scope,
         durationSeconds: v.durationSeconds,
         justification: input.justification.trim(),

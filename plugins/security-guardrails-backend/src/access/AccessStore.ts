@@ -24,6 +24,7 @@ export interface NewRequest {
   role?: string;
   clusterRole?: string;
   checkId?: string;
+  campaignId?: string;
   scope?: AccessRequest['scope'];
   durationSeconds: number;
   justification: string;

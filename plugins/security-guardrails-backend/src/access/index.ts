@@ -6,6 +6,7 @@
  * set of them over a store.
  */
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
+import { Campaign } from '@internal/backstage-plugin-security-guardrails-common';
 import { AccessPolicy } from './AccessPolicy';
 import { AccessRequestService } from './AccessRequestService';
 import { AccessContextReader } from './actors';
@@ -46,6 +47,8 @@ export interface AccessOptions {
   logger: LoggerService;
   /** Check ids an exemption may name. */
   knownChecks: ReadonlySet<string>;
+  /** A campaign by id, for exemption requests that name one. */
+  campaignOf?: (id: string) => Promise<Campaign | undefined>;
   /** Called when a grant or exemption changes what an entity's posture shows. */
   onEntityChanged?: (entityRef: string) => void;
   now?: () => Date;
@@ -90,6 +93,7 @@ export function createAccess(options: AccessOptions): Access {
     notifier,
     auditor,
     knownChecks: options.knownChecks,
+    campaignOf: options.campaignOf,
     onEntityChanged,
     now,
   });

@@ -184,8 +184,11 @@ export class CampaignService {
 
   async progress(id: string): Promise<CampaignProgress> {
     const campaign = await this.get(id);
-    const p = await this.options.store.progress(campaign);
-    return { campaign, daysLeft: this.#daysLeft(campaign), ...p };
+    const [p, exemptions] = await Promise.all([
+      this.options.store.progress(campaign),
+      this.options.store.exemptions(campaign),
+    ]);
+    return { campaign, daysLeft: this.#daysLeft(campaign), ...p, exemptions };
   }
 
   async forEntity(entityRef: string): Promise<EntityCampaigns> {

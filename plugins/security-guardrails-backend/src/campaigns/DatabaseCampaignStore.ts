@@ -8,6 +8,7 @@
  */
 import {
   Campaign,
+  CampaignExemption,
   CampaignService,
   CampaignState,
   Grade,
@@ -207,6 +208,37 @@ export class DatabaseCampaignStore {
         .sort((a, b) => a.owner.localeCompare(b.owner)),
       remaining: options.entityRef ? status : remaining,
     };
+  }
+
+  /** Exemption requests that name a campaign, newest first. */
+  async exemptions(c: Campaign): Promise<CampaignExemption[]> {
+    const rows: Array<{
+      id: string;
+      entity_ref: string;
+      check_id: string | null;
+      state: string;
+      requester: string;
+      expires_at: string | null;
+    }> = await this.db(TABLES.accessRequests)
+      .where({ campaign_id: c.id, kind: 'exemption' })
+      .orderBy('created_at', 'desc')
+      .limit(500)
+      .select(
+        'id',
+        'entity_ref',
+        'check_id',
+        'state',
+        'requester',
+        'expires_at',
+      );
+    return rows.map(r => ({
+      requestId: r.id,
+      entityRef: r.entity_ref,
+      checkId: r.check_id ?? '',
+      state: r.state,
+      requester: r.requester,
+      ...(r.expires_at ? { expiresAt: r.expires_at } : {}),
+    }));
   }
 
   /** The active campaigns whose scope covers an entity: one small query each. */

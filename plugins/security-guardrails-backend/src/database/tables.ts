@@ -124,6 +124,8 @@ export interface AccessRequestRow {
   role: string | null;
   cluster_role: string | null;
   check_id: string | null;
+  /** The campaign an exemption request concerns (migration 20261204120000). */
+  campaign_id?: string | null;
   /** JSON: exemption scope */
   scope: string | null;
   duration_seconds: number;

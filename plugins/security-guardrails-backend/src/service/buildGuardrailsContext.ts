@@ -129,6 +129,7 @@ export async function buildGuardrailsContext(
   });
   const postureStore = await DatabasePostureStore.create(options);
   const accessStore = await DatabaseAccessStore.create(options);
+  const campaignStore = await DatabaseCampaignStore.create(options);
   const drivers = createGrantDrivers(config.clusters);
 
   const posture = PostureService.create({
@@ -174,6 +175,7 @@ export async function buildGuardrailsContext(
     auditor: options.auditor,
     logger,
     knownChecks: new Set(checks.map(c => c.meta.id)),
+    campaignOf: id => campaignStore.get(id),
     context: {
       entity: ref => catalog.getAsService(ref),
       user: ref => catalog.getAsService(ref),
@@ -210,7 +212,6 @@ export async function buildGuardrailsContext(
     sweep: options.sweep,
   });
 
-  const campaignStore = await DatabaseCampaignStore.create(options);
   const campaigns = new CampaignService({
     store: campaignStore,
     knownChecks: new Set(checks.map(c => c.meta.id)),

@@ -130,6 +130,42 @@ describe('campaigns API', () => {
       (await get('/campaigns/entity/component/default/legacy-admin')).items,
     ).toEqual([]);
 
+    // An exemption may name the campaign it concerns, and the campaign shows it.
+    const exempt = (body: object) =>
+      request(server)
+        .post(`${API}/exemption-requests`)
+        .set(as('dana'))
+        .send({
+          entityRef: 'component:default/catalog-search',
+          checkId: 'sc.non-root',
+          durationSeconds: 7 * 86400,
+          justification: 'The search image runs as root until the Q1 rebuild',
+          ...body,
+        });
+    const named = await exempt({ campaignId: id });
+    expect(named.status).toBe(201);
+    expect(named.body.campaignId).toBe(id);
+    const wrongCheck = await exempt({
+      campaignId: id,
+      checkId: 'sc.readonly-rootfs',
+    });
+    expect(wrongCheck.status).toBe(400);
+    expect(wrongCheck.body.error.message).toContain('body.campaignId');
+    const noSuch = await exempt({
+      campaignId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(noSuch.status).toBe(400);
+    expect(noSuch.body.error.message).toContain('body.campaignId');
+    expect((await get(`/campaigns/${id}/progress`)).exemptions).toEqual([
+      expect.objectContaining({
+        requestId: named.body.id,
+        entityRef: 'component:default/catalog-search',
+        checkId: 'sc.non-root',
+        state: 'pending',
+        requester: 'user:default/dana',
+      }),
+    ]);
+
     // Editing an active campaign; going back to draft is refused.
     const edited = await request(server)
       .put(`${API}/campaigns/${id}`)

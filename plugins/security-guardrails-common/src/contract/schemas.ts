@@ -280,6 +280,8 @@ export const exemptionRequestBody = z
   .object({
     entityRef: entityRefSchema,
     checkId: checkId('sc.readonly-rootfs'),
+    /** The campaign the exemption concerns (active, and naming the check). */
+    campaignId: z.string().uuid('must be a campaign id (a UUID)').optional(),
     durationSeconds: durationSeconds(366),
     justification,
     ticket,

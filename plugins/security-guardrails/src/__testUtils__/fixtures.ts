@@ -387,6 +387,16 @@ export const CAMPAIGN_PROGRESS: CampaignProgress = {
       belowGrade: false,
     },
   ],
+  exemptions: [
+    {
+      requestId: '9b2e7c1a-4d3f-4e8a-9c0b-1a2b3c4d5e6f',
+      entityRef: 'component:default/search',
+      checkId: 'sc.privileged',
+      state: 'active',
+      requester: 'user:default/dana',
+      expiresAt: '2027-01-15T00:00:00.000Z',
+    },
+  ],
 };
 
 export function mockApi(

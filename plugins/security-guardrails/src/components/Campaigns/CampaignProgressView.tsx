@@ -132,6 +132,30 @@ export function CampaignProgressView(props: { progress: CampaignProgress }) {
           </ListItem>
         ))}
       </List>
+      {p.exemptions.length > 0 && (
+        <>
+          <Typography variant="subtitle2">
+            Exemptions granted against it ({p.exemptions.length})
+          </Typography>
+          <List dense aria-label="Exemptions granted against it">
+            {p.exemptions.map(e => (
+              <ListItem key={e.requestId} disableGutters>
+                <ListItemText
+                  primary={
+                    <>
+                      {checks.value?.get(e.checkId)?.title ?? e.checkId} on{' '}
+                      <EntityLink entityRef={e.entityRef} />
+                    </>
+                  }
+                  secondary={`${e.state}${
+                    e.expiresAt ? ` until ${e.expiresAt.slice(0, 10)}` : ''
+                  } · requested by ${e.requester}`}
+                />
+              </ListItem>
+            ))}
+          </List>
+        </>
+      )}
       <Typography variant="subtitle2">
         Still to do ({p.services - p.done})
       </Typography>

@@ -28,6 +28,13 @@ describe('CampaignsPage', () => {
       expect(todo).toHaveTextContent('Containers do not run privileged'),
     );
     expect(detail).toHaveTextContent('Applies to lifecycle production.');
+    // Exemptions granted against it, with their state and end.
+    const exemptions = within(detail).getByRole('list', {
+      name: 'Exemptions granted against it',
+    });
+    expect(exemptions).toHaveTextContent(
+      'active until 2027-01-15 · requested by user:default/dana',
+    );
   });
 
   it('lets a security lead create a campaign, and end one', async () => {

@@ -228,6 +228,38 @@ describe('EntitySecurityContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('lets an exemption name the active campaign that targets the check', async () => {
+    const api = mockApi();
+    await renderWithApi(<EntitySecurityContent />, { api, entity: SERVICE });
+    const row = (
+      await screen.findByText(/securityContext.privileged = true/)
+    ).closest('tr')!;
+    fireEvent.click(
+      within(row).getByRole('button', { name: 'Request exemption' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.mouseDown(
+      await within(dialog).findByLabelText('Part of a campaign'),
+    );
+    fireEvent.click(
+      await screen.findByRole('option', { name: 'No root in production' }),
+    );
+    fireEvent.change(within(dialog).getByLabelText(/Justification/), {
+      target: { value: 'GPU driver needs it until Q1' },
+    });
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Request exemption' }),
+    );
+    await waitFor(() =>
+      expect(api.createExemptionRequest).toHaveBeenCalledWith(
+        expect.objectContaining({
+          checkId: 'sc.privileged',
+          campaignId: '3f1c2b7e-5a0d-4c8e-9b7a-2d6f1e0c9a11',
+        }),
+      ),
+    );
+  });
+
   it('refreshes on demand and shows the rate limit answer', async () => {
     const api = mockApi({
       refreshPosture: jest

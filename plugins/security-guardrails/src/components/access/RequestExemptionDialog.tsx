@@ -25,6 +25,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { securityGuardrailsApiRef } from '../../api';
 import { useAccessPolicy } from '../../hooks/useAccessPolicy';
+import { useBackendData } from '../../hooks/useBackendData';
 import { isJustificationOk, JustificationFields } from './JustificationFields';
 
 const DAYS = [7, 14, 30, 60, 90, 180, 365];
@@ -53,6 +54,18 @@ export function RequestExemptionDialog(props: RequestExemptionDialogProps) {
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<Error>();
   const [created, setCreated] = useState<AccessRequest>();
+  const [campaignId, setCampaignId] = useState('');
+  // Active campaigns that target this check: the exemption may name one.
+  const campaigns = useBackendData(
+    async () =>
+      props.open
+        ? (await api.listCampaigns()).filter(
+            c =>
+              c.state === 'active' && c.target.checkIds.includes(props.checkId),
+          )
+        : [],
+    [api, props.open, props.checkId],
+  );
 
   const maxDays = Math.floor(
     (policy.value?.exemptions.maxDurationSeconds ?? 90 * 86400) / 86400,
@@ -71,6 +84,7 @@ export function RequestExemptionDialog(props: RequestExemptionDialogProps) {
         durationSeconds: days * 86400,
         justification: justification.trim(),
         ticket: ticket.trim() || undefined,
+        ...(campaignId ? { campaignId } : {}),
         scope:
           onlyThisResource && r
             ? {
@@ -142,6 +156,29 @@ export function RequestExemptionDialog(props: RequestExemptionDialogProps) {
                 }
                 label={`Only ${props.resource.kind}/${props.resource.name}`}
               />
+            )}
+            {(campaigns.value ?? []).length > 0 && (
+              <FormControl margin="normal" fullWidth>
+                <InputLabel id="sg-exemption-campaign">
+                  Part of a campaign
+                </InputLabel>
+                <Select
+                  labelId="sg-exemption-campaign"
+                  value={campaignId}
+                  onChange={e => setCampaignId(String(e.target.value))}
+                >
+                  <MenuItem value="">none</MenuItem>
+                  {(campaigns.value ?? []).map(c => (
+                    <MenuItem key={c.id} value={c.id}>
+                      {c.name}
+                    </MenuItem>
+                  ))}
+                </Select>
+                <FormHelperText>
+                  An approved exemption counts as done for the campaign, and the
+                  campaign shows it.
+                </FormHelperText>
+              </FormControl>
             )}
             <JustificationFields
               idPrefix="sg-exemption"
