@@ -11,11 +11,9 @@ import {
 import {
   EmptyState,
   InfoCard,
-  Progress,
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
@@ -25,9 +23,7 @@ import {
   failureCounts,
   failureLabel,
   PostureResult,
-  SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
-import { securityGuardrailsApiRef } from '../../api';
 import { RequestAccessButton } from '../access/RequestAccessDialog';
 import { RequestExemptionDialog } from '../access/RequestExemptionDialog';
 import { CheckDoc } from '../ChecksPage/ChecksPage';
@@ -37,92 +33,20 @@ import { relativeTime } from '../common/time';
 import { BackendError } from '../common/BackendError';
 import { useA11yStyles } from '../common/a11y';
 import { PostureSkeleton } from '../common/PostureSkeleton';
-import { shortDate, TrendChart } from '../common/TrendChart';
-import { useBackendData } from '../../hooks/useBackendData';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
 import { checkRowId, FOCUS_CHECK_PARAM } from '../../hooks/useSecurityTabLink';
 import { usePosture } from '../../hooks/usePosture';
 import { useRefreshPosture } from '../../hooks/useRefreshPosture';
 import { EvaluateNowButton, RefreshNotice } from '../common/RefreshNotice';
 import { PostureSummaryView } from '../PostureCard/EntitySecurityCard';
+import { ScoreTrend } from './ScoreTrend';
+import { resourceText, resultKey, sortResults } from './resultOrder';
 
 /** How the rows of the check a link named stand out. */
 const FOCUSED_ROW = {
   backgroundColor: 'rgba(25, 118, 210, 0.12)',
   outline: '2px solid rgba(25, 118, 210, 0.6)',
 };
-
-const STATUS_ORDER = ['fail', 'warn', 'exempt', 'pass', 'not-applicable'];
-
-function sortResults(a: PostureResult, b: PostureResult): number {
-  return (
-    STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
-    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
-    a.checkId.localeCompare(b.checkId) ||
-    a.resource.name.localeCompare(b.resource.name)
-  );
-}
-
-function resultKey(r: PostureResult): string {
-  const { cluster, kind, namespace, name } = r.resource;
-  return [r.checkId, cluster, kind, namespace, name, r.container].join('|');
-}
-
-function resourceText(r: PostureResult): string {
-  const ns = r.resource.namespace ? `${r.resource.namespace}/` : '';
-  return `${r.resource.kind}/${ns}${r.resource.name}${
-    r.container ? ` [${r.container}]` : ''
-  }`;
-}
-
-function ScoreTrend(props: { entityRef: string }) {
-  const api = useApi(securityGuardrailsApiRef);
-  const history = useBackendData(
-    () => api.getPostureHistory(props.entityRef),
-    [api, props.entityRef],
-  );
-  if (history.value === undefined) {
-    return history.error ? (
-      <BackendError data={history} what="the score history" />
-    ) : (
-      <Progress />
-    );
-  }
-  const points = (history.value?.scores ?? []).filter(p => p.score !== null);
-  if (points.length === 0) {
-    return <Typography variant="body2">No score history yet.</Typography>;
-  }
-  const first = points[0];
-  const last = points[points.length - 1];
-  const changes = history.value?.checks ?? [];
-  const fixed = changes.filter(
-    c => c.from === 'fail' && c.to === 'pass',
-  ).length;
-  const broke = changes.filter(c => c.to === 'fail').length;
-  return (
-    <Box>
-      <TrendChart
-        // Each point is a change; the score holds until the next, up to now.
-        points={[
-          ...points.map(p => ({ date: p.at, value: p.score as number })),
-          { date: new Date().toISOString(), value: last.score as number },
-        ]}
-        max={100}
-        step
-        title="Score over the last 30 days"
-      />
-      <Typography variant="body2">
-        {first.score} ({first.grade}) on {shortDate(first.at)} → {last.score} (
-        {last.grade}) on {shortDate(last.at)}
-      </Typography>
-      <Typography variant="caption" color="textSecondary">
-        {points.length} score change{points.length === 1 ? '' : 's'}; {fixed}{' '}
-        check result{fixed === 1 ? '' : 's'} fixed, {broke} started failing in
-        this period.
-      </Typography>
-    </Box>
-  );
-}
 
 /** The Security tab of a service: every check by domain, with evidence and remediation. */
 export function EntitySecurityContent() {

@@ -16,7 +16,7 @@ import { useAccessPolicy } from '../../hooks/useAccessPolicy';
 import { useBackendData } from '../../hooks/useBackendData';
 import { isNotFound } from '../../hooks/usePosture';
 import { GradeBadge } from '../common/Badges';
-import { previewRoleBinding } from './RequestAccessDialog';
+import { previewRoleBinding } from './roleBindingPreview';
 import { requestWhat } from './RequestSummary';
 
 function PostureLine(props: { entityRef: string }) {
