@@ -16,7 +16,7 @@ import {
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { connect } from '../database/migrate';
-import { CampaignRow, TABLES } from '../database/tables';
+import { CampaignRow, PostureRow, TABLES } from '../database/tables';
 
 const PROGRESS_LIST_LIMIT = 500;
 
@@ -241,16 +241,20 @@ export class DatabaseCampaignStore {
     }));
   }
 
-  /** The active campaigns whose scope covers an entity: one small query each. */
+  /** The active campaigns whose scope covers an entity: its posture row and the active campaigns, two queries. */
   async activeFor(entityRef: string): Promise<Campaign[]> {
-    const out: Campaign[] = [];
-    for (const c of await this.list(['active'])) {
-      const hit = await this.#inScope(
-        c,
-        this.db(`${TABLES.posture} as p`).where('p.entity_ref', entityRef),
-      ).first('p.entity_ref');
-      if (hit) out.push(c);
-    }
-    return out;
+    const row: Pick<PostureRow, 'owner' | 'system' | 'lifecycle'> | undefined =
+      await this.db(TABLES.posture)
+        .where('entity_ref', entityRef)
+        .first('owner', 'system', 'lifecycle');
+    if (!row) return [];
+    const covers = (list: string[], value: string | null) =>
+      list.length === 0 || (value !== null && list.includes(value));
+    return (await this.list(['active'])).filter(
+      c =>
+        covers(c.scope.owners, row.owner) &&
+        covers(c.scope.systems, row.system) &&
+        covers(c.scope.lifecycles, row.lifecycle),
+    );
   }
 }
