@@ -90,6 +90,19 @@ export interface CampaignExemption {
   expiresAt?: string;
 }
 
+/**
+ * A campaign over time, from the posture history: services done at the end
+ * of each day from two weeks before its start (the baseline) to its deadline
+ * or today, and the services that met it and no longer do.
+ *
+ * @public
+ */
+export interface CampaignBurndown {
+  campaignId: string;
+  points: Array<{ date: string; services: number; done: number }>;
+  regressed: Array<{ entityRef: string; owner?: string; metOn: string }>;
+}
+
 /** The active campaigns that apply to one service and what is left for each. @public */
 export interface EntityCampaigns {
   entityRef: string;

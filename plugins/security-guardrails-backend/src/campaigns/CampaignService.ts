@@ -10,6 +10,7 @@ import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   Campaign,
+  CampaignBurndown,
   CampaignProgress,
   EntityCampaigns,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -189,6 +190,32 @@ export class CampaignService {
       this.options.store.exemptions(campaign),
     ]);
     return { campaign, daysLeft: this.#daysLeft(campaign), ...p, exemptions };
+  }
+
+  /** Days shown before a campaign's start, so its baseline is visible. */
+  static readonly BASELINE_DAYS = 14;
+
+  async burndown(id: string): Promise<CampaignBurndown> {
+    const campaign = await this.get(id);
+    const now = this.#now().getTime();
+    const dayOf = (t: number) => t - (t % DAY_MS);
+    const end = Math.min(
+      now,
+      campaign.endedAt
+        ? Date.parse(campaign.endedAt)
+        : Date.parse(campaign.deadline),
+    );
+    // At most a year of days, ending at the deadline, its end, or today.
+    const from = Math.max(
+      dayOf(Date.parse(campaign.startsAt)) -
+        CampaignService.BASELINE_DAYS * DAY_MS,
+      dayOf(end) - 365 * DAY_MS,
+    );
+    const b = await this.options.store.burndown(campaign, {
+      from: Math.min(from, dayOf(end)),
+      to: end,
+    });
+    return { campaignId: id, ...b };
   }
 
   async forEntity(entityRef: string): Promise<EntityCampaigns> {

@@ -74,11 +74,12 @@ describe.each(databases.eachSupportedId())(
   'DatabaseCampaignStore on %s',
   id => {
     let store: DatabaseCampaignStore;
+    let postures: DatabasePostureStore;
 
     beforeEach(async () => {
       const knex = await databases.init(id as TestDatabaseId);
       const database = databaseServiceFor(knex);
-      const postures = await DatabasePostureStore.create({ database });
+      postures = await DatabasePostureStore.create({ database });
       store = await DatabaseCampaignStore.create({ database });
       await postures.save(
         [
@@ -119,6 +120,57 @@ describe.each(databases.eachSupportedId())(
       expect(p.remaining.map(r => [r.entityRef, r.failingChecks])).toEqual([
         ['component:default/d', ['sc.non-root', 'sc.priv-escalation']],
         ['component:default/c', ['sc.non-root']],
+      ]);
+    });
+
+    it('replays the history into a burn-down from before the start, and finds who regressed', async () => {
+      const day = (n: number) =>
+        new Date(Date.parse('2026-12-01T12:00:00.000Z') + n * 86_400_000);
+      const save = (n: number, recs: PostureRecord[]) =>
+        postures.save(recs, day(n));
+      // f: failing until day 2; g: passing until day 3, then failing (regressed).
+      await save(-3, [
+        record('f', 'group:default/web', 'production', {
+          'sc.non-root': 'fail',
+        }),
+        record('g', 'group:default/web', 'production', {
+          'sc.non-root': 'pass',
+        }),
+      ]);
+      await save(2, [
+        record('f', 'group:default/web', 'production', {
+          'sc.non-root': 'pass',
+        }),
+      ]);
+      await save(3, [
+        record('g', 'group:default/web', 'production', {
+          'sc.non-root': 'fail',
+        }),
+      ]);
+      const c = campaign({
+        startsAt: '2026-12-01T00:00:00.000Z',
+        scope: { owners: ['group:default/web'], systems: [], lifecycles: [] },
+      });
+      const from = Date.parse('2026-11-27T00:00:00.000Z');
+      const b = await store.burndown(c, {
+        from,
+        to: Date.parse('2026-12-05T23:59:59.999Z'),
+      });
+      const byDate = Object.fromEntries(
+        b.points.map(p => [p.date, [p.services, p.done]]),
+      );
+      // a and b (saved at NOW, 2026-12-04) appear on the 4th; f and g from 28 Nov.
+      expect(byDate['2026-11-27']).toEqual([0, 0]);
+      expect(byDate['2026-11-28']).toEqual([2, 1]); // g passes, f fails
+      expect(byDate['2026-12-03']).toEqual([2, 2]); // f fixed on the 3rd
+      expect(byDate['2026-12-02']).toEqual([2, 1]);
+      expect(byDate['2026-12-04']).toEqual([4, 3]); // a and b arrive done; g broke
+      expect(b.regressed).toEqual([
+        {
+          entityRef: 'component:default/g',
+          owner: 'group:default/web',
+          metOn: '2026-12-01',
+        },
       ]);
     });
 

@@ -19,6 +19,7 @@ import { connect } from '../database/migrate';
 import { CampaignRow, PostureRow, TABLES } from '../database/tables';
 
 const PROGRESS_LIST_LIMIT = 500;
+const DAY_MS = 86_400_000;
 
 function toCampaign(row: CampaignRow): Campaign {
   return {
@@ -239,6 +240,117 @@ export class DatabaseCampaignStore {
       requester: r.requester,
       ...(r.expires_at ? { expiresAt: r.expires_at } : {}),
     }));
+  }
+
+  /**
+   * Services done at the end of each day, from `from` to `to`, replayed from
+   * the check history (each result's first status and every change are
+   * recorded) and the score history; and the services done on some day since
+   * the start that are not done at the end. Only the target checks' events
+   * of services in scope are read.
+   */
+  async burndown(
+    c: Campaign,
+    range: { from: number; to: number },
+  ): Promise<{
+    points: Array<{ date: string; services: number; done: number }>;
+    regressed: Array<{ entityRef: string; owner?: string; metOn: string }>;
+  }> {
+    const rule = this.#gradeRule(c);
+    const scope = () =>
+      this.#inScope(
+        c,
+        this.db(`${TABLES.posture} as p`).select('p.entity_ref'),
+      );
+    const members: Array<{ entity_ref: string; owner: string | null }> =
+      await this.#inScope(c, this.db(`${TABLES.posture} as p`)).select(
+        'p.entity_ref',
+        'p.owner',
+      );
+    const endIso = new Date(range.to).toISOString();
+    const checkEvents: Array<{
+      entity_ref: string;
+      result_key: string;
+      to_status: string;
+      at: string;
+    }> = c.target.checkIds.length
+      ? await this.db(TABLES.checkHistory)
+          .whereIn('check_id', c.target.checkIds)
+          .whereIn('entity_ref', scope())
+          .where('at', '<=', endIso)
+          .orderBy('at', 'asc')
+          .orderBy('id', 'asc')
+          .select('entity_ref', 'result_key', 'to_status', 'at')
+      : [];
+    // Every service's score points: when it first had a posture, and its grades.
+    const scoreEvents: Array<{
+      entity_ref: string;
+      at: string;
+      grade: Grade | null;
+      domain_grades: string;
+    }> = await this.db(TABLES.postureHistory)
+      .whereIn('entity_ref', scope())
+      .where('at', '<=', endIso)
+      .orderBy('at', 'asc')
+      .orderBy('id', 'asc')
+      .select('entity_ref', 'at', 'grade', 'domain_grades');
+
+    const failing = new Map<string, Set<string>>(); // entity -> failing result keys
+    const gradeOk = new Map<string, boolean>(); // entity -> meets the grade (exists once seen)
+    const metOn = new Map<string, string>();
+    const owners = new Map(members.map(m => [m.entity_ref, m.owner]));
+    const points: Array<{ date: string; services: number; done: number }> = [];
+    const start = Date.parse(c.startsAt);
+    let ci = 0;
+    let si = 0;
+    const isDone = (ref: string) =>
+      gradeOk.get(ref) === true && (failing.get(ref)?.size ?? 0) === 0;
+    for (let day = range.from; day <= range.to; day += DAY_MS) {
+      const dayEnd = new Date(
+        Math.min(day + DAY_MS - 1, range.to),
+      ).toISOString();
+      for (; si < scoreEvents.length && scoreEvents[si].at <= dayEnd; si++) {
+        const e = scoreEvents[si];
+        let grade = e.grade;
+        if (c.target.domain) {
+          const domains = JSON.parse(e.domain_grades || '{}');
+          grade = domains[c.target.domain]?.grade ?? null;
+        }
+        gradeOk.set(
+          e.entity_ref,
+          rule ? grade !== null && rule.grades.includes(grade) : true,
+        );
+      }
+      for (; ci < checkEvents.length && checkEvents[ci].at <= dayEnd; ci++) {
+        const e = checkEvents[ci];
+        const set = failing.get(e.entity_ref) ?? new Set<string>();
+        if (e.to_status === 'fail') set.add(e.result_key);
+        else set.delete(e.result_key);
+        failing.set(e.entity_ref, set);
+      }
+      let services = 0;
+      let done = 0;
+      for (const ref of owners.keys()) {
+        if (!gradeOk.has(ref)) continue; // no posture yet that day
+        services++;
+        if (isDone(ref)) {
+          done++;
+          if (day + DAY_MS > start && !metOn.has(ref)) {
+            metOn.set(ref, dayEnd.slice(0, 10));
+          }
+        }
+      }
+      points.push({ date: dayEnd.slice(0, 10), services, done });
+    }
+    const regressed = [...metOn]
+      .filter(([ref]) => !isDone(ref))
+      .map(([ref, on]) => ({
+        entityRef: ref,
+        ...(owners.get(ref) ? { owner: owners.get(ref)! } : {}),
+        metOn: on,
+      }))
+      .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+    return { points, regressed };
   }
 
   /** The active campaigns whose scope covers an entity: its posture row and the active campaigns, two queries. */

@@ -442,6 +442,13 @@ const ROWS: Row[] = [
     expected: summaryReadable,
   },
   {
+    name: 'GET /campaigns/:id/burndown',
+    method: 'get',
+    path: id => `/campaigns/${id}/burndown`,
+    fixture: 'campaign',
+    expected: summaryReadable,
+  },
+  {
     name: 'GET /campaigns/entity/:entity',
     method: 'get',
     path: () => '/campaigns/entity/component/default/storefront',

@@ -333,6 +333,18 @@ describe('the demo campaigns', () => {
     expect(partly.done).toBeGreaterThan(0);
     expect(partly.done).toBeLessThan(partly.services);
     expect(partly.daysLeft).toBe(28);
+    // Its burn-down, replayed from the history: two weeks of baseline
+    // before the start a week ago, and today's point as progress counts it.
+    const burndown = (
+      await request(server)
+        .get(`${API}/campaigns/${partly.campaign.id}/burndown`)
+        .set(as('dana'))
+    ).body;
+    expect(burndown.points).toHaveLength(22);
+    expect(burndown.points.at(-1)).toMatchObject({
+      services: partly.services,
+      done: partly.done,
+    });
     const runbooks = await progress('Every service has an owner and a runbook');
     expect(runbooks.daysLeft).toBe(-2);
     // notification-worker (owned by a person) and metrics-collector have no runbook link.

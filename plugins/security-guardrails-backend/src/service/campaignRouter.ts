@@ -134,5 +134,20 @@ export function createCampaignRouter(
     res.json(await campaigns.progress(id));
   });
 
+  router.get(expressPath(API_ROUTES.getCampaignBurndown), async (req, res) => {
+    await requirePermission(
+      permissions,
+      await credentialsOf(req),
+      guardrailsSummaryReadPermission,
+    );
+    const { id } = parseInput(
+      API_ROUTES.getCampaignBurndown.params,
+      req.params,
+      'path',
+    );
+    parseInput(API_ROUTES.getCampaignBurndown.query, req.query, 'query');
+    res.json(await campaigns.burndown(id));
+  });
+
   return router;
 }

@@ -16,6 +16,7 @@ import type {
 import type { CheckDescription } from '../checks';
 import type {
   Campaign,
+  CampaignBurndown,
   CampaignList,
   CampaignProgress,
   EntityCampaigns,
@@ -61,6 +62,7 @@ export interface ApiAnswers {
   AccessTargets: AccessTargets;
   AuditList: AuditList;
   Campaign: Campaign;
+  CampaignBurndown: CampaignBurndown;
   CampaignList: CampaignList;
   CampaignProgress: CampaignProgress;
   CheckDescription: CheckDescription;

@@ -527,6 +527,22 @@ export const API_ROUTES = {
     },
     errors: [403, 404],
   },
+  getCampaignBurndown: {
+    method: 'get',
+    path: '/campaigns/{id}/burndown',
+    summary:
+      'Services done per day, from two weeks before the start, and who regressed after meeting it',
+    tag: 'campaigns',
+    params: campaignIdParams,
+    query: noQuery,
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: {
+      status: 200,
+      type: 'CampaignBurndown',
+      description: 'The burn-down',
+    },
+    errors: [403, 404],
+  },
   getEntityCampaigns: {
     method: 'get',
     path: '/campaigns/entity/{kind}/{namespace}/{name}',

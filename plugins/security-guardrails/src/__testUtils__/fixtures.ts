@@ -559,6 +559,22 @@ export function mockApi(
         id,
       })),
     getCampaignProgress: jest.fn().mockResolvedValue(CAMPAIGN_PROGRESS),
+    getCampaignBurndown: jest.fn().mockResolvedValue({
+      campaignId: CAMPAIGN.id,
+      points: [
+        { date: '2026-11-17', services: 3, done: 0 },
+        { date: '2026-11-24', services: 3, done: 0 },
+        { date: '2026-12-01', services: 3, done: 1 },
+        { date: '2026-12-04', services: 3, done: 1 },
+      ],
+      regressed: [
+        {
+          entityRef: 'component:default/search',
+          owner: 'group:default/web',
+          metOn: '2026-12-02',
+        },
+      ],
+    }),
     getEntityCampaigns: jest.fn().mockResolvedValue({
       entityRef: 'component:default/storefront',
       items: [

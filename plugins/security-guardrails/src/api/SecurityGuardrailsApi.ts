@@ -19,6 +19,7 @@ import {
   PostureScope,
   SummaryGroupBy,
   Campaign,
+  CampaignBurndown,
   CampaignProgress,
   CampaignUpdate,
   EntityCampaigns,
@@ -93,6 +94,7 @@ export interface SecurityGuardrailsApi {
   createCampaign(campaign: NewCampaign): Promise<Campaign>;
   updateCampaign(id: string, changes: CampaignUpdate): Promise<Campaign>;
   getCampaignProgress(id: string): Promise<CampaignProgress>;
+  getCampaignBurndown(id: string): Promise<CampaignBurndown>;
   getEntityCampaigns(entityRef: string): Promise<EntityCampaigns>;
 }
 

@@ -224,6 +224,12 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
     );
   }
 
+  getCampaignBurndown(id: string) {
+    return this.request<AnswerOf<'getCampaignBurndown'>>(
+      `/campaigns/${encodeURIComponent(id)}/burndown`,
+    );
+  }
+
   getEntityCampaigns(entityRef: string) {
     return this.request<AnswerOf<'getEntityCampaigns'>>(
       `/campaigns/entity/${entityPath(entityRef)}`,

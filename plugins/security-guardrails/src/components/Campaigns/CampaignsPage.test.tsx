@@ -35,6 +35,15 @@ describe('CampaignsPage', () => {
     expect(exemptions).toHaveTextContent(
       'active until 2027-01-15 · requested by user:default/dana',
     );
+    // Done over time, from before the start, and who slipped back.
+    expect(
+      await screen.findByRole('img', {
+        name: /^Share of services done: 0% on 17 Nov, 33% on 4 Dec$/,
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('list', { name: 'Regressed after meeting it' }),
+    ).toHaveTextContent('searchmet it on 2026-12-02 · Web Team');
   });
 
   it('lets a security lead create a campaign, and end one', async () => {

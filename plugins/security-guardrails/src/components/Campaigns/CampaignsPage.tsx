@@ -11,6 +11,9 @@ import {
   Box,
   Button,
   Grid,
+  List,
+  ListItem,
+  ListItemText,
   Typography,
 } from '@material-ui/core';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
@@ -32,6 +35,60 @@ import {
   progressCsv,
 } from './CampaignProgressView';
 import { NewCampaignDialog } from './NewCampaignDialog';
+import { TrendChart } from '../common/TrendChart';
+import { EntityLink } from '../access/RequestSummary';
+
+/** Done over time, from two weeks before the start, and who slipped back. */
+function Burndown(props: { campaignId: string; version: string }) {
+  const api = useApi(securityGuardrailsApiRef);
+  const data = useBackendData(
+    () => api.getCampaignBurndown(props.campaignId),
+    [api, props.campaignId, props.version],
+  );
+  const b = data.value;
+  if (!b) return <BackendError data={data} what="its burn-down" />;
+  return (
+    <Box mt={2}>
+      <Typography variant="subtitle2">Done over time</Typography>
+      <TrendChart
+        points={b.points.map(p => ({
+          date: p.date,
+          value: p.services ? (p.done / p.services) * 100 : 0,
+        }))}
+        max={100}
+        unit="%"
+        title="Share of services done"
+      />
+      {b.regressed.length > 0 && (
+        <>
+          <Typography variant="subtitle2">
+            Met it, then slipped back ({b.regressed.length})
+          </Typography>
+          <List dense aria-label="Regressed after meeting it">
+            {b.regressed.map(r => (
+              <ListItem key={r.entityRef} disableGutters>
+                <ListItemText
+                  primary={<EntityLink entityRef={r.entityRef} />}
+                  secondary={
+                    <>
+                      met it on {r.metOn}
+                      {r.owner && (
+                        <>
+                          {' '}
+                          · <EntityLink entityRef={r.owner} />
+                        </>
+                      )}
+                    </>
+                  }
+                />
+              </ListItem>
+            ))}
+          </List>
+        </>
+      )}
+    </Box>
+  );
+}
 
 function CampaignRow(props: {
   campaign: Campaign;
@@ -87,6 +144,7 @@ function CampaignRow(props: {
       </AccordionSummary>
       <AccordionDetails style={{ display: 'block' }}>
         {p ? <CampaignProgressView progress={p} /> : <Progress />}
+        <Burndown campaignId={c.id} version={c.updatedAt} />
         <Box display="flex" style={{ gap: 8 }} mt={2}>
           <Button
             size="small"
