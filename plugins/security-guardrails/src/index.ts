@@ -13,4 +13,8 @@ export {
   EntitySystemSecurityCard,
 } from './plugin';
 export * from './api';
+export {
+  createSecurityGradeColumn,
+  SecurityGradeCell,
+} from './components/common/SecurityGradeColumn';
 export { rootRouteRef, entityContentRouteRef } from './routes';

@@ -347,4 +347,15 @@ export const WALK: Step[] = [
       await session.shot(dana, '12-campaign-on-service');
     },
   },
+  {
+    name: 'the catalog table shows each service’s security grade',
+    async run({ portal, session, pages }) {
+      const dana = signedIn(pages.dana, 'Dana');
+      await dana.goto(`${portal.baseUrl}/`);
+      await dana.getByRole('columnheader', { name: 'Security' }).waitFor();
+      const row = dana.getByRole('row', { name: /storefront/i }).first();
+      await row.getByRole('img', { name: /^Grade [A-F]$/ }).waitFor();
+      await session.shot(dana, '13-catalog-grades');
+    },
+  },
 ];
