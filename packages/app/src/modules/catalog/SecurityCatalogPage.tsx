@@ -27,10 +27,23 @@ export function SecurityCatalogPage() {
             </CatalogFilterLayout.Filters>
             <CatalogFilterLayout.Content>
               <CatalogTable
-                columns={context => [
-                  ...CatalogTable.defaultColumnsFunc(context),
-                  securityGrade,
-                ]}
+                columns={context => {
+                  const [name, ...rest] =
+                    CatalogTable.defaultColumnsFunc(context);
+                  // The grade beside the name, and names that wrap at spaces
+                  // only: the filters leave the table little width.
+                  return [
+                    {
+                      ...name,
+                      cellStyle: {
+                        minWidth: 160,
+                        wordBreak: 'normal' as const,
+                      },
+                    },
+                    securityGrade,
+                    ...rest,
+                  ];
+                }}
               />
             </CatalogFilterLayout.Content>
           </CatalogFilterLayout>
