@@ -28,20 +28,24 @@ export function SecurityCatalogPage() {
             <CatalogFilterLayout.Content>
               <CatalogTable
                 columns={context => {
-                  const [name, ...rest] =
-                    CatalogTable.defaultColumnsFunc(context);
+                  const columns = CatalogTable.defaultColumnsFunc(context);
                   // The grade beside the name, and names that wrap at spaces
                   // only: the filters leave the table little width.
+                  const at = columns.findIndex(
+                    c => c.field === 'resolved.entityRef',
+                  );
+                  if (at < 0) return [...columns, securityGrade];
                   return [
+                    ...columns.slice(0, at),
                     {
-                      ...name,
+                      ...columns[at],
                       cellStyle: {
-                        minWidth: 160,
+                        minWidth: 150,
                         wordBreak: 'normal' as const,
                       },
                     },
                     securityGrade,
-                    ...rest,
+                    ...columns.slice(at + 1),
                   ];
                 }}
               />
