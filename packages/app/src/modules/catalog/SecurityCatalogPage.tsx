@@ -28,9 +28,14 @@ export function SecurityCatalogPage() {
             <CatalogFilterLayout.Content>
               <CatalogTable
                 columns={context => {
-                  const columns = CatalogTable.defaultColumnsFunc(context);
-                  // The grade beside the name, and names that wrap at spaces
-                  // only: the filters leave the table little width.
+                  const columns = CatalogTable.defaultColumnsFunc(context).map(
+                    c => ({
+                      ...c,
+                      cellStyle: { wordBreak: 'normal' as const },
+                    }),
+                  );
+                  // The grade beside the name; words wrap at spaces only (the
+                  // filters leave the table little width).
                   const at = columns.findIndex(
                     c => c.field === 'resolved.entityRef',
                   );
