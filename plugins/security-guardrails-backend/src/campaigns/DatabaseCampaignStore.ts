@@ -16,6 +16,7 @@ import {
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { connect } from '../database/migrate';
+import { inScope } from '../posture/PostureQueries';
 import { CampaignRow, PostureRow, TABLES } from '../database/tables';
 
 const PROGRESS_LIST_LIMIT = 500;
@@ -360,13 +361,19 @@ export class DatabaseCampaignStore {
         .where('entity_ref', entityRef)
         .first('owner', 'system', 'lifecycle');
     if (!row) return [];
-    const covers = (list: string[], value: string | null) =>
-      list.length === 0 || (value !== null && list.includes(value));
+    const entity = {
+      owner: row.owner ?? undefined,
+      system: row.system ?? undefined,
+      lifecycle: row.lifecycle ?? undefined,
+    };
+    // The same scope rule as the org view's filters.
     return (await this.list(['active'])).filter(
       c =>
-        covers(c.scope.owners, row.owner) &&
-        covers(c.scope.systems, row.system) &&
-        covers(c.scope.lifecycles, row.lifecycle),
+        inScope([entity], {
+          owner: c.scope.owners,
+          system: c.scope.systems,
+          lifecycle: c.scope.lifecycles,
+        }).length === 1,
     );
   }
 }

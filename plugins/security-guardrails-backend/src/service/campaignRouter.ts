@@ -4,7 +4,6 @@
  * campaign.manage. Only translation here: the rules are CampaignService's.
  */
 import {
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -12,15 +11,21 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import {
   API_ROUTES,
+  campaignIdParams,
   guardrailsCampaignManagePermission,
   guardrailsPostureReadPermission,
   guardrailsSummaryReadPermission,
+  noQuery,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { CatalogEntities } from '../catalog/CatalogEntities';
 import { CampaignService } from '../campaigns/CampaignService';
-import { requireEntityPermission, requirePermission } from './permissions';
+import {
+  principalRef,
+  requireEntityPermission,
+  requirePermission,
+} from './permissions';
 import { expressPath, parseInput } from './validation';
 
 export interface CampaignRouterOptions {
@@ -30,14 +35,6 @@ export interface CampaignRouterOptions {
   campaigns: CampaignService;
 }
 
-function actorOf(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return p.userEntityRef ?? `service:${p.subject ?? 'unknown'}`;
-}
-
 export function createCampaignRouter(
   options: CampaignRouterOptions,
 ): express.Router {
@@ -45,6 +42,21 @@ export function createCampaignRouter(
   const router = Router();
   const credentialsOf = (req: express.Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  /** For reads of one campaign: summary.read, then its id (and no query). */
+  async function readableCampaignId(
+    req: express.Request,
+    route: { params: typeof campaignIdParams; query: typeof noQuery },
+  ): Promise<string> {
+    await requirePermission(
+      permissions,
+      await credentialsOf(req),
+      guardrailsSummaryReadPermission,
+    );
+    const { id } = parseInput(route.params, req.params, 'path');
+    parseInput(route.query, req.query, 'query');
+    return id;
+  }
 
   router.get(expressPath(API_ROUTES.listCampaigns), async (req, res) => {
     await requirePermission(
@@ -64,7 +76,9 @@ export function createCampaignRouter(
       guardrailsCampaignManagePermission,
     );
     const body = parseInput(API_ROUTES.createCampaign.body, req.body, 'body');
-    res.status(201).json(await campaigns.create(body, actorOf(credentials)));
+    res
+      .status(201)
+      .json(await campaigns.create(body, principalRef(credentials)));
   });
 
   router.get(expressPath(API_ROUTES.getEntityCampaigns), async (req, res) => {
@@ -89,17 +103,7 @@ export function createCampaignRouter(
   });
 
   router.get(expressPath(API_ROUTES.getCampaign), async (req, res) => {
-    await requirePermission(
-      permissions,
-      await credentialsOf(req),
-      guardrailsSummaryReadPermission,
-    );
-    const { id } = parseInput(
-      API_ROUTES.getCampaign.params,
-      req.params,
-      'path',
-    );
-    parseInput(API_ROUTES.getCampaign.query, req.query, 'query');
+    const id = await readableCampaignId(req, API_ROUTES.getCampaign);
     res.json(await campaigns.get(id));
   });
 
@@ -116,36 +120,16 @@ export function createCampaignRouter(
       'path',
     );
     const body = parseInput(API_ROUTES.updateCampaign.body, req.body, 'body');
-    res.json(await campaigns.update(id, body, actorOf(credentials)));
+    res.json(await campaigns.update(id, body, principalRef(credentials)));
   });
 
   router.get(expressPath(API_ROUTES.getCampaignProgress), async (req, res) => {
-    await requirePermission(
-      permissions,
-      await credentialsOf(req),
-      guardrailsSummaryReadPermission,
-    );
-    const { id } = parseInput(
-      API_ROUTES.getCampaignProgress.params,
-      req.params,
-      'path',
-    );
-    parseInput(API_ROUTES.getCampaignProgress.query, req.query, 'query');
+    const id = await readableCampaignId(req, API_ROUTES.getCampaignProgress);
     res.json(await campaigns.progress(id));
   });
 
   router.get(expressPath(API_ROUTES.getCampaignBurndown), async (req, res) => {
-    await requirePermission(
-      permissions,
-      await credentialsOf(req),
-      guardrailsSummaryReadPermission,
-    );
-    const { id } = parseInput(
-      API_ROUTES.getCampaignBurndown.params,
-      req.params,
-      'path',
-    );
-    parseInput(API_ROUTES.getCampaignBurndown.query, req.query, 'query');
+    const id = await readableCampaignId(req, API_ROUTES.getCampaignBurndown);
     res.json(await campaigns.burndown(id));
   });
 

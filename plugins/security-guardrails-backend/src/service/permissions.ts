@@ -13,6 +13,15 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 
+/** Who a request acts as, for the audit: the user's ref, or the service principal. */
+export function principalRef(credentials: BackstageCredentials): string {
+  const p = credentials.principal as {
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return p.userEntityRef ?? `service:${p.subject ?? 'unknown'}`;
+}
+
 export async function requirePermission(
   permissions: PermissionsService,
   credentials: BackstageCredentials,

@@ -31,6 +31,7 @@ import { PostureQueries } from '../posture/PostureQueries';
 import { PostureService, RateLimitedError } from '../posture/PostureService';
 import {
   filterByEntityPermission,
+  principalRef,
   requireEntityPermission,
   requirePermission,
 } from './permissions';
@@ -58,15 +59,6 @@ function scopeOf(query: {
     system: query.system?.map(s => normalizeRef(s, 'system')),
     lifecycle: query.lifecycle,
   };
-}
-
-function principalRef(credentials: BackstageCredentials): string {
-  const p = credentials.principal as {
-    type?: string;
-    userEntityRef?: string;
-    subject?: string;
-  };
-  return p.userEntityRef ?? `service:${p.subject ?? 'unknown'}`;
 }
 
 export function createPostureRouter(
