@@ -20,12 +20,32 @@ export interface CampaignTarget {
   domain?: Domain;
 }
 
-/** Which services a campaign is about; empty lists mean any. @public */
+/**
+ * Which services a campaign is about: a service is in scope when it matches
+ * every list that is not empty, and matches a list when it has any of its
+ * values; empty lists mean any. @public
+ */
 export interface CampaignScope {
   owners: string[];
   systems: string[];
   lifecycles: string[];
+  /** Catalog metadata.tags. */
+  tags: string[];
+  /** Kubernetes namespaces of the service's objects. */
+  namespaces: string[];
+  /** Clusters the service's objects run in, by their configured names. */
+  clusters: string[];
 }
+
+/** A scope of every service: each list empty. @public */
+export const ANY_CAMPAIGN_SCOPE: Readonly<CampaignScope> = Object.freeze({
+  owners: [],
+  systems: [],
+  lifecycles: [],
+  tags: [],
+  namespaces: [],
+  clusters: [],
+});
 
 /** @public */
 export interface Campaign {

@@ -81,6 +81,8 @@ export interface EntityInfo {
   system?: string;
   /** spec.lifecycle (production, experimental...). */
   lifecycle?: string;
+  /** metadata.tags, for scoping campaigns. */
+  tags?: string[];
   annotations: Record<string, string>;
   links: Array<{ url: string; title?: string; type?: string }>;
 }

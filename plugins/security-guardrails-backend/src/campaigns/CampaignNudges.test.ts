@@ -4,6 +4,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import {
+  ANY_CAMPAIGN_SCOPE,
   Campaign,
   CheckResult,
   scoreResults,
@@ -28,7 +29,7 @@ const campaign: Campaign = {
   startsAt: new Date(START).toISOString(),
   deadline: new Date(START + 28 * DAY).toISOString(),
   target: { checkIds: ['sc.non-root'] },
-  scope: { owners: [], systems: [], lifecycles: [] },
+  scope: ANY_CAMPAIGN_SCOPE,
   createdBy: 'user:default/sam',
   createdAt: new Date(START).toISOString(),
   updatedBy: 'user:default/sam',

@@ -2,8 +2,10 @@
  * The campaign lifecycle: create (a draft, or active at once), edit, start
  * and end; every change of an active campaign goes to the Backstage
  * auditor. States move draft → active → ended (or draft → ended, dropped);
- * an ended campaign is kept as it ended. Progress and an entity's campaigns
- * come from the store's queries over the postures.
+ * an ended campaign is kept as it ended. settleDeadlines records what each
+ * deadline decides: met ends the campaign, missed keeps it active and
+ * overdue. Progress and an entity's campaigns come from the store's queries
+ * over the postures.
  */
 import { randomUUID } from 'node:crypto';
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
@@ -14,6 +16,7 @@ import {
   CampaignProgress,
   EntityCampaigns,
 } from '@internal/backstage-plugin-security-guardrails-common';
+import { SYSTEM_ACTOR } from '../access/actors';
 import { DatabaseCampaignStore } from './DatabaseCampaignStore';
 
 const DAY_MS = 86_400_000;
@@ -47,6 +50,8 @@ export class CampaignService {
       auditor?: AuditorService;
       logger: LoggerService;
       now?: () => Date;
+      /** Whether a full evaluation has been stored (deadlines wait for one). */
+      evaluated?: () => Promise<boolean>;
     },
   ) {}
 
@@ -151,17 +156,23 @@ export class CampaignService {
       updatedAt: at.toISOString(),
     };
     this.#checkDates(next);
+    if (
+      state === 'active' &&
+      next.outcome &&
+      Date.parse(next.deadline) > at.getTime()
+    ) {
+      // A deadline moved past now: the new deadline decides the outcome.
+      delete next.outcome;
+    }
     if (state === 'ended' && current.state !== 'ended') {
-      const progress = await this.options.store.progress(next, { limit: 0 });
-      next = {
-        ...next,
-        endedAt: at.toISOString(),
-        ...(current.state === 'active'
-          ? {
-              outcome: progress.done === progress.services ? 'met' : 'missed',
-            }
-          : {}),
-      };
+      next = { ...next, endedAt: at.toISOString() };
+      if (current.state === 'active' && !next.outcome) {
+        // Ended before its deadline: met if every service meets it now.
+        const progress = await this.options.store.progress(next, {
+          limit: 0,
+        });
+        next.outcome = progress.done === progress.services ? 'met' : 'missed';
+      }
     }
     if (!(await this.options.store.update(next, current.updatedAt))) {
       throw new ConflictError(
@@ -177,6 +188,72 @@ export class CampaignService {
       );
     }
     return next;
+  }
+
+  /**
+   * What deadlines decide, level-triggered (run with the nudges): an active
+   * campaign past its deadline gets its outcome, met or missed as its
+   * services stood at the deadline (replayed from the history, so a run late
+   * after a restart decides the same). A met campaign ends there; a missed
+   * one stays active and overdue, so owners still see what is left, until
+   * every service in scope meets it or a lead ends it. Nothing is decided
+   * before the first full evaluation is stored, nor for a campaign none of
+   * whose services had a posture at its deadline (a lead ends it). Each
+   * change is compare-and-set: of several replicas, one makes it. How many
+   * changed.
+   */
+  async settleDeadlines(): Promise<number> {
+    if (this.options.evaluated && !(await this.options.evaluated())) return 0;
+    const at = this.#now();
+    let changed = 0;
+    for (const current of await this.options.store.list(['active'])) {
+      const deadline = Date.parse(current.deadline);
+      if (deadline > at.getTime()) continue;
+      let next: Campaign | undefined;
+      if (!current.outcome) {
+        const met = await this.#metAt(current, deadline);
+        if (met === undefined) continue;
+        next = met
+          ? {
+              ...current,
+              outcome: 'met',
+              state: 'ended',
+              endedAt: at.toISOString(),
+            }
+          : { ...current, outcome: 'missed' };
+      } else {
+        const p = await this.options.store.progress(current, { limit: 0 });
+        if (p.services > 0 && p.done === p.services) {
+          next = { ...current, state: 'ended', endedAt: at.toISOString() };
+        }
+      }
+      if (!next) continue;
+      next = { ...next, updatedBy: SYSTEM_ACTOR, updatedAt: at.toISOString() };
+      if (!(await this.options.store.update(next, current.updatedAt))) continue;
+      changed++;
+      await this.#audit(
+        next.state === 'ended' ? 'ended' : 'deadline-passed',
+        next,
+        SYSTEM_ACTOR,
+        { outcome: next.outcome },
+      );
+    }
+    return changed;
+  }
+
+  /**
+   * Whether every service in scope met the campaign at a time (the end of
+   * its burn-down there); undefined when none had a posture yet then, as on
+   * a first start before the first evaluation: nothing to decide on.
+   */
+  async #metAt(c: Campaign, time: number): Promise<boolean | undefined> {
+    const { points } = await this.options.store.burndown(c, {
+      from: time - (time % DAY_MS),
+      to: time,
+    });
+    const last = points[points.length - 1];
+    if (!last?.services) return undefined;
+    return last.done === last.services;
   }
 
   #daysLeft(c: Campaign): number {

@@ -1,5 +1,6 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import {
+  ANY_CAMPAIGN_SCOPE,
   Campaign,
   CheckResult,
   scoreResults,
@@ -14,17 +15,28 @@ jest.setTimeout(60_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const NOW = new Date('2026-12-04T12:00:00.000Z');
 
-function result(checkId: string, status: CheckResult['status']): CheckResult {
+/** Where a record's objects run, and its catalog tags. */
+interface Placement {
+  cluster?: string;
+  namespace?: string;
+  tags?: string[];
+}
+
+function result(
+  checkId: string,
+  status: CheckResult['status'],
+  at: Placement = {},
+): CheckResult {
   return {
     checkId,
     status,
     severity: 'high',
     domain: 'implementation',
     resource: {
-      cluster: 'demo',
+      cluster: at.cluster ?? 'demo',
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      namespace: 'shop',
+      namespace: at.namespace ?? 'shop',
       name: 'app',
     },
     message: status,
@@ -36,16 +48,24 @@ function record(
   owner: string,
   lifecycle: string,
   statuses: Record<string, CheckResult['status']>,
+  at: Placement = {},
 ): PostureRecord {
-  const results = Object.entries(statuses).map(([id, s]) => result(id, s));
+  const results = Object.entries(statuses).map(([id, s]) => result(id, s, at));
   return {
     entityRef: `component:default/${name}`,
     owner,
     lifecycle,
+    ...(at.tags ? { tags: at.tags } : {}),
     evaluatedAt: NOW.toISOString(),
     stale: false,
     mapped: true,
-    clusters: [{ cluster: 'demo', readAt: NOW.toISOString(), status: 'ok' }],
+    clusters: [
+      {
+        cluster: at.cluster ?? 'demo',
+        readAt: NOW.toISOString(),
+        status: 'ok',
+      },
+    ],
     score: scoreResults(results),
     results,
   };
@@ -61,7 +81,7 @@ function campaign(overrides: Partial<Campaign> = {}): Campaign {
     startsAt: '2026-12-01T00:00:00.000Z',
     deadline: '2026-12-29T00:00:00.000Z',
     target: { checkIds: ['sc.non-root', 'sc.priv-escalation'] },
-    scope: { owners: [], systems: [], lifecycles: ['production'] },
+    scope: { ...ANY_CAMPAIGN_SCOPE, lifecycles: ['production'] },
     createdBy: 'user:default/sam',
     createdAt: NOW.toISOString(),
     updatedBy: 'user:default/sam',
@@ -149,7 +169,7 @@ describe.each(databases.eachSupportedId())(
       ]);
       const c = campaign({
         startsAt: '2026-12-01T00:00:00.000Z',
-        scope: { owners: ['group:default/web'], systems: [], lifecycles: [] },
+        scope: { ...ANY_CAMPAIGN_SCOPE, owners: ['group:default/web'] },
       });
       const from = Date.parse('2026-11-27T00:00:00.000Z');
       const b = await store.burndown(c, {
@@ -172,6 +192,73 @@ describe.each(databases.eachSupportedId())(
           metOn: '2026-12-01',
         },
       ]);
+    });
+
+    it('scopes by catalog tags, namespaces and clusters: every list given must match, any value of a list', async () => {
+      const fails = { 'sc.non-root': 'fail' as const };
+      await postures.save(
+        [
+          record('t1', 'group:default/web', 'production', fails, {
+            tags: ['pci', 'java'],
+            cluster: 'eu-1',
+            namespace: 'cards',
+          }),
+          record('t2', 'group:default/web', 'production', fails, {
+            tags: ['pci'],
+            cluster: 'us-1',
+            namespace: 'cards',
+          }),
+          record('t3', 'group:default/web', 'production', fails, {
+            tags: ['java'],
+            cluster: 'eu-1',
+            namespace: 'shop',
+          }),
+        ],
+        NOW,
+      );
+      const scoped = async (scope: Partial<Campaign['scope']>) => {
+        const p = await store.progress(
+          campaign({ scope: { ...ANY_CAMPAIGN_SCOPE, ...scope } }),
+        );
+        return p.remaining.map(r => r.entityRef.split('/')[1]).sort();
+      };
+      expect(await scoped({ tags: ['pci'] })).toEqual(['t1', 't2']);
+      expect(await scoped({ tags: ['pci', 'java'] })).toEqual([
+        't1',
+        't2',
+        't3',
+      ]);
+      expect(await scoped({ clusters: ['eu-1'] })).toEqual(['t1', 't3']);
+      expect(await scoped({ namespaces: ['cards'] })).toEqual(['t1', 't2']);
+      expect(await scoped({ tags: ['pci'], clusters: ['eu-1'] })).toEqual([
+        't1',
+      ]);
+      expect(await scoped({ tags: ['go'] })).toEqual([]);
+
+      // An entity's campaigns follow the same rule.
+      await store.create(
+        campaign({
+          scope: { ...ANY_CAMPAIGN_SCOPE, tags: ['pci'], clusters: ['eu-1'] },
+        }),
+      );
+      expect(await store.activeFor('component:default/t1')).toHaveLength(1);
+      expect(await store.activeFor('component:default/t2')).toEqual([]);
+      expect(await store.activeFor('component:default/t3')).toEqual([]);
+
+      // Tags follow the catalog: t1's next posture, without pci, drops it.
+      await postures.save(
+        [
+          record('t1', 'group:default/web', 'production', fails, {
+            tags: ['java'],
+            cluster: 'eu-1',
+            namespace: 'cards',
+          }),
+        ],
+        NOW,
+      );
+      expect(await scoped({ tags: ['pci'] })).toEqual(['t2']);
+      await postures.deleteEntities(['component:default/t2']);
+      expect(await scoped({ tags: ['pci'] })).toEqual([]);
     });
 
     it('keeps a campaign as it was when someone else changed it first', async () => {

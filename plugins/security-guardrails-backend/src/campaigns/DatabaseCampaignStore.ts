@@ -1,14 +1,17 @@
 /*
  * Campaigns in the plugin's database, and their progress read from the
  * posture tables in the database: the services in scope are posture rows
- * filtered by owner, system and lifecycle; a service is done when none of
+ * filtered by owner, system and lifecycle, and by tags, namespaces and
+ * clusters through the facet index; a service is done when none of
  * the target checks is in its failing-check index (an exempt result is not
  * failing) and its grade reaches the target's. Only light columns are read,
  * never the stored results.
  */
 import {
+  ANY_CAMPAIGN_SCOPE,
   Campaign,
   CampaignExemption,
+  CampaignScope,
   CampaignService,
   CampaignState,
   Grade,
@@ -17,9 +20,22 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { connect } from '../database/migrate';
 import { inScope } from '../posture/PostureQueries';
-import { CampaignRow, PostureRow, TABLES } from '../database/tables';
+import {
+  CampaignRow,
+  PostureFacet,
+  PostureFacetRow,
+  PostureRow,
+  TABLES,
+} from '../database/tables';
 
 const PROGRESS_LIST_LIMIT = 500;
+
+/** The scope lists kept in the facet index, by facet. */
+const FACETS: Array<[keyof CampaignScope, PostureFacet]> = [
+  ['tags', 'tag'],
+  ['namespaces', 'namespace'],
+  ['clusters', 'cluster'],
+];
 const DAY_MS = 86_400_000;
 
 function toCampaign(row: CampaignRow): Campaign {
@@ -32,7 +48,8 @@ function toCampaign(row: CampaignRow): Campaign {
     startsAt: row.starts_at,
     deadline: row.deadline,
     target: JSON.parse(row.target),
-    scope: JSON.parse(row.scope),
+    // Campaigns stored before tags, namespaces and clusters were scopes have none.
+    scope: { ...ANY_CAMPAIGN_SCOPE, ...JSON.parse(row.scope) },
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedBy: row.updated_by,
@@ -110,11 +127,26 @@ export class DatabaseCampaignStore {
     return Number(n) === 1;
   }
 
-  /** The posture rows a campaign's scope covers, as a query to narrow. */
+  /**
+   * The posture rows a campaign's scope covers, as a query to narrow: every
+   * list that is not empty must match, and a list matches any of its values
+   * (tags, namespaces and clusters through the facet index).
+   */
   #inScope(c: Campaign, q: Knex.QueryBuilder): Knex.QueryBuilder {
     if (c.scope.owners.length) q.whereIn('p.owner', c.scope.owners);
     if (c.scope.systems.length) q.whereIn('p.system', c.scope.systems);
     if (c.scope.lifecycles.length) q.whereIn('p.lifecycle', c.scope.lifecycles);
+    for (const [key, facet] of FACETS) {
+      const values = c.scope[key];
+      if (!values.length) continue;
+      q.whereIn(
+        'p.entity_ref',
+        this.db(TABLES.postureFacets)
+          .where('facet', facet)
+          .whereIn('value', values)
+          .select('entity_ref'),
+      );
+    }
     return q;
   }
 
@@ -354,7 +386,10 @@ export class DatabaseCampaignStore {
     return { points, regressed };
   }
 
-  /** The active campaigns whose scope covers an entity: its posture row and the active campaigns, two queries. */
+  /**
+   * The active campaigns whose scope covers an entity: its posture row, its
+   * facets and the active campaigns, three queries.
+   */
   async activeFor(entityRef: string): Promise<Campaign[]> {
     const row: Pick<PostureRow, 'owner' | 'system' | 'lifecycle'> | undefined =
       await this.db(TABLES.posture)
@@ -366,14 +401,24 @@ export class DatabaseCampaignStore {
       system: row.system ?? undefined,
       lifecycle: row.lifecycle ?? undefined,
     };
-    // The same scope rule as the org view's filters.
+    const facets: Array<Pick<PostureFacetRow, 'facet' | 'value'>> =
+      await this.db(TABLES.postureFacets)
+        .where('entity_ref', entityRef)
+        .select('facet', 'value');
+    const has = new Set(facets.map(f => `${f.facet}\u0000${f.value}`));
+    // The same scope rule as the org view's filters, and the facets'.
     return (await this.list(['active'])).filter(
       c =>
         inScope([entity], {
           owner: c.scope.owners,
           system: c.scope.systems,
           lifecycle: c.scope.lifecycles,
-        }).length === 1,
+        }).length === 1 &&
+        FACETS.every(
+          ([key, facet]) =>
+            !c.scope[key].length ||
+            c.scope[key].some(v => has.has(`${facet}\u0000${v}`)),
+        ),
     );
   }
 }

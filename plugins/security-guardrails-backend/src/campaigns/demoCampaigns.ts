@@ -7,6 +7,7 @@
  * replica (a claim in the database).
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { ANY_CAMPAIGN_SCOPE } from '@internal/backstage-plugin-security-guardrails-common';
 import { CampaignService } from './CampaignService';
 
 const DAY_MS = 86_400_000;
@@ -33,7 +34,7 @@ export async function seedDemoCampaigns(options: {
         startsAt: at(-7),
         deadline: at(28),
         target: { checkIds: ['sc.non-root', 'sc.priv-escalation'] },
-        scope: { owners: [], systems: [], lifecycles: ['production'] },
+        scope: { ...ANY_CAMPAIGN_SCOPE, lifecycles: ['production'] },
         state: 'active',
       },
       actor,
@@ -48,7 +49,7 @@ export async function seedDemoCampaigns(options: {
         startsAt: at(-30),
         deadline: at(-2),
         target: { checkIds: ['own.owner', 'own.runbook'] },
-        scope: { owners: [], systems: [], lifecycles: ['production'] },
+        scope: { ...ANY_CAMPAIGN_SCOPE, lifecycles: ['production'] },
         state: 'active',
       },
       actor,

@@ -34,6 +34,7 @@ const FIELDS = [
   'metadata.name',
   'metadata.namespace',
   'metadata.etag',
+  'metadata.tags',
   'metadata.annotations',
   'metadata.links',
   'spec.owner',
@@ -95,6 +96,13 @@ export function toEntityInfo(entity: Entity): CatalogEntityInfo {
     system,
     ...(typeof entity.spec?.lifecycle === 'string' && entity.spec.lifecycle
       ? { lifecycle: entity.spec.lifecycle }
+      : {}),
+    ...(Array.isArray(entity.metadata.tags) && entity.metadata.tags.length
+      ? {
+          tags: entity.metadata.tags.filter(
+            (t): t is string => typeof t === 'string',
+          ),
+        }
       : {}),
     annotations: entity.metadata.annotations ?? {},
     links: links.map(l => ({ url: l.url, title: l.title, type: l.type })),

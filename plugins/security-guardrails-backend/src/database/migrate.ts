@@ -15,6 +15,11 @@ export async function migrateUp(client: Knex): Promise<void> {
   await client.migrate.latest({ directory: migrationsDir, tableName });
 }
 
+/** Rolls the latest migration back (tests of a migration's backfill). */
+export async function migrateDownOne(client: Knex): Promise<void> {
+  await client.migrate.down({ directory: migrationsDir, tableName });
+}
+
 /** Rolls every migration back (tests of `down`). */
 export async function migrateDownAll(client: Knex): Promise<void> {
   await client.migrate.rollback({ directory: migrationsDir, tableName }, true);

@@ -18,6 +18,7 @@ import { Knex } from 'knex';
 export const TABLES = {
   posture: 'guardrails_posture',
   postureFailing: 'guardrails_posture_failing',
+  postureFacets: 'guardrails_posture_facets',
   postureHistory: 'guardrails_posture_history',
   checkStatus: 'guardrails_check_status',
   checkHistory: 'guardrails_check_history',
@@ -71,6 +72,15 @@ export interface PostureFailingRow {
   check_id: string;
   domain: Domain;
 }
+
+/** What a posture can be scoped by (migration 20261205100000): its catalog tags, namespaces and clusters. */
+export interface PostureFacetRow {
+  entity_ref: string;
+  facet: PostureFacet;
+  value: string;
+}
+
+export type PostureFacet = 'tag' | 'namespace' | 'cluster';
 
 /** A score point, appended when an entity's score or a grade changed. */
 export interface PostureHistoryRow {

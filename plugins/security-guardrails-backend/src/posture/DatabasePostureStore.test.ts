@@ -5,7 +5,7 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Knex } from 'knex';
 import { databaseServiceFor } from '../__testUtils__/database';
-import { migrateDownAll, migrateUp } from '../database/migrate';
+import { migrateDownAll, migrateDownOne, migrateUp } from '../database/migrate';
 import { DatabasePostureStore } from './DatabasePostureStore';
 import { PostureRecord } from './PostureStore';
 
@@ -78,6 +78,26 @@ describe.each(databases.eachSupportedId())(
       await migrateUp(knex);
       expect(await knex.schema.hasTable('guardrails_posture')).toBe(true);
       expect(await knex.schema.hasTable('guardrails_check_history')).toBe(true);
+    });
+
+    it('indexes the namespaces and clusters of postures stored before the facet index', async () => {
+      await store.save([
+        record('component:default/old', [result('sc.non-root', 'fail')]),
+      ]);
+      // As before migration 20261205100000: no facet table.
+      await migrateDownOne(knex);
+      expect(await knex.schema.hasTable('guardrails_posture_facets')).toBe(
+        false,
+      );
+      await migrateUp(knex);
+      const facets = await knex('guardrails_posture_facets')
+        .where('entity_ref', 'component:default/old')
+        .orderBy(['facet', 'value'])
+        .select('facet', 'value');
+      expect(facets).toEqual([
+        { facet: 'cluster', value: 'demo' },
+        { facet: 'namespace', value: 'shop' },
+      ]);
     });
 
     it('leaves the schema alone when the deployment manages migrations', async () => {

@@ -169,6 +169,7 @@ export class DatabasePostureStore implements PostureStore {
       await this.#db.transaction(async tx => {
         await tx(TABLES.posture).whereIn('entity_ref', part).delete();
         await tx(TABLES.postureFailing).whereIn('entity_ref', part).delete();
+        await tx(TABLES.postureFacets).whereIn('entity_ref', part).delete();
         await tx(TABLES.checkStatus).whereIn('entity_ref', part).delete();
         await bumpPostureVersion(tx);
       });

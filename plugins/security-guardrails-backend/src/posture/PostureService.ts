@@ -171,6 +171,7 @@ export class PostureService {
         owner: entity?.owner,
         system: entity?.system,
         lifecycle: entity?.lifecycle,
+        tags: entity?.tags,
         evaluatedAt: evaluation.evaluatedAt,
         stale: clusters.some(c => c.status === 'unreachable'),
         mapped: ev.mapped,

@@ -27,6 +27,8 @@ export interface PostureRecord {
   owner?: string;
   system?: string;
   lifecycle?: string;
+  /** The catalog entity's metadata.tags. */
+  tags?: string[];
   evaluatedAt: string;
   stale: boolean;
   mapped: boolean;

@@ -218,6 +218,10 @@ export async function buildGuardrailsContext(
     auditor: options.auditor,
     logger,
     now: options.now,
+    // A full refresh stores the clusters it read last: until then a posture
+    // table being filled is no ground to decide a deadline on.
+    evaluated: async () =>
+      (await postureStore.getOrgState('clusters')) !== undefined,
   });
   if (config.posture.demoCampaigns) {
     await seedDemoCampaigns({

@@ -261,6 +261,34 @@ describe('campaigns API', () => {
       { ...noRoot, scope: { lifecycles: ['a;b'] } },
       'body.scope.lifecycles',
     ],
+    [
+      'a tag in capitals',
+      { ...noRoot, scope: { tags: ['PCI'] } },
+      'body.scope.tags',
+    ],
+    [
+      'a tag with a space',
+      { ...noRoot, scope: { tags: ['p ci'] } },
+      'body.scope.tags',
+    ],
+    [
+      'a namespace that is not a DNS label',
+      { ...noRoot, scope: { namespaces: ['Kube_System'] } },
+      'body.scope.namespaces',
+    ],
+    [
+      'a cluster name with a slash',
+      { ...noRoot, scope: { clusters: ['eu/1'] } },
+      'body.scope.clusters',
+    ],
+    [
+      'more than 50 namespaces',
+      {
+        ...noRoot,
+        scope: { namespaces: Array.from({ length: 51 }, (_, i) => `ns-${i}`) },
+      },
+      'body.scope.namespaces',
+    ],
     ['a campaign created ended', { ...noRoot, state: 'ended' }, 'body.state'],
     ['an unknown field', { ...noRoot, extra: 1 }, 'body'],
     [
@@ -275,6 +303,54 @@ describe('campaigns API', () => {
       .send(body);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain(field);
+  });
+
+  it('scopes a campaign by catalog tags, namespaces and clusters of the demo', async () => {
+    const ids: string[] = [];
+    const progressOf = async (scope: object) => {
+      const created = await request(server)
+        .post(`${API}/campaigns`)
+        .set(as('sam'))
+        .send({ ...noRoot, scope, state: 'active' });
+      expect(created.status).toBe(201);
+      ids.push(created.body.id);
+      const p = await get(`/campaigns/${created.body.id}/progress`);
+      return { services: p.services, id: created.body.id };
+    };
+    // checkout and payments-api are tagged pci in examples/catalog.
+    const pci = await progressOf({ tags: ['pci'] });
+    expect(pci.services).toBe(2);
+    // Both run in shop-payments: the same two by namespace.
+    const payments = await progressOf({ namespaces: ['shop-payments'] });
+    expect(payments.services).toBe(2);
+    // Every mapped service runs in the demo cluster; none elsewhere.
+    expect((await progressOf({ clusters: ['demo'] })).services).toBe(
+      (await get('/posture?limit=500')).items.filter((i: any) => i.mapped)
+        .length,
+    );
+    expect((await progressOf({ clusters: ['elsewhere'] })).services).toBe(0);
+    // Lists combine: pci services outside shop-payments are none.
+    expect(
+      (await progressOf({ tags: ['pci'], namespaces: ['shop-web'] })).services,
+    ).toBe(0);
+    // The entity's view applies the same scope.
+    const checkout = await get('/campaigns/entity/component/default/checkout');
+    expect(checkout.items.map((i: any) => i.campaign.id)).toEqual(
+      expect.arrayContaining([pci.id, payments.id]),
+    );
+    const storefront = await get(
+      '/campaigns/entity/component/default/storefront',
+    );
+    expect(storefront.items.map((i: any) => i.campaign.id)).not.toContain(
+      pci.id,
+    );
+    // End them, so other tests see only their own.
+    for (const id of ids) {
+      await request(server)
+        .put(`${API}/campaigns/${id}`)
+        .set(as('sam'))
+        .send({ state: 'ended' });
+    }
   });
 
   it('answers 404 for a campaign that does not exist, and 400 for a malformed id', async () => {

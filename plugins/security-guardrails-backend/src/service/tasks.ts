@@ -16,7 +16,7 @@ export async function scheduleGuardrailsTasks(
   scheduler: SchedulerService,
   context: GuardrailsContext,
 ): Promise<void> {
-  const { config, posture, access, nudges } = context;
+  const { config, posture, access, nudges, campaigns } = context;
   await scheduler.scheduleTask({
     id: POSTURE_REFRESH_TASK_ID,
     ...config.posture.schedule,
@@ -60,6 +60,8 @@ export async function scheduleGuardrailsTasks(
     scope: 'global',
     fn: async () => {
       await nudges.run();
+      // After the nudges, so teams not done hear of the deadline first.
+      await campaigns.settleDeadlines();
     },
   });
 }

@@ -119,6 +119,21 @@ const lifecycle = z
     'must be a lifecycle such as production',
   );
 
+/** A catalog tag, as the catalog's own rule has it (metadata.tags). */
+const tag = z
+  .string()
+  .max(63)
+  .regex(
+    /^[a-z0-9:+#]+(?:-[a-z0-9:+#]+)*$/,
+    'must be a catalog tag: lowercase letters, digits and : + # in words joined by -',
+  );
+
+/** A cluster's configured name. */
+const clusterName = z
+  .string()
+  .max(64)
+  .regex(/^[a-z0-9](?:[a-z0-9._-]{0,62})?$/, 'must be a cluster name');
+
 /** Which services an org-wide view counts: by owner, system and lifecycle. */
 const scopeParams = {
   owner: listParam(z.string().max(255)).optional(),
@@ -223,6 +238,9 @@ const campaignFields = {
       owners: z.array(entityRefSchema).max(50).default([]),
       systems: z.array(entityRefSchema).max(50).default([]),
       lifecycles: z.array(lifecycle).max(20).default([]),
+      tags: z.array(tag).max(20).default([]),
+      namespaces: z.array(namespaceName).max(50).default([]),
+      clusters: z.array(clusterName).max(20).default([]),
     })
     .strict()
     .default({}),
@@ -265,10 +283,7 @@ export const accessRequestBody = z
       .string()
       .max(64)
       .regex(/^[a-z][a-z0-9-]*$/, 'must be a role name such as edit'),
-    cluster: z
-      .string()
-      .max(64)
-      .regex(/^[a-z0-9]([a-z0-9._-]{0,62})?$/, 'must be a cluster name'),
+    cluster: clusterName,
     namespaces: z.array(namespaceName).min(1).max(20),
     durationSeconds: durationSeconds(31).optional(),
     justification,

@@ -6,6 +6,7 @@
  */
 import { Entity } from '@backstage/catalog-model';
 import {
+  ANY_CAMPAIGN_SCOPE,
   AccessPolicyInfo,
   AccessRequest,
   Campaign,
@@ -353,7 +354,7 @@ export const CAMPAIGN: Campaign = {
   startsAt: '2026-12-01T00:00:00.000Z',
   deadline: '2026-12-29T00:00:00.000Z',
   target: { checkIds: ['sc.privileged'] },
-  scope: { owners: [], systems: [], lifecycles: ['production'] },
+  scope: { ...ANY_CAMPAIGN_SCOPE, lifecycles: ['production'] },
   createdBy: 'user:default/sam',
   createdAt: '2026-12-01T00:00:00.000Z',
   updatedBy: 'user:default/sam',

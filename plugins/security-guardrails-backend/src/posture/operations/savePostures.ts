@@ -1,6 +1,7 @@
 /*
  * Writing evaluations, in batches of 100 entities, one transaction each:
- * the latest posture row, the failing-check index, a score point when
+ * the latest posture row, the failing-check index, the scope index (tags,
+ * namespaces, clusters), a score point when
  * something changed, and each result's status with its changes. Reads of
  * what was stored before are per batch, never per entity. The row's results
  * carry each failing result's `failingSince`, so the API serves the stored
@@ -22,6 +23,8 @@ import {
   CheckHistoryRow,
   CheckStatusRow,
   chunks,
+  PostureFacet,
+  PostureFacetRow,
   PostureHistoryRow,
   PostureRow,
   TABLES,
@@ -171,6 +174,36 @@ async function writeFailing(tx: Knex.Transaction, batch: PostureRecord[]) {
   }
 }
 
+/** What a posture is scoped by: its catalog tags, namespaces and clusters. */
+export function facetsOf(r: PostureRecord): PostureFacetRow[] {
+  const rows = new Map<string, PostureFacetRow>();
+  const add = (facet: PostureFacet, value: string) =>
+    rows.set(`${facet}\u0000${value}`, {
+      entity_ref: r.entityRef,
+      facet,
+      value,
+    });
+  for (const tag of r.tags ?? []) add('tag', tag);
+  for (const namespace of namespacesOf(r.results)) add('namespace', namespace);
+  for (const c of r.clusters) {
+    if (c.cluster !== 'catalog') add('cluster', c.cluster);
+  }
+  return [...rows.values()];
+}
+
+/** The scope index of a batch, replaced. */
+async function writeFacets(tx: Knex.Transaction, batch: PostureRecord[]) {
+  await tx(TABLES.postureFacets)
+    .whereIn(
+      'entity_ref',
+      batch.map(r => r.entityRef),
+    )
+    .delete();
+  for (const part of chunks(batch.flatMap(facetsOf), 300)) {
+    await tx(TABLES.postureFacets).insert(part);
+  }
+}
+
 /** A score point for each posture whose score or a grade changed; how many. */
 async function appendScoreHistory(
   tx: Knex.Transaction,
@@ -315,6 +348,7 @@ export async function savePostures(
       await tx(TABLES.posture).insert(rows).onConflict('entity_ref').merge();
       await bumpPostureVersion(tx);
       await writeFailing(tx, batch);
+      await writeFacets(tx, batch);
       stats.scoreChanges += await appendScoreHistory(tx, rows, at);
       stats.checkChanges += await writeCheckStatus(tx, batch, at, before);
       stats.saved += batch.length;

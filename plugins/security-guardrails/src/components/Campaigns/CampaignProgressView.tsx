@@ -14,6 +14,7 @@ import {
 import { Link, MarkdownContent } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import {
+  Campaign,
   CampaignProgress,
   DOMAIN_TITLES,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -43,6 +44,17 @@ export function DoneBar(props: {
       </Typography>
     </Box>
   );
+}
+
+/**
+ * "draft", "active", "active, missed its deadline" (kept running until every
+ * service meets it), "ended (met)", "ended (missed)".
+ */
+export function campaignStateText(c: Campaign): string {
+  if (c.state === 'active' && c.outcome === 'missed') {
+    return 'active, missed its deadline';
+  }
+  return `${c.state}${c.outcome ? ` (${c.outcome})` : ''}`;
 }
 
 /** "24 days left", "due today", "3 days overdue". */
@@ -78,6 +90,9 @@ export function CampaignProgressView(props: { progress: CampaignProgress }) {
     ...c.scope.lifecycles.map(l => `lifecycle ${l}`),
     ...c.scope.systems,
     ...c.scope.owners,
+    ...c.scope.tags.map(t => `tag ${t}`),
+    ...c.scope.namespaces.map(n => `namespace ${n}`),
+    ...c.scope.clusters.map(x => `cluster ${x}`),
   ];
   return (
     <Box data-testid="campaign-progress">

@@ -58,6 +58,12 @@ describe('CampaignsPage', () => {
     fireEvent.change(within(dialog).getByLabelText(/^Name/), {
       target: { value: 'Owners and runbooks' },
     });
+    fireEvent.change(within(dialog).getByLabelText(/^Catalog tags/), {
+      target: { value: 'pci, java' },
+    });
+    fireEvent.change(within(dialog).getByLabelText(/^Clusters/), {
+      target: { value: 'eu-1' },
+    });
     fireEvent.mouseDown(within(dialog).getByLabelText('Minimum grade'));
     fireEvent.click(await screen.findByRole('option', { name: 'B or better' }));
     fireEvent.click(create);
@@ -66,7 +72,14 @@ describe('CampaignsPage', () => {
         expect.objectContaining({
           name: 'Owners and runbooks',
           target: { checkIds: [], minGrade: 'B' },
-          scope: { lifecycles: ['production'], owners: [] },
+          scope: {
+            lifecycles: ['production'],
+            owners: [],
+            systems: [],
+            tags: ['pci', 'java'],
+            namespaces: [],
+            clusters: ['eu-1'],
+          },
           state: 'active',
         }),
       ),

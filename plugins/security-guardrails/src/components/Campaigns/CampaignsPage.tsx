@@ -30,6 +30,7 @@ import { BackendError, backendMessage } from '../common/BackendError';
 import { When } from '../common/When';
 import {
   CampaignProgressView,
+  campaignStateText,
   daysLeftText,
   DoneBar,
   progressCsv,
@@ -121,9 +122,7 @@ function CampaignRow(props: {
           <Grid item xs={12} md={5}>
             <Typography variant="subtitle1">{c.name}</Typography>
             <Typography variant="caption" color="textSecondary">
-              {c.state}
-              {c.outcome ? ` (${c.outcome})` : ''} · deadline{' '}
-              <When at={c.deadline} />
+              {campaignStateText(c)} · deadline <When at={c.deadline} />
               {p && c.state === 'active'
                 ? ` · ${daysLeftText(p.daysLeft)}`
                 : ''}

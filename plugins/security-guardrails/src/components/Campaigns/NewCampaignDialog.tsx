@@ -52,6 +52,10 @@ export function NewCampaignDialog(props: {
   const [domain, setDomain] = useState<Domain | ''>('');
   const [lifecycles, setLifecycles] = useState('production');
   const [owners, setOwners] = useState('');
+  const [systems, setSystems] = useState('');
+  const [tags, setTags] = useState('');
+  const [namespaces, setNamespaces] = useState('');
+  const [clusters, setClusters] = useState('');
   const [deadline, setDeadline] = useState(inDays(28));
   const [start, setStart] = useState(true);
   const [busy, setBusy] = useState(false);
@@ -72,7 +76,14 @@ export function NewCampaignDialog(props: {
           ...(minGrade ? { minGrade } : {}),
           ...(minGrade && domain ? { domain } : {}),
         },
-        scope: { lifecycles: list(lifecycles), owners: list(owners) },
+        scope: {
+          lifecycles: list(lifecycles),
+          owners: list(owners),
+          systems: list(systems),
+          tags: list(tags),
+          namespaces: list(namespaces),
+          clusters: list(clusters),
+        },
         state: start ? 'active' : 'draft',
       });
       props.onCreated();
@@ -183,6 +194,41 @@ export function NewCampaignDialog(props: {
           placeholder="group:default/payments-team"
           value={owners}
           onChange={e => setOwners(e.target.value)}
+        />
+        <TextField
+          id="sg-campaign-systems"
+          label="Systems (full refs, comma-separated, empty for all)"
+          fullWidth
+          margin="dense"
+          placeholder="system:default/shop"
+          value={systems}
+          onChange={e => setSystems(e.target.value)}
+        />
+        <TextField
+          id="sg-campaign-tags"
+          label="Catalog tags (comma-separated, any of them; empty for all)"
+          fullWidth
+          margin="dense"
+          placeholder="pci"
+          value={tags}
+          onChange={e => setTags(e.target.value)}
+        />
+        <TextField
+          id="sg-campaign-namespaces"
+          label="Kubernetes namespaces (comma-separated, any of them; empty for all)"
+          fullWidth
+          margin="dense"
+          value={namespaces}
+          onChange={e => setNamespaces(e.target.value)}
+        />
+        <TextField
+          id="sg-campaign-clusters"
+          label="Clusters (comma-separated, any of them; empty for all)"
+          fullWidth
+          margin="dense"
+          value={clusters}
+          onChange={e => setClusters(e.target.value)}
+          helperText="A service is in scope when it matches every field filled in."
         />
         <TextField
           id="sg-campaign-owner"

@@ -1,0 +1,188 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import {
+  ANY_CAMPAIGN_SCOPE,
+  CheckResult,
+  scoreResults,
+} from '@internal/backstage-plugin-security-guardrails-common';
+import { databaseServiceFor } from '../__testUtils__/database';
+import { DatabasePostureStore } from '../posture/DatabasePostureStore';
+import { PostureRecord } from '../posture/PostureStore';
+import { CampaignService } from './CampaignService';
+import { DatabaseCampaignStore } from './DatabaseCampaignStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const DAY = 86_400_000;
+const START = Date.parse('2026-12-01T00:00:00.000Z');
+const DEADLINE = START + 14 * DAY;
+
+function record(name: string, status: CheckResult['status']): PostureRecord {
+  const results: CheckResult[] = [
+    {
+      checkId: 'sc.non-root',
+      status,
+      severity: 'high',
+      domain: 'implementation',
+      resource: {
+        cluster: 'demo',
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'shop',
+        name,
+      },
+      message: status,
+    },
+  ];
+  return {
+    entityRef: `component:default/${name}`,
+    owner: 'group:default/web',
+    evaluatedAt: new Date(START).toISOString(),
+    stale: false,
+    mapped: true,
+    clusters: [],
+    score: scoreResults(results),
+    results,
+  };
+}
+
+const input = {
+  name: 'No root',
+  description: '',
+  owner: 'group:default/security-leads',
+  startsAt: new Date(START).toISOString(),
+  deadline: new Date(DEADLINE).toISOString(),
+  target: { checkIds: ['sc.non-root'] },
+  scope: ANY_CAMPAIGN_SCOPE,
+  state: 'active' as const,
+};
+
+describe.each(databases.eachSupportedId())(
+  'CampaignService deadlines on %s',
+  id => {
+    let store: DatabaseCampaignStore;
+    let postures: DatabasePostureStore;
+    let now: number;
+    let auditor: ReturnType<typeof mockServices.auditor.mock>;
+    const replica = () =>
+      new CampaignService({
+        store,
+        knownChecks: new Set(['sc.non-root']),
+        auditor,
+        logger: mockServices.logger.mock(),
+        now: () => new Date(now),
+      });
+
+    beforeEach(async () => {
+      const knex = await databases.init(id as TestDatabaseId);
+      const database = databaseServiceFor(knex);
+      postures = await DatabasePostureStore.create({ database });
+      store = await DatabaseCampaignStore.create({ database });
+      auditor = mockServices.auditor.mock();
+      auditor.createEvent.mockResolvedValue({
+        success: jest.fn(),
+        fail: jest.fn(),
+      } as any);
+      now = START;
+    });
+
+    const audited = () =>
+      auditor.createEvent.mock.calls.map(([e]) => e.meta?.action);
+
+    it('ends a campaign met at its deadline, once across two replicas', async () => {
+      await postures.save([record('a', 'pass')], new Date(START + DAY));
+      const c = await replica().create(input, 'user:default/sam');
+      now = DEADLINE - 1;
+      expect(await replica().settleDeadlines()).toBe(0);
+      now = DEADLINE + 60_000;
+      const changed = await Promise.all([
+        replica().settleDeadlines(),
+        replica().settleDeadlines(),
+      ]);
+      expect(changed[0] + changed[1]).toBe(1);
+      expect(await store.get(c.id)).toMatchObject({
+        state: 'ended',
+        outcome: 'met',
+        endedAt: new Date(now).toISOString(),
+        updatedBy: 'system:security-guardrails',
+      });
+      expect(audited()).toEqual(['created', 'ended']);
+    });
+
+    it('decides as the services stood at the deadline, even when it runs late', async () => {
+      // Failing at the deadline, fixed two days after; settled only then.
+      await postures.save([record('a', 'fail')], new Date(START + DAY));
+      await postures.save([record('a', 'pass')], new Date(DEADLINE + 2 * DAY));
+      const c = await replica().create(input, 'user:default/sam');
+      now = DEADLINE + 3 * DAY;
+      expect(await replica().settleDeadlines()).toBe(1);
+      // Missed, and still active: overdue until every service meets it.
+      expect(await store.get(c.id)).toMatchObject({
+        state: 'active',
+        outcome: 'missed',
+      });
+      // The next run sees it met now: it ends, and stays missed.
+      expect(await replica().settleDeadlines()).toBe(1);
+      expect(await store.get(c.id)).toMatchObject({
+        state: 'ended',
+        outcome: 'missed',
+      });
+      expect(audited()).toEqual(['created', 'deadline-passed', 'ended']);
+      expect(await replica().settleDeadlines()).toBe(0);
+    });
+
+    it('keeps a missed campaign active while a service is still failing, and a lead ending it keeps the outcome', async () => {
+      await postures.save([record('a', 'fail')], new Date(START + DAY));
+      const c = await replica().create(input, 'user:default/sam');
+      now = DEADLINE + DAY;
+      await replica().settleDeadlines();
+      expect(await replica().settleDeadlines()).toBe(0);
+      expect((await store.get(c.id))?.state).toBe('active');
+      // Every service meets it a day later, and the lead ends it by hand first.
+      await postures.save([record('a', 'pass')], new Date(now));
+      const ended = await replica().update(
+        c.id,
+        { state: 'ended' },
+        'user:default/sam',
+      );
+      expect(ended).toMatchObject({ state: 'ended', outcome: 'missed' });
+    });
+
+    it('decides again at a deadline moved later', async () => {
+      await postures.save([record('a', 'fail')], new Date(START + DAY));
+      const c = await replica().create(input, 'user:default/sam');
+      now = DEADLINE + DAY;
+      await replica().settleDeadlines();
+      const moved = await replica().update(
+        c.id,
+        { deadline: new Date(DEADLINE + 10 * DAY).toISOString() },
+        'user:default/sam',
+      );
+      expect(moved.outcome).toBeUndefined();
+      expect((await store.get(c.id))?.outcome).toBeUndefined();
+    });
+
+    it('decides nothing before the first full evaluation, nor before any service in scope had a posture', async () => {
+      const c = await replica().create(input, 'user:default/sam');
+      now = DEADLINE + DAY;
+      expect(await replica().settleDeadlines()).toBe(0);
+      // Evaluated, but the only service came after the deadline.
+      await postures.save([record('a', 'pass')], new Date(now));
+      const waiting = new CampaignService({
+        store,
+        knownChecks: new Set(['sc.non-root']),
+        logger: mockServices.logger.mock(),
+        now: () => new Date(now),
+        evaluated: async () => false,
+      });
+      expect(await waiting.settleDeadlines()).toBe(0);
+      expect(await replica().settleDeadlines()).toBe(0);
+      expect(await store.get(c.id)).toMatchObject({ state: 'active' });
+      expect((await store.get(c.id))?.outcome).toBeUndefined();
+    });
+  },
+);
