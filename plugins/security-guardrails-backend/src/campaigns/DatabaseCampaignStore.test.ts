@@ -261,6 +261,49 @@ describe.each(databases.eachSupportedId())(
       expect(await scoped({ tags: ['pci'] })).toEqual([]);
     });
 
+    it('counts each day of the burn-down over the services in scope that day', async () => {
+      const day = (n: number) =>
+        new Date(Date.parse('2026-12-01T12:00:00.000Z') + n * 86_400_000);
+      // h passes throughout; web's from day 0 to day 2, then pay's; gone on day 4.
+      const h = (owner: string) =>
+        record('h', owner, 'production', { 'sc.non-root': 'pass' });
+      await postures.save([h('group:default/web')], day(0));
+      await postures.save([h('group:default/pay')], day(2));
+      const web = campaign({
+        scope: { ...ANY_CAMPAIGN_SCOPE, owners: ['group:default/web'] },
+      });
+      const pay = campaign({
+        scope: { ...ANY_CAMPAIGN_SCOPE, owners: ['group:default/pay'] },
+      });
+      const range = {
+        from: Date.parse('2026-12-01T00:00:00.000Z'),
+        to: Date.parse('2026-12-03T23:59:59.999Z'),
+      };
+      const hOn = async (c: Campaign) =>
+        Object.fromEntries(
+          (await store.burndown(c, range)).points.map(p => [p.date, p.done]),
+        );
+      // a and b (web) arrive done on 4 Dec, outside the range: only h counts here.
+      expect(await hOn(web)).toEqual({
+        '2026-12-01': 1,
+        '2026-12-02': 1,
+        '2026-12-03': 0,
+      });
+      expect(await hOn(pay)).toEqual({
+        '2026-12-01': 0,
+        '2026-12-02': 0,
+        '2026-12-03': 1,
+      });
+      // Gone from the catalog: counted nowhere from then on.
+      await postures.deleteEntities(['component:default/h']);
+      const later = await store.burndown(pay, {
+        from: range.from,
+        to: Date.now() + 86_400_000,
+      });
+      expect(later.points.at(-1)?.done).toBe(0);
+      expect(later.points.find(p => p.date === '2026-12-03')?.done).toBe(1);
+    });
+
     it('keeps a campaign as it was when someone else changed it first', async () => {
       const c = await store.create(campaign());
       const first = {

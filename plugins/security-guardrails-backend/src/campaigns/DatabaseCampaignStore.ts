@@ -14,6 +14,7 @@ import {
   CampaignScope,
   CampaignService,
   CampaignState,
+  compareStrings,
   Grade,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { DatabaseService } from '@backstage/backend-plugin-api';
@@ -22,13 +23,46 @@ import { connect } from '../database/migrate';
 import { inScope } from '../posture/PostureQueries';
 import {
   CampaignRow,
+  chunks,
   PostureFacet,
   PostureFacetRow,
   PostureRow,
+  ScopeHistoryRow,
+  ScopeState,
   TABLES,
 } from '../database/tables';
 
 const PROGRESS_LIST_LIMIT = 500;
+
+/**
+ * Whether a campaign's scope covers a service in a scope state: every list
+ * that is not empty has the service's value, or one of its values. The rule
+ * #inScope puts in SQL.
+ */
+export function scopeCovers(scope: CampaignScope, s: ScopeState): boolean {
+  const any = (list: string[], values: string[]) =>
+    !list.length || values.some(v => list.includes(v));
+  return (
+    // Owner, system and lifecycle: the org view's own filter rule.
+    inScope(
+      [
+        {
+          owner: s.owner ?? undefined,
+          system: s.system ?? undefined,
+          lifecycle: s.lifecycle ?? undefined,
+        },
+      ],
+      {
+        owner: scope.owners,
+        system: scope.systems,
+        lifecycle: scope.lifecycles,
+      },
+    ).length === 1 &&
+    any(scope.tags, s.tags) &&
+    any(scope.namespaces, s.namespaces) &&
+    any(scope.clusters, s.clusters)
+  );
+}
 
 /** The scope lists kept in the facet index, by facet. */
 const FACETS: Array<[keyof CampaignScope, PostureFacet]> = [
@@ -276,11 +310,74 @@ export class DatabaseCampaignStore {
   }
 
   /**
+   * Every service's scope state over time, oldest first: its scope history
+   * and, for a service with none (stored before it was kept), its posture
+   * row and facets now. A null state: it left the catalog.
+   */
+  async #scopeTimeline(): Promise<
+    Array<{ ref: string; at: string; state: ScopeState | null }>
+  > {
+    // In time order: a later save may carry an earlier time (a replay, a test).
+    const rows: Array<Omit<ScopeHistoryRow, 'id'>> = await this.db(
+      TABLES.scopeHistory,
+    )
+      .orderBy('at', 'asc')
+      .orderBy('id', 'asc')
+      .select('entity_ref', 'at', 'scope');
+    const timeline = rows.map(r => ({
+      ref: r.entity_ref,
+      at: r.at,
+      state: r.scope === null ? null : (JSON.parse(r.scope) as ScopeState),
+    }));
+    const known = new Set(timeline.map(t => t.ref));
+    const postures: Array<
+      Pick<PostureRow, 'entity_ref' | 'owner' | 'system' | 'lifecycle'>
+    > = await this.db(TABLES.posture).select(
+      'entity_ref',
+      'owner',
+      'system',
+      'lifecycle',
+    );
+    const unknown = postures.filter(p => !known.has(p.entity_ref));
+    if (unknown.length) {
+      const facets: PostureFacetRow[] = await this.db(
+        TABLES.postureFacets,
+      ).select('entity_ref', 'facet', 'value');
+      const byRef = new Map<string, PostureFacetRow[]>();
+      for (const f of facets) {
+        const list = byRef.get(f.entity_ref) ?? [];
+        list.push(f);
+        byRef.set(f.entity_ref, list);
+      }
+      for (const p of unknown) {
+        const own = byRef.get(p.entity_ref) ?? [];
+        const values = (facet: PostureFacet) =>
+          own.filter(f => f.facet === facet).map(f => f.value);
+        timeline.unshift({
+          ref: p.entity_ref,
+          at: '',
+          state: {
+            owner: p.owner,
+            system: p.system,
+            lifecycle: p.lifecycle,
+            tags: values('tag'),
+            namespaces: values('namespace'),
+            clusters: values('cluster'),
+          },
+        });
+      }
+    }
+    return timeline;
+  }
+
+  /**
    * Services done at the end of each day, from `from` to `to`, replayed from
    * the check history (each result's first status and every change are
-   * recorded) and the score history; and the services done on some day since
-   * the start that are not done at the end. Only the target checks' events
-   * of services in scope are read.
+   * recorded), the score history and the scope history: each day counts the
+   * services in the campaign's scope that day (a service's earliest known
+   * scope stands for its days before). Also the services done on some day
+   * since the start that are not done at the end. Only the target checks'
+   * events and the score points of services ever in scope are used.
    */
   async burndown(
     c: Campaign,
@@ -290,52 +387,69 @@ export class DatabaseCampaignStore {
     regressed: Array<{ entityRef: string; owner?: string; metOn: string }>;
   }> {
     const rule = this.#gradeRule(c);
-    const scope = () =>
-      this.#inScope(
-        c,
-        this.db(`${TABLES.posture} as p`).select('p.entity_ref'),
-      );
-    const members: Array<{ entity_ref: string; owner: string | null }> =
-      await this.#inScope(c, this.db(`${TABLES.posture} as p`)).select(
-        'p.entity_ref',
-        'p.owner',
-      );
     const endIso = new Date(range.to).toISOString();
+    const timeline = await this.#scopeTimeline();
+    // Each service's scope state now: its earliest known, until its changes apply.
+    const stateOf = new Map<string, ScopeState | null>();
+    const ever = new Set<string>();
+    for (const t of timeline) {
+      if (!stateOf.has(t.ref)) stateOf.set(t.ref, t.state);
+      if (t.state && t.at <= endIso && scopeCovers(c.scope, t.state)) {
+        ever.add(t.ref);
+      }
+    }
+    // A service whose earliest state is after the range still stands for its past.
+    for (const [ref, state] of stateOf) {
+      if (state && scopeCovers(c.scope, state)) ever.add(ref);
+    }
+    const scopeEvents = timeline.filter(t => t.at !== '' && ever.has(t.ref));
     const checkEvents: Array<{
       entity_ref: string;
       result_key: string;
       to_status: string;
       at: string;
     }> = c.target.checkIds.length
-      ? await this.db(TABLES.checkHistory)
-          .whereIn('check_id', c.target.checkIds)
-          .whereIn('entity_ref', scope())
-          .where('at', '<=', endIso)
-          .orderBy('at', 'asc')
-          .orderBy('id', 'asc')
-          .select('entity_ref', 'result_key', 'to_status', 'at')
+      ? (
+          await this.db(TABLES.checkHistory)
+            .whereIn('check_id', c.target.checkIds)
+            .where('at', '<=', endIso)
+            .orderBy('at', 'asc')
+            .orderBy('id', 'asc')
+            .select('entity_ref', 'result_key', 'to_status', 'at')
+        ).filter((e: { entity_ref: string }) => ever.has(e.entity_ref))
       : [];
-    // Every service's score points: when it first had a posture, and its grades.
+    // Every score point of those services: when each first had a posture, and its grades.
     const scoreEvents: Array<{
+      id: number | string;
       entity_ref: string;
       at: string;
       grade: Grade | null;
       domain_grades: string;
-    }> = await this.db(TABLES.postureHistory)
-      .whereIn('entity_ref', scope())
-      .where('at', '<=', endIso)
-      .orderBy('at', 'asc')
-      .orderBy('id', 'asc')
-      .select('entity_ref', 'at', 'grade', 'domain_grades');
+    }> = [];
+    for (const part of chunks([...ever], 500)) {
+      scoreEvents.push(
+        ...(await this.db(TABLES.postureHistory)
+          .whereIn('entity_ref', part)
+          .where('at', '<=', endIso)
+          .select('id', 'entity_ref', 'at', 'grade', 'domain_grades')),
+      );
+    }
+    scoreEvents.sort(
+      (a, b) => compareStrings(a.at, b.at) || Number(a.id) - Number(b.id),
+    );
 
     const failing = new Map<string, Set<string>>(); // entity -> failing result keys
     const gradeOk = new Map<string, boolean>(); // entity -> meets the grade (exists once seen)
     const metOn = new Map<string, string>();
-    const owners = new Map(members.map(m => [m.entity_ref, m.owner]));
     const points: Array<{ date: string; services: number; done: number }> = [];
     const start = Date.parse(c.startsAt);
     let ci = 0;
     let si = 0;
+    let ti = 0;
+    const covered = (ref: string) => {
+      const state = stateOf.get(ref);
+      return Boolean(state && scopeCovers(c.scope, state));
+    };
     const isDone = (ref: string) =>
       gradeOk.get(ref) === true && (failing.get(ref)?.size ?? 0) === 0;
     for (let day = range.from; day <= range.to; day += DAY_MS) {
@@ -354,6 +468,9 @@ export class DatabaseCampaignStore {
           rule ? grade !== null && rule.grades.includes(grade) : true,
         );
       }
+      for (; ti < scopeEvents.length && scopeEvents[ti].at <= dayEnd; ti++) {
+        stateOf.set(scopeEvents[ti].ref, scopeEvents[ti].state);
+      }
       for (; ci < checkEvents.length && checkEvents[ci].at <= dayEnd; ci++) {
         const e = checkEvents[ci];
         const set = failing.get(e.entity_ref) ?? new Set<string>();
@@ -363,7 +480,8 @@ export class DatabaseCampaignStore {
       }
       let services = 0;
       let done = 0;
-      for (const ref of owners.keys()) {
+      for (const ref of ever) {
+        if (!covered(ref)) continue; // out of scope that day
         if (!gradeOk.has(ref)) continue; // no posture yet that day
         services++;
         if (isDone(ref)) {
@@ -376,12 +494,11 @@ export class DatabaseCampaignStore {
       points.push({ date: dayEnd.slice(0, 10), services, done });
     }
     const regressed = [...metOn]
-      .filter(([ref]) => !isDone(ref))
-      .map(([ref, on]) => ({
-        entityRef: ref,
-        ...(owners.get(ref) ? { owner: owners.get(ref)! } : {}),
-        metOn: on,
-      }))
+      .filter(([ref]) => covered(ref) && !isDone(ref))
+      .map(([ref, on]) => {
+        const owner = stateOf.get(ref)?.owner;
+        return { entityRef: ref, ...(owner ? { owner } : {}), metOn: on };
+      })
       .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
     return { points, regressed };
   }
@@ -396,29 +513,22 @@ export class DatabaseCampaignStore {
         .where('entity_ref', entityRef)
         .first('owner', 'system', 'lifecycle');
     if (!row) return [];
-    const entity = {
-      owner: row.owner ?? undefined,
-      system: row.system ?? undefined,
-      lifecycle: row.lifecycle ?? undefined,
-    };
     const facets: Array<Pick<PostureFacetRow, 'facet' | 'value'>> =
       await this.db(TABLES.postureFacets)
         .where('entity_ref', entityRef)
         .select('facet', 'value');
-    const has = new Set(facets.map(f => `${f.facet}\u0000${f.value}`));
-    // The same scope rule as the org view's filters, and the facets'.
-    return (await this.list(['active'])).filter(
-      c =>
-        inScope([entity], {
-          owner: c.scope.owners,
-          system: c.scope.systems,
-          lifecycle: c.scope.lifecycles,
-        }).length === 1 &&
-        FACETS.every(
-          ([key, facet]) =>
-            !c.scope[key].length ||
-            c.scope[key].some(v => has.has(`${facet}\u0000${v}`)),
-        ),
+    const values = (facet: PostureFacet) =>
+      facets.filter(f => f.facet === facet).map(f => f.value);
+    const state: ScopeState = {
+      owner: row.owner,
+      system: row.system,
+      lifecycle: row.lifecycle,
+      tags: values('tag'),
+      namespaces: values('namespace'),
+      clusters: values('cluster'),
+    };
+    return (await this.list(['active'])).filter(c =>
+      scopeCovers(c.scope, state),
     );
   }
 }

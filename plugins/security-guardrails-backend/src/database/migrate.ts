@@ -15,9 +15,17 @@ export async function migrateUp(client: Knex): Promise<void> {
   await client.migrate.latest({ directory: migrationsDir, tableName });
 }
 
-/** Rolls the latest migration back (tests of a migration's backfill). */
-export async function migrateDownOne(client: Knex): Promise<void> {
-  await client.migrate.down({ directory: migrationsDir, tableName });
+/** Rolls migrations back, latest first, through the one named (tests of a migration's backfill). */
+export async function migrateDownThrough(
+  client: Knex,
+  name: string,
+): Promise<void> {
+  const config = { directory: migrationsDir, tableName };
+  for (;;) {
+    const [done] = await client.migrate.list(config);
+    if (!done.some((m: { name: string }) => m.name === name)) return;
+    await client.migrate.down(config);
+  }
 }
 
 /** Rolls every migration back (tests of `down`). */

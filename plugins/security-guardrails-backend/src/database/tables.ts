@@ -20,6 +20,7 @@ export const TABLES = {
   postureFailing: 'guardrails_posture_failing',
   postureFacets: 'guardrails_posture_facets',
   postureHistory: 'guardrails_posture_history',
+  scopeHistory: 'guardrails_scope_history',
   checkStatus: 'guardrails_check_status',
   checkHistory: 'guardrails_check_history',
   orgState: 'guardrails_org_state',
@@ -81,6 +82,25 @@ export interface PostureFacetRow {
 }
 
 export type PostureFacet = 'tag' | 'namespace' | 'cluster';
+
+/** What a service can be scoped by at a time (a campaign's scope is matched against it). */
+export interface ScopeState {
+  owner: string | null;
+  system: string | null;
+  lifecycle: string | null;
+  tags: string[];
+  namespaces: string[];
+  clusters: string[];
+}
+
+/** A change of a service's ScopeState (migration 20261205110000). */
+export interface ScopeHistoryRow {
+  id: number | string;
+  entity_ref: string;
+  at: string;
+  /** JSON: ScopeState; null when the service left the catalog. */
+  scope: string | null;
+}
 
 /** A score point, appended when an entity's score or a grade changed. */
 export interface PostureHistoryRow {

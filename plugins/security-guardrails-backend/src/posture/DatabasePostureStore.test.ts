@@ -5,7 +5,11 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Knex } from 'knex';
 import { databaseServiceFor } from '../__testUtils__/database';
-import { migrateDownAll, migrateDownOne, migrateUp } from '../database/migrate';
+import {
+  migrateDownAll,
+  migrateDownThrough,
+  migrateUp,
+} from '../database/migrate';
 import { DatabasePostureStore } from './DatabasePostureStore';
 import { PostureRecord } from './PostureStore';
 
@@ -85,7 +89,7 @@ describe.each(databases.eachSupportedId())(
         record('component:default/old', [result('sc.non-root', 'fail')]),
       ]);
       // As before migration 20261205100000: no facet table.
-      await migrateDownOne(knex);
+      await migrateDownThrough(knex, '20261205100000_posture_facets.js');
       expect(await knex.schema.hasTable('guardrails_posture_facets')).toBe(
         false,
       );

@@ -170,6 +170,11 @@ export class DatabasePostureStore implements PostureStore {
         await tx(TABLES.posture).whereIn('entity_ref', part).delete();
         await tx(TABLES.postureFailing).whereIn('entity_ref', part).delete();
         await tx(TABLES.postureFacets).whereIn('entity_ref', part).delete();
+        // Gone from the catalog: in no campaign's scope from now on.
+        const at = new Date().toISOString();
+        await tx(TABLES.scopeHistory).insert(
+          part.map(entity_ref => ({ entity_ref, at, scope: null })),
+        );
         await tx(TABLES.checkStatus).whereIn('entity_ref', part).delete();
         await bumpPostureVersion(tx);
       });
@@ -498,7 +503,16 @@ export class DatabasePostureStore implements PostureStore {
     const checks = await this.#db(TABLES.checkHistory)
       .where('at', '<', olderThan)
       .delete();
-    return Number(scores) + Number(checks);
+    // The scope each service had at the cutoff stays, as its score does.
+    const keepScope = this.#db(TABLES.scopeHistory)
+      .select(this.#db.raw('max(id)'))
+      .where('at', '<', olderThan)
+      .groupBy('entity_ref');
+    const scopes = await this.#db(TABLES.scopeHistory)
+      .where('at', '<', olderThan)
+      .whereNotIn('id', keepScope)
+      .delete();
+    return Number(scores) + Number(checks) + Number(scopes);
   }
 
   async setOrgState(

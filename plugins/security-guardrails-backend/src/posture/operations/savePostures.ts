@@ -1,7 +1,8 @@
 /*
  * Writing evaluations, in batches of 100 entities, one transaction each:
  * the latest posture row, the failing-check index, the scope index (tags,
- * namespaces, clusters), a score point when
+ * namespaces, clusters) and a scope history row when the scope changed, a
+ * score point when
  * something changed, and each result's status with its changes. Reads of
  * what was stored before are per batch, never per entity. The row's results
  * carry each failing result's `failingSince`, so the API serves the stored
@@ -25,6 +26,8 @@ import {
   chunks,
   PostureFacet,
   PostureFacetRow,
+  ScopeHistoryRow,
+  ScopeState,
   PostureHistoryRow,
   PostureRow,
   TABLES,
@@ -191,6 +194,63 @@ export function facetsOf(r: PostureRecord): PostureFacetRow[] {
   return [...rows.values()];
 }
 
+/** What a posture is scoped by, as the scope history keeps it (sorted lists). */
+export function scopeStateOf(r: PostureRecord): ScopeState {
+  const facets = facetsOf(r);
+  const values = (facet: PostureFacet) =>
+    facets
+      .filter(f => f.facet === facet)
+      .map(f => f.value)
+      .sort();
+  return {
+    owner: r.owner ?? null,
+    system: r.system ?? null,
+    lifecycle: r.lifecycle ?? null,
+    tags: values('tag'),
+    namespaces: values('namespace'),
+    clusters: values('cluster'),
+  };
+}
+
+/**
+ * A scope history row for each posture whose scope state changed since its
+ * last row (or that has none yet). The last rows are read once per batch.
+ */
+async function appendScopeHistory(
+  tx: Knex.Transaction,
+  batch: PostureRecord[],
+  at: string,
+): Promise<void> {
+  const last: Array<Pick<ScopeHistoryRow, 'entity_ref' | 'scope'>> = await tx(
+    `${TABLES.scopeHistory} as h`,
+  )
+    .join(
+      tx(TABLES.scopeHistory)
+        .select('entity_ref')
+        .max({ id: 'id' })
+        .whereIn(
+          'entity_ref',
+          batch.map(r => r.entityRef),
+        )
+        .groupBy('entity_ref')
+        .as('m'),
+      'h.id',
+      'm.id',
+    )
+    .select('h.entity_ref', 'h.scope');
+  const lastByRef = new Map(last.map(l => [l.entity_ref, l.scope]));
+  const rows: Array<Omit<ScopeHistoryRow, 'id'>> = [];
+  for (const r of batch) {
+    const scope = JSON.stringify(scopeStateOf(r));
+    if (lastByRef.get(r.entityRef) !== scope) {
+      rows.push({ entity_ref: r.entityRef, at, scope });
+    }
+  }
+  for (const part of chunks(rows, 200)) {
+    await tx(TABLES.scopeHistory).insert(part);
+  }
+}
+
 /** The scope index of a batch, replaced. */
 async function writeFacets(tx: Knex.Transaction, batch: PostureRecord[]) {
   await tx(TABLES.postureFacets)
@@ -349,6 +409,7 @@ export async function savePostures(
       await bumpPostureVersion(tx);
       await writeFailing(tx, batch);
       await writeFacets(tx, batch);
+      await appendScopeHistory(tx, batch, at);
       stats.scoreChanges += await appendScoreHistory(tx, rows, at);
       stats.checkChanges += await writeCheckStatus(tx, batch, at, before);
       stats.saved += batch.length;
