@@ -166,6 +166,42 @@ describe.each(databases.eachSupportedId())(
       expect((await store.get(c.id))?.outcome).toBeUndefined();
     });
 
+    it('counts progress again only when the target, the scope or a posture changed', async () => {
+      await postures.save([record('a', 'fail')], new Date(START + DAY));
+      const service = replica();
+      const c = await service.create(input, 'user:default/sam');
+      const counts = jest.spyOn(store, 'progress');
+      const [first, second] = await Promise.all([
+        service.progress(c.id),
+        service.progress(c.id),
+      ]);
+      expect(await service.progress(c.id)).toMatchObject({ done: 0 });
+      expect(first).toMatchObject({ services: 1, done: 0 });
+      expect(second).toEqual(first);
+      expect(counts).toHaveBeenCalledTimes(1);
+      // A posture stored: counted again, and right.
+      await postures.save([record('a', 'pass')], new Date(START + 2 * DAY));
+      expect(await service.progress(c.id)).toMatchObject({ done: 1 });
+      // A new name is shown, and counts nothing again.
+      await service.update(
+        c.id,
+        { name: 'No root, anywhere' },
+        'user:default/sam',
+      );
+      expect((await service.progress(c.id)).campaign.name).toBe(
+        'No root, anywhere',
+      );
+      expect(counts).toHaveBeenCalledTimes(2);
+      // A new scope is counted again.
+      await service.update(
+        c.id,
+        { scope: { ...ANY_CAMPAIGN_SCOPE, owners: ['group:default/pay'] } },
+        'user:default/sam',
+      );
+      expect(await service.progress(c.id)).toMatchObject({ services: 0 });
+      expect(counts).toHaveBeenCalledTimes(3);
+    });
+
     it('decides nothing before the first full evaluation, nor before any service in scope had a posture', async () => {
       const c = await replica().create(input, 'user:default/sam');
       now = DEADLINE + DAY;

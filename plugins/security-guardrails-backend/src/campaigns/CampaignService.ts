@@ -21,6 +21,8 @@ import { DatabaseCampaignStore } from './DatabaseCampaignStore';
 
 const DAY_MS = 86_400_000;
 
+type CountedProgress = Awaited<ReturnType<DatabaseCampaignStore['progress']>>;
+
 type CampaignInput = Pick<
   Campaign,
   | 'name'
@@ -260,10 +262,45 @@ export class CampaignService {
     return Math.ceil((Date.parse(c.deadline) - this.#now().getTime()) / DAY_MS);
   }
 
+  /**
+   * Counted progress by campaign, for as long as neither its target, its
+   * scope nor any stored posture changed: a request then reads two rows by key (and
+   * the exemptions) instead of counting the scope again. Requests that miss
+   * together share one count.
+   */
+  readonly #counted = new Map<
+    string,
+    { key: string; progress: Promise<CountedProgress> }
+  >();
+
+  async #countedProgress(campaign: Campaign): Promise<CountedProgress> {
+    // What the count depends on: the target, the scope and the postures.
+    const key = JSON.stringify([
+      campaign.target,
+      campaign.scope,
+      await this.options.store.postureVersion(),
+    ]);
+    const cached = this.#counted.get(campaign.id);
+    if (cached?.key === key) return cached.progress;
+    const progress = this.options.store.progress(campaign);
+    this.#counted.delete(campaign.id);
+    // At most one entry per campaign; the oldest goes past 1,000 campaigns.
+    if (this.#counted.size >= 1000) {
+      this.#counted.delete(this.#counted.keys().next().value!);
+    }
+    this.#counted.set(campaign.id, { key, progress });
+    progress.catch(() => {
+      if (this.#counted.get(campaign.id)?.progress === progress) {
+        this.#counted.delete(campaign.id);
+      }
+    });
+    return progress;
+  }
+
   async progress(id: string): Promise<CampaignProgress> {
     const campaign = await this.get(id);
     const [p, exemptions] = await Promise.all([
-      this.options.store.progress(campaign),
+      this.#countedProgress(campaign),
       this.options.store.exemptions(campaign),
     ]);
     return { campaign, daysLeft: this.#daysLeft(campaign), ...p, exemptions };

@@ -21,6 +21,7 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { connect } from '../database/migrate';
 import { inScope } from '../posture/PostureQueries';
+import { readPostureVersion } from '../posture/operations/postureVersion';
 import {
   CampaignRow,
   chunks,
@@ -159,6 +160,11 @@ export class DatabaseCampaignStore {
       .where({ id: next.id, updated_at: expectedUpdatedAt })
       .update(toRow(next));
     return Number(n) === 1;
+  }
+
+  /** A marker that changes whenever stored postures change (see postureVersion). */
+  postureVersion(): Promise<string> {
+    return readPostureVersion(this.db);
   }
 
   /**
