@@ -285,7 +285,7 @@ async function main() {
   if (!databases.includes('pg')) {
     log('no PostgreSQL on 127.0.0.1:5432: PostgreSQL figures are null');
   }
-  const requests = { posture: 3000, list: 2000, summary: 1000 };
+  const requests = { posture: 3000, list: 2000, summary: 1000, campaign: 1000 };
   for (const db of ['pg', 'sqlite']) {
     for (const endpoint of Object.keys(requests)) {
       results[`api_${endpoint}_p95_ms_${db}`] = null;
@@ -480,6 +480,20 @@ function printTable(r: Record<string, any>) {
     'ms',
     '< 100 ms',
     v => v < 100,
+  );
+  goal(
+    'campaign progress p95, PostgreSQL (100 campaigns)',
+    r.api_campaign_p95_ms_pg,
+    'ms',
+    '< 200 ms',
+    v => v < 200,
+  );
+  goal(
+    'campaign progress p95, SQLite',
+    r.api_campaign_p95_ms_sqlite,
+    'ms',
+    '',
+    () => true,
   );
   goal(
     'entity posture p95, SQLite',

@@ -429,6 +429,7 @@ async function serveApi(estate: string, dbKind: string) {
   const t0 = performance.now();
   const report = await context.posture.refreshAll();
   const refreshMs = performance.now() - t0;
+  const campaigns = await benchCampaigns(context);
 
   const { server, url } = await apiServer(context);
   emit({
@@ -436,6 +437,7 @@ async function serveApi(estate: string, dbKind: string) {
     refreshMs,
     entities: report.entities,
     results: report.results,
+    campaigns,
   });
   process.on('SIGTERM', async () => {
     server.close();
@@ -443,6 +445,59 @@ async function serveApi(estate: string, dbKind: string) {
     process.exit(0);
   });
   await new Promise(() => {});
+}
+
+/**
+ * 100 active campaigns of the kinds security leads run: a quarter across the
+ * whole estate (two checks), a quarter for one team (two checks), a quarter
+ * over two namespaces of a team (grade B), a quarter for one team's grade in
+ * a domain. How many.
+ */
+async function benchCampaigns(
+  context: Awaited<ReturnType<typeof estateContext>>,
+): Promise<number> {
+  const any = {
+    owners: [],
+    systems: [],
+    lifecycles: [],
+    tags: [],
+    namespaces: [],
+    clusters: [],
+  };
+  const now = Date.now();
+  for (let i = 0; i < 100; i++) {
+    const team = `team-${i % 50}`;
+    const kind = i % 4;
+    await context.campaigns.create(
+      {
+        name: `Campaign ${i}`,
+        description: '',
+        owner: 'group:default/security-leads',
+        startsAt: new Date(now - 7 * 86_400_000).toISOString(),
+        deadline: new Date(now + 28 * 86_400_000).toISOString(),
+        target:
+          kind < 2
+            ? { checkIds: ['sc.non-root', 'sc.priv-escalation'] }
+            : kind === 2
+            ? { checkIds: [], minGrade: 'B' }
+            : {
+                checkIds: ['net.policy-coverage'],
+                minGrade: 'C',
+                domain: 'architecture',
+              },
+        scope: {
+          ...any,
+          ...(kind === 1 || kind === 3
+            ? { owners: [`group:default/${team}`] }
+            : {}),
+          ...(kind === 2 ? { namespaces: [`${team}-ns0`, `${team}-ns1`] } : {}),
+        },
+        state: 'active',
+      },
+      'user:default/bench',
+    );
+  }
+  return 100;
 }
 
 /**
@@ -516,6 +571,28 @@ async function duringEvaluation(estate: string) {
   await drop();
 }
 
+/** The ids of the campaigns the API serves. */
+function campaignList(baseUrl: string, agent: http.Agent): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${baseUrl}/campaigns`, { agent }, res => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', chunk => (body += chunk));
+        res.on('end', () => {
+          if (res.statusCode !== 200) {
+            reject(new Error(`/campaigns: HTTP ${res.statusCode}`));
+            return;
+          }
+          const ids = JSON.parse(body).items.map((c: { id: string }) => c.id);
+          if (!ids.length) reject(new Error('/campaigns: none'));
+          else resolve(ids);
+        });
+      })
+      .on('error', reject);
+  });
+}
+
 /** 32 clients (by default) in this process, each with its own keep-alive connection. */
 async function load(
   baseUrl: string,
@@ -541,6 +618,10 @@ async function load(
       const grade = grades[Math.floor(next() * grades.length)];
       return `/posture?owner=group:default/team-${team}&grade=${grade}&limit=50`;
     }
+    if (endpoint === 'campaign') {
+      const id = campaignIds[Math.floor(next() * campaignIds.length)];
+      return `/campaigns/${id}/progress`;
+    }
     return '/summary?groupBy=owner';
   };
   const get = (p: string) =>
@@ -557,6 +638,8 @@ async function load(
       req.on('error', reject);
     });
 
+  const campaignIds: string[] =
+    endpoint === 'campaign' ? await campaignList(baseUrl, agent) : [];
   // The first request alone: for the summary, the uncached computation.
   const firstMs = await get(pathFor());
   // Warm-up, not counted.
