@@ -27,6 +27,7 @@ import { NotAllowedError, NotFoundError, InputError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ConfigReader } from '@backstage/config';
 import type { Entity } from '@backstage/catalog-model';
+import { ANY_CAMPAIGN_SCOPE } from '@internal/backstage-plugin-security-guardrails-common';
 import { once } from 'node:events';
 import jsYaml from 'js-yaml';
 import { runScan } from '../plugins/security-guardrails-backend/src/cli/scan';
@@ -456,14 +457,6 @@ async function serveApi(estate: string, dbKind: string) {
 async function benchCampaigns(
   context: Awaited<ReturnType<typeof estateContext>>,
 ): Promise<number> {
-  const any = {
-    owners: [],
-    systems: [],
-    lifecycles: [],
-    tags: [],
-    namespaces: [],
-    clusters: [],
-  };
   const now = Date.now();
   for (let i = 0; i < 100; i++) {
     const team = `team-${i % 50}`;
@@ -486,7 +479,7 @@ async function benchCampaigns(
                 domain: 'architecture',
               },
         scope: {
-          ...any,
+          ...ANY_CAMPAIGN_SCOPE,
           ...(kind === 1 || kind === 3
             ? { owners: [`group:default/${team}`] }
             : {}),

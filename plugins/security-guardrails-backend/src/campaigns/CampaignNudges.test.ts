@@ -7,9 +7,9 @@ import {
   ANY_CAMPAIGN_SCOPE,
   Campaign,
   CheckResult,
-  scoreResults,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { databaseServiceFor } from '../__testUtils__/database';
+import { nonRootRecord } from '../__testUtils__/postures';
 import { DatabasePostureStore } from '../posture/DatabasePostureStore';
 import { CampaignNudges, dueMilestones } from './CampaignNudges';
 import { DatabaseCampaignStore } from './DatabaseCampaignStore';
@@ -36,34 +36,8 @@ const campaign: Campaign = {
   updatedAt: new Date(START).toISOString(),
 };
 
-function record(name: string, owner: string, status: CheckResult['status']) {
-  const results: CheckResult[] = [
-    {
-      checkId: 'sc.non-root',
-      status,
-      severity: 'high',
-      domain: 'implementation',
-      resource: {
-        cluster: 'demo',
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        namespace: 'shop',
-        name,
-      },
-      message: status,
-    },
-  ];
-  return {
-    entityRef: `component:default/${name}`,
-    owner,
-    evaluatedAt: new Date(START).toISOString(),
-    stale: false,
-    mapped: true,
-    clusters: [],
-    score: scoreResults(results),
-    results,
-  };
-}
+const record = (name: string, owner: string, status: CheckResult['status']) =>
+  nonRootRecord(name, owner, status, new Date(START).toISOString());
 
 describe('dueMilestones', () => {
   const team = (done: number) => ({

@@ -6,11 +6,10 @@ import {
 import {
   ANY_CAMPAIGN_SCOPE,
   CheckResult,
-  scoreResults,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { databaseServiceFor } from '../__testUtils__/database';
+import { nonRootRecord } from '../__testUtils__/postures';
 import { DatabasePostureStore } from '../posture/DatabasePostureStore';
-import { PostureRecord } from '../posture/PostureStore';
 import { CampaignService } from './CampaignService';
 import { DatabaseCampaignStore } from './DatabaseCampaignStore';
 
@@ -21,34 +20,13 @@ const DAY = 86_400_000;
 const START = Date.parse('2026-12-01T00:00:00.000Z');
 const DEADLINE = START + 14 * DAY;
 
-function record(name: string, status: CheckResult['status']): PostureRecord {
-  const results: CheckResult[] = [
-    {
-      checkId: 'sc.non-root',
-      status,
-      severity: 'high',
-      domain: 'implementation',
-      resource: {
-        cluster: 'demo',
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        namespace: 'shop',
-        name,
-      },
-      message: status,
-    },
-  ];
-  return {
-    entityRef: `component:default/${name}`,
-    owner: 'group:default/web',
-    evaluatedAt: new Date(START).toISOString(),
-    stale: false,
-    mapped: true,
-    clusters: [],
-    score: scoreResults(results),
-    results,
-  };
-}
+const record = (name: string, status: CheckResult['status']) =>
+  nonRootRecord(
+    name,
+    'group:default/web',
+    status,
+    new Date(START).toISOString(),
+  );
 
 const input = {
   name: 'No root',

@@ -221,23 +221,13 @@ async function appendScopeHistory(
   batch: PostureRecord[],
   at: string,
 ): Promise<void> {
-  const last: Array<Pick<ScopeHistoryRow, 'entity_ref' | 'scope'>> = await tx(
-    `${TABLES.scopeHistory} as h`,
-  )
-    .join(
-      tx(TABLES.scopeHistory)
-        .select('entity_ref')
-        .max({ id: 'id' })
-        .whereIn(
-          'entity_ref',
-          batch.map(r => r.entityRef),
-        )
-        .groupBy('entity_ref')
-        .as('m'),
-      'h.id',
-      'm.id',
-    )
-    .select('h.entity_ref', 'h.scope');
+  const last: Array<Pick<ScopeHistoryRow, 'entity_ref' | 'scope'>> =
+    await latestRows(
+      tx,
+      TABLES.scopeHistory,
+      batch.map(r => r.entityRef),
+      ['scope'],
+    );
   const lastByRef = new Map(last.map(l => [l.entity_ref, l.scope]));
   const rows: Array<Omit<ScopeHistoryRow, 'id'>> = [];
   for (const r of batch) {
@@ -264,6 +254,27 @@ async function writeFacets(tx: Knex.Transaction, batch: PostureRecord[]) {
   }
 }
 
+/** The latest row (highest id) of each of some entities in a history table. */
+function latestRows(
+  tx: Knex.Transaction,
+  table: string,
+  entityRefs: string[],
+  columns: string[],
+) {
+  return tx(`${table} as h`)
+    .join(
+      tx(table)
+        .select('entity_ref')
+        .max({ id: 'id' })
+        .whereIn('entity_ref', entityRefs)
+        .groupBy('entity_ref')
+        .as('m'),
+      'h.id',
+      'm.id',
+    )
+    .select('h.entity_ref', ...columns.map(c => `h.${c}`));
+}
+
 /** A score point for each posture whose score or a grade changed; how many. */
 async function appendScoreHistory(
   tx: Knex.Transaction,
@@ -272,21 +283,12 @@ async function appendScoreHistory(
 ): Promise<number> {
   const last: Array<
     Pick<PostureHistoryRow, 'entity_ref' | 'score' | 'grade' | 'domain_grades'>
-  > = await tx(`${TABLES.postureHistory} as h`)
-    .join(
-      tx(TABLES.postureHistory)
-        .select('entity_ref')
-        .max({ id: 'id' })
-        .whereIn(
-          'entity_ref',
-          rows.map(r => r.entity_ref),
-        )
-        .groupBy('entity_ref')
-        .as('m'),
-      'h.id',
-      'm.id',
-    )
-    .select('h.entity_ref', 'h.score', 'h.grade', 'h.domain_grades');
+  > = await latestRows(
+    tx,
+    TABLES.postureHistory,
+    rows.map(r => r.entity_ref),
+    ['score', 'grade', 'domain_grades'],
+  );
   const lastByRef = new Map(last.map(l => [l.entity_ref, l]));
   const points: Array<Omit<PostureHistoryRow, 'id'>> = [];
   for (const row of rows) {

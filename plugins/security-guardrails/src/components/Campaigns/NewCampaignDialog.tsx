@@ -14,6 +14,7 @@ import {
 import { Autocomplete } from '@material-ui/lab';
 import { useApi } from '@backstage/core-plugin-api';
 import {
+  CampaignScope,
   DOMAIN_TITLES,
   DOMAINS,
   Domain,
@@ -33,6 +34,37 @@ const list = (text: string) =>
     .map(s => s.trim())
     .filter(Boolean);
 
+type ScopeKey = keyof CampaignScope;
+
+/** The scope's fields, each a comma-separated list; empty means any. */
+const SCOPE_FIELDS: Array<{
+  key: ScopeKey;
+  label: string;
+  placeholder?: string;
+}> = [
+  { key: 'lifecycles', label: 'Lifecycles (comma-separated, empty for all)' },
+  {
+    key: 'owners',
+    label: 'Owning groups (full refs, comma-separated, empty for all)',
+    placeholder: 'group:default/payments-team',
+  },
+  {
+    key: 'systems',
+    label: 'Systems (full refs, comma-separated, empty for all)',
+    placeholder: 'system:default/shop',
+  },
+  {
+    key: 'tags',
+    label: 'Catalog tags (comma-separated, empty for all)',
+    placeholder: 'pci',
+  },
+  {
+    key: 'namespaces',
+    label: 'Kubernetes namespaces (comma-separated, empty for all)',
+  },
+  { key: 'clusters', label: 'Clusters (comma-separated, empty for all)' },
+];
+
 /**
  * A new campaign: name, why (markdown), the checks and/or grade to reach,
  * the services it applies to, and the deadline. The backend names any field
@@ -50,12 +82,10 @@ export function NewCampaignDialog(props: {
   const [checkIds, setCheckIds] = useState<string[]>([]);
   const [minGrade, setMinGrade] = useState<Grade | ''>('');
   const [domain, setDomain] = useState<Domain | ''>('');
-  const [lifecycles, setLifecycles] = useState('production');
-  const [owners, setOwners] = useState('');
-  const [systems, setSystems] = useState('');
-  const [tags, setTags] = useState('');
-  const [namespaces, setNamespaces] = useState('');
-  const [clusters, setClusters] = useState('');
+  const [scope, setScope] = useState<Record<ScopeKey, string>>({
+    ...Object.fromEntries(SCOPE_FIELDS.map(f => [f.key, ''])),
+    lifecycles: 'production',
+  } as Record<ScopeKey, string>);
   const [deadline, setDeadline] = useState(inDays(28));
   const [start, setStart] = useState(true);
   const [busy, setBusy] = useState(false);
@@ -76,14 +106,9 @@ export function NewCampaignDialog(props: {
           ...(minGrade ? { minGrade } : {}),
           ...(minGrade && domain ? { domain } : {}),
         },
-        scope: {
-          lifecycles: list(lifecycles),
-          owners: list(owners),
-          systems: list(systems),
-          tags: list(tags),
-          namespaces: list(namespaces),
-          clusters: list(clusters),
-        },
+        scope: Object.fromEntries(
+          SCOPE_FIELDS.map(f => [f.key, list(scope[f.key])]),
+        ) as Record<ScopeKey, string[]>,
         state: start ? 'active' : 'draft',
       });
       props.onCreated();
@@ -178,58 +203,22 @@ export function NewCampaignDialog(props: {
             </MenuItem>
           ))}
         </TextField>
-        <TextField
-          id="sg-campaign-lifecycles"
-          label="Lifecycles (comma-separated, empty for all)"
-          fullWidth
-          margin="dense"
-          value={lifecycles}
-          onChange={e => setLifecycles(e.target.value)}
-        />
-        <TextField
-          id="sg-campaign-owners"
-          label="Owning groups (full refs, comma-separated, empty for all)"
-          fullWidth
-          margin="dense"
-          placeholder="group:default/payments-team"
-          value={owners}
-          onChange={e => setOwners(e.target.value)}
-        />
-        <TextField
-          id="sg-campaign-systems"
-          label="Systems (full refs, comma-separated, empty for all)"
-          fullWidth
-          margin="dense"
-          placeholder="system:default/shop"
-          value={systems}
-          onChange={e => setSystems(e.target.value)}
-        />
-        <TextField
-          id="sg-campaign-tags"
-          label="Catalog tags (comma-separated, any of them; empty for all)"
-          fullWidth
-          margin="dense"
-          placeholder="pci"
-          value={tags}
-          onChange={e => setTags(e.target.value)}
-        />
-        <TextField
-          id="sg-campaign-namespaces"
-          label="Kubernetes namespaces (comma-separated, any of them; empty for all)"
-          fullWidth
-          margin="dense"
-          value={namespaces}
-          onChange={e => setNamespaces(e.target.value)}
-        />
-        <TextField
-          id="sg-campaign-clusters"
-          label="Clusters (comma-separated, any of them; empty for all)"
-          fullWidth
-          margin="dense"
-          value={clusters}
-          onChange={e => setClusters(e.target.value)}
-          helperText="A service is in scope when it matches every field filled in."
-        />
+        {SCOPE_FIELDS.map(f => (
+          <TextField
+            key={f.key}
+            id={`sg-campaign-${f.key}`}
+            label={f.label}
+            fullWidth
+            margin="dense"
+            placeholder={f.placeholder}
+            value={scope[f.key]}
+            onChange={e => setScope({ ...scope, [f.key]: e.target.value })}
+          />
+        ))}
+        <DialogContentText variant="caption">
+          A service is in scope when it matches every field filled in, and a
+          field when it has any of its values.
+        </DialogContentText>
         <TextField
           id="sg-campaign-owner"
           label="Run by"
