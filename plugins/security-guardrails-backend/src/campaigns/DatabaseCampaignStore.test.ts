@@ -143,6 +143,55 @@ describe.each(databases.eachSupportedId())(
       ]);
     });
 
+    it.each([
+      ['checks', { checkIds: ['sc.non-root', 'sc.priv-escalation'] }],
+      ['a grade', { checkIds: [], minGrade: 'A' as const }],
+      [
+        'checks and a domain grade',
+        {
+          checkIds: ['sc.priv-escalation'],
+          minGrade: 'B' as const,
+          domain: 'implementation' as const,
+        },
+      ],
+    ])(
+      'counts in the database what each service alone shows, with %s',
+      async (_what, target) => {
+        const c = campaign({ target, scope: ANY_CAMPAIGN_SCOPE });
+        const all = await store.progress(c);
+        const each = await Promise.all(
+          ['a', 'b', 'c', 'd', 'e'].map(
+            async n =>
+              (
+                await store.progress(c, { entityRef: `component:default/${n}` })
+              ).remaining[0],
+          ),
+        );
+        const notDone = each.filter(s => !s.done);
+        expect(all.services).toBe(5);
+        expect(all.done).toBe(5 - notDone.length);
+        expect(new Set(all.remaining)).toEqual(new Set(notDone));
+        for (const o of all.byOwner) {
+          const mine = each.filter(s => s.owner === o.owner);
+          expect(o).toEqual({
+            owner: o.owner,
+            services: mine.length,
+            done: mine.filter(s => s.done).length,
+          });
+        }
+        // Most failing target checks first, then below the grade.
+        const order = all.remaining.map(r => [
+          r.failingChecks.length,
+          Number(r.belowGrade),
+        ]);
+        expect(order).toEqual(
+          [...order].sort((x, y) => y[0] - x[0] || y[1] - x[1]),
+        );
+        const first = await store.progress(c, { limit: 1 });
+        expect(first.remaining).toEqual(all.remaining.slice(0, 1));
+      },
+    );
+
     it('replays the history into a burn-down from before the start, and finds who regressed', async () => {
       const day = (n: number) =>
         new Date(Date.parse('2026-12-01T12:00:00.000Z') + n * 86_400_000);

@@ -35,6 +35,15 @@ import {
 
 const PROGRESS_LIST_LIMIT = 500;
 
+/** A posture row as progress reads it: light columns only. */
+interface RemainingRow {
+  entity_ref: string;
+  owner: string | null;
+  grade: Grade | null;
+  /** The grade the target asks of: overall, or the domain's. */
+  target_grade: Grade | null;
+}
+
 /**
  * Whether a campaign's scope covers a service in a scope state: every list
  * that is not empty has the service's value, or one of its values. The rule
@@ -199,8 +208,11 @@ export class DatabaseCampaignStore {
   }
 
   /**
-   * Every service in scope with what it lacks: those not done first (most
-   * failing target checks first), at most `limit`, and the counts.
+   * Every service in scope with what it lacks, counted in the database:
+   * services and done by owner (grouped there), and the services not done
+   * (most failing target checks first, then below the grade), at most
+   * `limit` of them. For one entity (`entityRef`), its status whether done
+   * or not.
    */
   async progress(
     c: Campaign,
@@ -211,32 +223,141 @@ export class DatabaseCampaignStore {
     byOwner: Array<{ owner: string; services: number; done: number }>;
     remaining: CampaignService[];
   }> {
+    if (options.entityRef) return this.#entityProgress(c, options.entityRef);
     const rule = this.#gradeRule(c);
-    const base = this.#inScope(c, this.db(`${TABLES.posture} as p`));
-    if (options.entityRef) base.where('p.entity_ref', options.entityRef);
-    const rows: Array<{
-      entity_ref: string;
+    const checks = c.target.checkIds;
+    const failingHere = () =>
+      this.db(`${TABLES.postureFailing} as f`)
+        .whereRaw('f.entity_ref = p.entity_ref')
+        .whereIn('f.check_id', checks);
+    const grades = rule?.grades.map(() => '?').join(', ');
+    // Done: no target check in the failing index, and the grade reached.
+    const done: string[] = [];
+    const doneBindings: Knex.RawBinding[] = [];
+    if (checks.length) {
+      done.push('NOT EXISTS ?');
+      doneBindings.push(failingHere().select(this.db.raw('1')));
+    }
+    if (rule) {
+      done.push(`?? IN (${grades})`);
+      doneBindings.push(rule.column, ...rule.grades);
+    }
+    const counted: Array<{
       owner: string | null;
-      grade: Grade | null;
-      target_grade: Grade | null;
-    }> = await base.select(
-      'p.entity_ref',
-      'p.owner',
-      'p.grade',
-      this.db.raw(`${rule ? rule.column : 'p.grade'} as target_grade`),
+      services: number | string;
+      done: number | string | null;
+    }> = await this.#inScope(c, this.db(`${TABLES.posture} as p`))
+      .select('p.owner')
+      .count({ services: '*' })
+      .sum({
+        done: this.db.raw(
+          `CASE WHEN ${done.join(' AND ')} THEN 1 ELSE 0 END`,
+          doneBindings,
+        ),
+      })
+      .groupBy('p.owner');
+    const byOwner = counted
+      .map(r => ({
+        owner: r.owner ?? '(no owner)',
+        services: Number(r.services),
+        done: Number(r.done ?? 0),
+      }))
+      .sort((a, b) => a.owner.localeCompare(b.owner));
+    const services = byOwner.reduce((n, o) => n + o.services, 0);
+    const doneCount = byOwner.reduce((n, o) => n + o.done, 0);
+    const limit = options.limit ?? PROGRESS_LIST_LIMIT;
+    if (limit <= 0 || doneCount === services) {
+      return { services, done: doneCount, byOwner, remaining: [] };
+    }
+    // Not done: a target check failing, or the grade not reached (or none).
+    const notDone: string[] = [];
+    const notDoneBindings: Knex.RawBinding[] = [];
+    if (checks.length) {
+      notDone.push('EXISTS ?');
+      notDoneBindings.push(failingHere().select(this.db.raw('1')));
+    }
+    if (rule) {
+      notDone.push(`?? IS NULL OR ?? NOT IN (${grades})`);
+      notDoneBindings.push(rule.column, rule.column, ...rule.grades);
+    }
+    const rows: RemainingRow[] = await this.#inScope(
+      c,
+      this.db(`${TABLES.posture} as p`),
+    )
+      .whereRaw(`(${notDone.join(' OR ')})`, notDoneBindings)
+      .select(
+        'p.entity_ref',
+        'p.owner',
+        'p.grade',
+        this.db.raw(`${rule ? rule.column : 'p.grade'} as target_grade`),
+        checks.length
+          ? { failing_count: failingHere().count('*') }
+          : this.db.raw('0 as failing_count'),
+        rule
+          ? this.db.raw(
+              `CASE WHEN ?? IN (${grades}) THEN 0 ELSE 1 END as below_grade`,
+              [rule.column, ...rule.grades],
+            )
+          : this.db.raw('0 as below_grade'),
+      )
+      .orderBy([
+        { column: 'failing_count', order: 'desc' },
+        { column: 'below_grade', order: 'desc' },
+        { column: 'p.entity_ref', order: 'asc' },
+      ])
+      .limit(limit);
+    const remaining = (await this.#statuses(c, rows)).sort(
+      (a, b) =>
+        b.failingChecks.length - a.failingChecks.length ||
+        Number(b.belowGrade) - Number(a.belowGrade) ||
+        a.entityRef.localeCompare(b.entityRef),
     );
-    // Failing target checks of the services in scope, from the index.
+    return { services, done: doneCount, byOwner, remaining };
+  }
+
+  /** One entity's progress: its status, done or not, if it is in scope. */
+  async #entityProgress(c: Campaign, entityRef: string) {
+    const rule = this.#gradeRule(c);
+    const rows: RemainingRow[] = await this.#inScope(
+      c,
+      this.db(`${TABLES.posture} as p`),
+    )
+      .where('p.entity_ref', entityRef)
+      .select(
+        'p.entity_ref',
+        'p.owner',
+        'p.grade',
+        this.db.raw(`${rule ? rule.column : 'p.grade'} as target_grade`),
+      );
+    const status = await this.#statuses(c, rows);
+    const byOwner = status.map(s => ({
+      owner: s.owner ?? '(no owner)',
+      services: 1,
+      done: s.done ? 1 : 0,
+    }));
+    return {
+      services: status.length,
+      done: status.filter(s => s.done).length,
+      byOwner,
+      remaining: status,
+    };
+  }
+
+  /** What each of some services in scope lacks: its failing target checks (from the index) and its grade. */
+  async #statuses(
+    c: Campaign,
+    rows: RemainingRow[],
+  ): Promise<CampaignService[]> {
+    const rule = this.#gradeRule(c);
     const failing = new Map<string, string[]>();
     if (c.target.checkIds.length && rows.length) {
-      const sub = this.#inScope(
-        c,
-        this.db(`${TABLES.posture} as p`).select('p.entity_ref'),
-      );
-      if (options.entityRef) sub.where('p.entity_ref', options.entityRef);
       const hits: Array<{ entity_ref: string; check_id: string }> =
         await this.db(TABLES.postureFailing)
           .whereIn('check_id', c.target.checkIds)
-          .whereIn('entity_ref', sub)
+          .whereIn(
+            'entity_ref',
+            rows.map(r => r.entity_ref),
+          )
           .select('entity_ref', 'check_id');
       for (const h of hits) {
         const list = failing.get(h.entity_ref) ?? [];
@@ -244,44 +365,20 @@ export class DatabaseCampaignStore {
         failing.set(h.entity_ref, list);
       }
     }
-    const byOwner = new Map<string, { services: number; done: number }>();
-    const status: CampaignService[] = rows.map(r => {
+    return rows.map(r => {
       const failingChecks = (failing.get(r.entity_ref) ?? []).sort();
       const belowGrade = rule
         ? !r.target_grade || !rule.grades.includes(r.target_grade)
         : false;
-      const done = failingChecks.length === 0 && !belowGrade;
-      const owner = r.owner ?? '(no owner)';
-      const o = byOwner.get(owner) ?? { services: 0, done: 0 };
-      o.services++;
-      if (done) o.done++;
-      byOwner.set(owner, o);
       return {
         entityRef: r.entity_ref,
         ...(r.owner ? { owner: r.owner } : {}),
         grade: r.grade ?? null,
-        done,
+        done: failingChecks.length === 0 && !belowGrade,
         failingChecks,
         belowGrade,
       };
     });
-    const remaining = status
-      .filter(s => !s.done)
-      .sort(
-        (a, b) =>
-          b.failingChecks.length - a.failingChecks.length ||
-          Number(b.belowGrade) - Number(a.belowGrade) ||
-          a.entityRef.localeCompare(b.entityRef),
-      )
-      .slice(0, options.limit ?? PROGRESS_LIST_LIMIT);
-    return {
-      services: status.length,
-      done: status.filter(s => s.done).length,
-      byOwner: [...byOwner]
-        .map(([owner, v]) => ({ owner, ...v }))
-        .sort((a, b) => a.owner.localeCompare(b.owner)),
-      remaining: options.entityRef ? status : remaining,
-    };
   }
 
   /** Exemption requests that name a campaign, newest first. */
