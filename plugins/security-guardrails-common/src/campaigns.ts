@@ -124,6 +124,21 @@ export interface CampaignBurndown {
 }
 
 /** The active campaigns that apply to one service and what is left for each. @public */
+/** The active campaigns over a team's (or a person's) services, and the team's part of each. @public */
+export interface OwnerCampaigns {
+  owner: string;
+  items: Array<{
+    campaign: Campaign;
+    daysLeft: number;
+    /** The owner's services in scope, and how many are done. */
+    services: number;
+    done: number;
+    /** The owner's services not done yet, most to do first (at most 50). */
+    remaining: CampaignService[];
+  }>;
+}
+
+/** @public */
 export interface EntityCampaigns {
   entityRef: string;
   items: Array<{

@@ -15,11 +15,14 @@ import {
   CampaignBurndown,
   CampaignProgress,
   EntityCampaigns,
+  OwnerCampaigns,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { SYSTEM_ACTOR } from '../access/actors';
 import { DatabaseCampaignStore } from './DatabaseCampaignStore';
 
 const DAY_MS = 86_400_000;
+/** The most services an owner's view lists as still to do. */
+const OWNER_LIST_LIMIT = 50;
 
 type CountedProgress = Awaited<ReturnType<DatabaseCampaignStore['progress']>>;
 
@@ -273,25 +276,32 @@ export class CampaignService {
     { key: string; progress: Promise<CountedProgress> }
   >();
 
-  async #countedProgress(campaign: Campaign): Promise<CountedProgress> {
+  async #countedProgress(
+    campaign: Campaign,
+    owner?: string,
+  ): Promise<CountedProgress> {
     // What the count depends on: the target, the scope and the postures.
     const key = JSON.stringify([
       campaign.target,
       campaign.scope,
       await this.options.store.postureVersion(),
     ]);
-    const cached = this.#counted.get(campaign.id);
+    const slot = owner ? `${campaign.id}|${owner}` : campaign.id;
+    const cached = this.#counted.get(slot);
     if (cached?.key === key) return cached.progress;
-    const progress = this.options.store.progress(campaign);
-    this.#counted.delete(campaign.id);
-    // At most one entry per campaign; the oldest goes past 1,000 campaigns.
-    if (this.#counted.size >= 1000) {
+    const progress = this.options.store.progress(
+      campaign,
+      owner ? { owner, limit: OWNER_LIST_LIMIT } : {},
+    );
+    this.#counted.delete(slot);
+    // At most one entry per campaign (and owner); the oldest go past 2,000.
+    if (this.#counted.size >= 2000) {
       this.#counted.delete(this.#counted.keys().next().value!);
     }
-    this.#counted.set(campaign.id, { key, progress });
+    this.#counted.set(slot, { key, progress });
     progress.catch(() => {
-      if (this.#counted.get(campaign.id)?.progress === progress) {
-        this.#counted.delete(campaign.id);
+      if (this.#counted.get(slot)?.progress === progress) {
+        this.#counted.delete(slot);
       }
     });
     return progress;
@@ -330,6 +340,25 @@ export class CampaignService {
       to: end,
     });
     return { campaignId: id, ...b };
+  }
+
+  /** The active campaigns over an owner's services: its part of each and what it has left. */
+  async forOwner(owner: string): Promise<OwnerCampaigns> {
+    const items: OwnerCampaigns['items'] = [];
+    for (const campaign of await this.options.store.list(['active'])) {
+      const { owners } = campaign.scope;
+      if (owners.length && !owners.includes(owner)) continue;
+      const p = await this.#countedProgress(campaign, owner);
+      if (!p.services) continue;
+      items.push({
+        campaign,
+        daysLeft: this.#daysLeft(campaign),
+        services: p.services,
+        done: p.done,
+        remaining: p.remaining,
+      });
+    }
+    return { owner, items };
   }
 
   async forEntity(entityRef: string): Promise<EntityCampaigns> {

@@ -211,12 +211,12 @@ export class DatabaseCampaignStore {
    * Every service in scope with what it lacks, counted in the database:
    * services and done by owner (grouped there), and the services not done
    * (most failing target checks first, then below the grade), at most
-   * `limit` of them. For one entity (`entityRef`), its status whether done
-   * or not.
+   * `limit` of them; of one owner's services only with `owner`. For one
+   * entity (`entityRef`), its status whether done or not.
    */
   async progress(
     c: Campaign,
-    options: { entityRef?: string; limit?: number } = {},
+    options: { entityRef?: string; owner?: string; limit?: number } = {},
   ): Promise<{
     services: number;
     done: number;
@@ -225,6 +225,12 @@ export class DatabaseCampaignStore {
   }> {
     if (options.entityRef) return this.#entityProgress(c, options.entityRef);
     const rule = this.#gradeRule(c);
+    // An owner's part: the scope's services that owner owns.
+    const scoped = (q: Knex.QueryBuilder) => {
+      this.#inScope(c, q);
+      if (options.owner) q.where('p.owner', options.owner);
+      return q;
+    };
     const checks = c.target.checkIds;
     const failingHere = () =>
       this.db(`${TABLES.postureFailing} as f`)
@@ -246,7 +252,7 @@ export class DatabaseCampaignStore {
       owner: string | null;
       services: number | string;
       done: number | string | null;
-    }> = await this.#inScope(c, this.db(`${TABLES.posture} as p`))
+    }> = await scoped(this.db(`${TABLES.posture} as p`))
       .select('p.owner')
       .count({ services: '*' })
       .sum({
@@ -280,10 +286,7 @@ export class DatabaseCampaignStore {
       notDone.push(`?? IS NULL OR ?? NOT IN (${grades})`);
       notDoneBindings.push(rule.column, rule.column, ...rule.grades);
     }
-    const rows: RemainingRow[] = await this.#inScope(
-      c,
-      this.db(`${TABLES.posture} as p`),
-    )
+    const rows: RemainingRow[] = await scoped(this.db(`${TABLES.posture} as p`))
       .whereRaw(`(${notDone.join(' OR ')})`, notDoneBindings)
       .select(
         'p.entity_ref',

@@ -449,6 +449,13 @@ const ROWS: Row[] = [
     expected: summaryReadable,
   },
   {
+    name: 'GET /campaigns/owner/:owner (a team)',
+    method: 'get',
+    path: () => '/campaigns/owner/group/default/storefront-team',
+    fixture: 'campaign',
+    expected: summaryReadable,
+  },
+  {
     name: 'GET /campaigns/entity/:entity',
     method: 'get',
     path: () => '/campaigns/entity/component/default/storefront',
@@ -561,6 +568,7 @@ describe('authorization matrix', () => {
         `${r.method.toUpperCase()} ${r.path(':id')}`
           .replace(/\?.*$/, '')
           .replace('/component/default/storefront', '/:kind/:namespace/:name')
+          .replace('/group/default/storefront-team', '/:kind/:namespace/:name')
           .replace('/checks/sc.privileged', '/checks/:id'),
       ),
     );

@@ -333,6 +333,27 @@ describe('campaigns API', () => {
     expect(
       (await progressOf({ tags: ['pci'], namespaces: ['shop-web'] })).services,
     ).toBe(0);
+    // An owner's view: its part of each, the same counts as the campaign's.
+    const team = (
+      await get('/campaigns/owner/group/default/payments-team')
+    ).items.find((i: any) => i.campaign.id === pci.id);
+    const pciProgress = await get(`/campaigns/${pci.id}/progress`);
+    const { services, done } = pciProgress.byOwner.find(
+      (o: any) => o.owner === 'group:default/payments-team',
+    );
+    expect(team).toMatchObject({ services, done });
+    expect(team.remaining.map((r: any) => r.entityRef).sort()).toEqual(
+      pciProgress.remaining
+        .filter((r: any) => r.owner === 'group:default/payments-team')
+        .map((r: any) => r.entityRef)
+        .sort(),
+    );
+    // A team with no service in a campaign's scope is not in it.
+    expect(
+      (await get('/campaigns/owner/group/default/storefront-team')).items.map(
+        (i: any) => i.campaign.id,
+      ),
+    ).not.toContain(pci.id);
     // The entity's view applies the same scope.
     const checkout = await get('/campaigns/entity/component/default/checkout');
     expect(checkout.items.map((i: any) => i.campaign.id)).toEqual(

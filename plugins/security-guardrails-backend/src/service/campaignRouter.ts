@@ -102,6 +102,23 @@ export function createCampaignRouter(
     res.json(await campaigns.forEntity(entityRef));
   });
 
+  router.get(expressPath(API_ROUTES.getOwnerCampaigns), async (req, res) => {
+    await requirePermission(
+      permissions,
+      await credentialsOf(req),
+      guardrailsSummaryReadPermission,
+    );
+    const { kind, namespace, name } = parseInput(
+      API_ROUTES.getOwnerCampaigns.params,
+      req.params,
+      'path',
+    );
+    parseInput(API_ROUTES.getOwnerCampaigns.query, req.query, 'query');
+    res.json(
+      await campaigns.forOwner(stringifyEntityRef({ kind, namespace, name })),
+    );
+  });
+
   router.get(expressPath(API_ROUTES.getCampaign), async (req, res) => {
     const id = await readableCampaignId(req, API_ROUTES.getCampaign);
     res.json(await campaigns.get(id));

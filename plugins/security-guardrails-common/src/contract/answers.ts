@@ -20,6 +20,7 @@ import type {
   CampaignList,
   CampaignProgress,
   EntityCampaigns,
+  OwnerCampaigns,
 } from '../campaigns';
 import type {
   PostureHistory,
@@ -68,6 +69,7 @@ export interface ApiAnswers {
   CheckDescription: CheckDescription;
   CheckList: CheckList;
   EntityCampaigns: EntityCampaigns;
+  OwnerCampaigns: OwnerCampaigns;
   EntityPosture: EntityPosture;
   GrantList: GrantList;
   HealthStatus: HealthStatus;

@@ -543,6 +543,22 @@ export const API_ROUTES = {
     },
     errors: [403, 404],
   },
+  getOwnerCampaigns: {
+    method: 'get',
+    path: '/campaigns/owner/{kind}/{namespace}/{name}',
+    summary:
+      "The active campaigns over an owner's services: its part of each, and what it has left",
+    tag: 'campaigns',
+    params: entityParams,
+    query: noQuery,
+    permissions: [caller(guardrailsSummaryReadPermission)],
+    response: {
+      status: 200,
+      type: 'OwnerCampaigns',
+      description: "The campaigns and the owner's progress in each",
+    },
+    errors: [403],
+  },
   getEntityCampaigns: {
     method: 'get',
     path: '/campaigns/entity/{kind}/{namespace}/{name}',

@@ -576,6 +576,18 @@ export function mockApi(
         },
       ],
     }),
+    getOwnerCampaigns: jest.fn().mockResolvedValue({
+      owner: 'group:default/web',
+      items: [
+        {
+          campaign: CAMPAIGN,
+          daysLeft: 24,
+          services: 2,
+          done: 0,
+          remaining: CAMPAIGN_PROGRESS.remaining,
+        },
+      ],
+    }),
     getEntityCampaigns: jest.fn().mockResolvedValue({
       entityRef: 'component:default/storefront',
       items: [

@@ -23,6 +23,7 @@ import {
   CampaignProgress,
   CampaignUpdate,
   EntityCampaigns,
+  OwnerCampaigns,
   NewCampaign,
   StandingAccessFindings,
   UnownedFindings,
@@ -96,6 +97,7 @@ export interface SecurityGuardrailsApi {
   getCampaignProgress(id: string): Promise<CampaignProgress>;
   getCampaignBurndown(id: string): Promise<CampaignBurndown>;
   getEntityCampaigns(entityRef: string): Promise<EntityCampaigns>;
+  getOwnerCampaigns(ownerRef: string): Promise<OwnerCampaigns>;
 }
 
 /** @public */

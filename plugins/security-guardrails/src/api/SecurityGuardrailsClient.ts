@@ -235,4 +235,10 @@ export class SecurityGuardrailsClient implements SecurityGuardrailsApi {
       `/campaigns/entity/${entityPath(entityRef)}`,
     );
   }
+
+  getOwnerCampaigns(ownerRef: string) {
+    return this.request<AnswerOf<'getOwnerCampaigns'>>(
+      `/campaigns/owner/${entityPath(ownerRef)}`,
+    );
+  }
 }

@@ -1,7 +1,7 @@
 /*
  * On a Group's page: the active campaigns that cover the team's services,
- * how many of them are done and the days left, as the campaign's own
- * progress counts them.
+ * how many of them are done, the days left and the services still to do
+ * with what each lacks (linked to the checks' remediation), in one request.
  */
 import {
   List,
@@ -10,43 +10,75 @@ import {
   Typography,
   Box,
 } from '@material-ui/core';
-import { useApi } from '@backstage/core-plugin-api';
+import { Link } from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { securityGuardrailsApiRef } from '../../api';
 import { useBackendData } from '../../hooks/useBackendData';
+import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
+import { checksRouteRef } from '../../routes';
+import { EntityLink } from '../access/RequestSummary';
 import { daysLeftText } from './CampaignProgressView';
+
+/** The most services the card names as still to do in each campaign. */
+const SHOWN = 5;
 
 export function TeamCampaigns(props: { groupRef: string }) {
   const api = useApi(securityGuardrailsApiRef);
-  const data = useBackendData(async () => {
-    const active = (await api.listCampaigns()).filter(
-      c => c.state === 'active',
-    );
-    const progress = await Promise.all(
-      active.map(c => api.getCampaignProgress(c.id)),
-    );
-    return progress.flatMap(p => {
-      const team = p.byOwner.find(o => o.owner === props.groupRef);
-      return team ? [{ progress: p, team }] : [];
-    });
-  }, [api, props.groupRef]);
-  const items = data.value ?? [];
+  const checks = useCheckCatalogue();
+  const checksPage = useRouteRef(checksRouteRef);
+  const data = useBackendData(
+    () => api.getOwnerCampaigns(props.groupRef),
+    [api, props.groupRef],
+  );
+  const items = data.value?.items ?? [];
   if (items.length === 0) return null;
+  const title = (id: string) => checks.value?.get(id)?.title ?? id;
   return (
     <Box mt={2}>
       <Typography variant="subtitle2">Campaigns</Typography>
       <List dense disablePadding aria-label="The team's campaigns">
-        {items.map(({ progress: p, team }) => (
-          <ListItem key={p.campaign.id} disableGutters>
+        {items.map(({ campaign, daysLeft, services, done, remaining }) => (
+          <ListItem key={campaign.id} disableGutters>
             <ListItemText
-              primary={`${p.campaign.name} · ${daysLeftText(p.daysLeft)}`}
+              primary={`${campaign.name} · ${daysLeftText(daysLeft)}`}
+              secondaryTypographyProps={{ component: 'div' }}
               secondary={
-                team.done === team.services
-                  ? `All ${team.services} of the team's services meet it.`
-                  : `${team.done} of ${
-                      team.services
-                    } of the team's services done; ${
-                      team.services - team.done
-                    } to go.`
+                done === services ? (
+                  `All ${services} of the team's services meet it.`
+                ) : (
+                  <>
+                    {`${done} of ${services} of the team's services done; ${
+                      services - done
+                    } to go:`}
+                    <Box component="ul" m={0} pl={2}>
+                      {remaining.slice(0, SHOWN).map(r => (
+                        <li key={r.entityRef}>
+                          <EntityLink entityRef={r.entityRef} />
+                          {': '}
+                          {r.failingChecks.map((id, i) => (
+                            <span key={id}>
+                              {i > 0 && ', '}
+                              <Link
+                                to={`${checksPage()}?check=${encodeURIComponent(
+                                  id,
+                                )}`}
+                              >
+                                {title(id)}
+                              </Link>
+                            </span>
+                          ))}
+                          {r.belowGrade &&
+                            `${r.failingChecks.length ? '; ' : ''}reach grade ${
+                              campaign.target.minGrade
+                            }`}
+                        </li>
+                      ))}
+                      {services - done > SHOWN && (
+                        <li>and {services - done - SHOWN} more</li>
+                      )}
+                    </Box>
+                  </>
+                )
               }
             />
           </ListItem>

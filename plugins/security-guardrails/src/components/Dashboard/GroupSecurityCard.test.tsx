@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { GroupSecurityCard, SystemSecurityCard } from './GroupSecurityCard';
 import { GROUP, mockApi, SUMMARY, SYSTEM } from '../../__testUtils__/fixtures';
 import { renderWithApi } from '../../__testUtils__/render';
@@ -16,10 +16,13 @@ describe('GroupSecurityCard', () => {
       owner: ['group:default/web'],
       limit: 500,
     });
-    expect(screen.getByText('search').closest('a')).toHaveAttribute(
-      'href',
-      '/catalog/default/component/search',
-    );
+    // Linked in the rollup, and in the campaign's services still to do.
+    for (const name of screen.getAllByText('search')) {
+      expect(name.closest('a')).toHaveAttribute(
+        'href',
+        '/catalog/default/component/search',
+      );
+    }
   });
 
   it("rolls up a system's services on its page, linking to the dashboard scoped to it", async () => {
@@ -55,8 +58,20 @@ describe('GroupSecurityCard', () => {
       name: "The team's campaigns",
     });
     expect(list).toHaveTextContent(
-      "No root in production · 24 days left0 of 2 of the team's services done; 2 to go.",
+      "No root in production · 24 days left0 of 2 of the team's services done; 2 to go:",
     );
+    // One request for the team, not one per campaign.
+    expect(api.getOwnerCampaigns).toHaveBeenCalledWith('group:default/web');
+    expect(api.getCampaignProgress).not.toHaveBeenCalled();
+    // What each service still lacks, linked to the check's remediation.
+    const todo = within(list).getAllByRole('listitem').slice(1);
+    expect(todo.map(li => li.textContent)).toEqual([
+      'Storefront: Containers do not run privileged',
+      'search: Containers do not run privileged',
+    ]);
+    expect(
+      within(todo[0]).getAllByRole('link').at(-1)?.getAttribute('href'),
+    ).toMatch(/\?check=sc\.privileged$/);
   });
 
   it('says when the team owns no evaluated service', async () => {
