@@ -232,18 +232,30 @@ export class DatabaseCampaignStore {
       return q;
     };
     const checks = c.target.checkIds;
-    const failingHere = () =>
-      this.db(`${TABLES.postureFailing} as f`)
-        .whereRaw('f.entity_ref = p.entity_ref')
-        .whereIn('f.check_id', checks);
+    // The posture rows in scope, each with how many target checks it fails
+    // (fc.n, null for none): one grouped pass over the failing index joined
+    // in, rather than a lookup per row.
+    const inScopeWithFailing = () => {
+      const q = scoped(this.db(`${TABLES.posture} as p`));
+      if (checks.length) {
+        q.leftJoin(
+          this.db(TABLES.postureFailing)
+            .whereIn('check_id', checks)
+            .groupBy('entity_ref')
+            .select('entity_ref')
+            .count({ n: '*' })
+            .as('fc'),
+          'fc.entity_ref',
+          'p.entity_ref',
+        );
+      }
+      return q;
+    };
     const grades = rule?.grades.map(() => '?').join(', ');
-    // Done: no target check in the failing index, and the grade reached.
+    // Done: no target check failing, and the grade reached.
     const done: string[] = [];
     const doneBindings: Knex.RawBinding[] = [];
-    if (checks.length) {
-      done.push('NOT EXISTS ?');
-      doneBindings.push(failingHere().select(this.db.raw('1')));
-    }
+    if (checks.length) done.push('fc.n IS NULL');
     if (rule) {
       done.push(`?? IN (${grades})`);
       doneBindings.push(rule.column, ...rule.grades);
@@ -252,7 +264,7 @@ export class DatabaseCampaignStore {
       owner: string | null;
       services: number | string;
       done: number | string | null;
-    }> = await scoped(this.db(`${TABLES.posture} as p`))
+    }> = await inScopeWithFailing()
       .select('p.owner')
       .count({ services: '*' })
       .sum({
@@ -278,24 +290,23 @@ export class DatabaseCampaignStore {
     // Not done: a target check failing, or the grade not reached (or none).
     const notDone: string[] = [];
     const notDoneBindings: Knex.RawBinding[] = [];
-    if (checks.length) {
-      notDone.push('EXISTS ?');
-      notDoneBindings.push(failingHere().select(this.db.raw('1')));
-    }
+    if (checks.length) notDone.push('fc.n IS NOT NULL');
     if (rule) {
       notDone.push(`?? IS NULL OR ?? NOT IN (${grades})`);
       notDoneBindings.push(rule.column, rule.column, ...rule.grades);
     }
-    const rows: RemainingRow[] = await scoped(this.db(`${TABLES.posture} as p`))
+    const rows: RemainingRow[] = await inScopeWithFailing()
       .whereRaw(`(${notDone.join(' OR ')})`, notDoneBindings)
       .select(
         'p.entity_ref',
         'p.owner',
         'p.grade',
         this.db.raw(`${rule ? rule.column : 'p.grade'} as target_grade`),
-        checks.length
-          ? { failing_count: failingHere().count('*') }
-          : this.db.raw('0 as failing_count'),
+        this.db.raw(
+          checks.length
+            ? 'COALESCE(fc.n, 0) as failing_count'
+            : '0 as failing_count',
+        ),
         rule
           ? this.db.raw(
               `CASE WHEN ?? IN (${grades}) THEN 0 ELSE 1 END as below_grade`,
