@@ -180,6 +180,27 @@ describe.each(databases.eachSupportedId())(
       expect(counts).toHaveBeenCalledTimes(3);
     });
 
+    it('counts active campaigns ahead of requests when postures change, once per change', async () => {
+      await postures.save([record('a', 'fail')], new Date(START + DAY));
+      const service = replica();
+      const c = await service.create(input, 'user:default/sam');
+      await service.create(
+        { ...input, name: 'A draft', state: 'draft' },
+        'user:default/sam',
+      );
+      await service.warm();
+      const counts = jest.spyOn(store, 'progress');
+      // Nothing changed since: nothing is counted again.
+      await service.warm();
+      expect(counts).toHaveBeenCalledTimes(0);
+      await postures.save([record('a', 'pass')], new Date(START + 2 * DAY));
+      await Promise.all([service.warm(), service.warm()]);
+      expect(counts).toHaveBeenCalledTimes(1);
+      // The request is served from the count made ahead.
+      expect(await service.progress(c.id)).toMatchObject({ done: 1 });
+      expect(counts).toHaveBeenCalledTimes(1);
+    });
+
     it('decides nothing before the first full evaluation, nor before any service in scope had a posture', async () => {
       const c = await replica().create(input, 'user:default/sam');
       now = DEADLINE + DAY;

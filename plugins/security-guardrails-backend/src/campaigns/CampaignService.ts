@@ -124,6 +124,7 @@ export class CampaignService {
     };
     await this.options.store.create(campaign);
     await this.#audit('created', campaign, actor);
+    this.#countSoon(campaign);
     return campaign;
   }
 
@@ -192,6 +193,7 @@ export class CampaignService {
         { changed: Object.keys(changes).sort() },
       );
     }
+    this.#countSoon(next);
     return next;
   }
 
@@ -305,6 +307,47 @@ export class CampaignService {
       }
     });
     return progress;
+  }
+
+  #warmedVersion?: string;
+  #warming?: Promise<void>;
+
+  /**
+   * Counts every active campaign for the postures as stored now, ahead of
+   * the requests (after a refresh or a catalog sync stored postures): one
+   * run at a time, and nothing when the postures have not changed since the
+   * last run. Never rejects: a failure is logged, and requests count then.
+   */
+  warm(): Promise<void> {
+    this.#warming ??= (async () => {
+      const version = await this.options.store.postureVersion();
+      if (version === this.#warmedVersion) return;
+      for (const c of await this.options.store.list(['active'])) {
+        await this.#countedProgress(c);
+      }
+      this.#warmedVersion = version;
+    })()
+      .catch(e =>
+        this.options.logger.warn(
+          `Could not count campaign progress ahead: ${(e as Error).message}`,
+        ),
+      )
+      .finally(() => {
+        this.#warming = undefined;
+      });
+    return this.#warming;
+  }
+
+  /** Counts a campaign just created or changed, in the background. */
+  #countSoon(c: Campaign) {
+    if (c.state !== 'active') return;
+    this.#countedProgress(c).catch(e =>
+      this.options.logger.warn(
+        `Could not count the progress of campaign ${c.id}: ${
+          (e as Error).message
+        }`,
+      ),
+    );
   }
 
   async progress(id: string): Promise<CampaignProgress> {

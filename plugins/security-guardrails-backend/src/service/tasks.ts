@@ -17,12 +17,18 @@ export async function scheduleGuardrailsTasks(
   context: GuardrailsContext,
 ): Promise<void> {
   const { config, posture, access, nudges, campaigns } = context;
+  // Campaign progress is counted for new postures in the background, so
+  // pages do not wait for it; the task's lock is not held for it.
+  const warmCampaigns = () => {
+    void campaigns.warm();
+  };
   await scheduler.scheduleTask({
     id: POSTURE_REFRESH_TASK_ID,
     ...config.posture.schedule,
     scope: 'global',
     fn: async () => {
       await posture.refreshAll();
+      warmCampaigns();
     },
   });
   // Entities the catalog adds or changes (at start while it ingests, or
@@ -36,6 +42,7 @@ export async function scheduleGuardrailsTasks(
     scope: 'local',
     fn: async () => {
       await posture.syncWithCatalog();
+      warmCampaigns();
     },
   });
   // Level-triggered expiry: runs at start too, so grants that expired while
