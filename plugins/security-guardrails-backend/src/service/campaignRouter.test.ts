@@ -399,7 +399,11 @@ describe('the demo campaigns', () => {
 
   it('are seeded once: one partly done, one overdue and almost done', async () => {
     const config = demoClusterConfig(grants.path) as any;
-    config.securityGuardrails.demo = { seedCampaigns: true };
+    // As the demo portal has it: campaigns and 30 days of history.
+    config.securityGuardrails.demo = {
+      seedCampaigns: true,
+      seedHistoryDays: 30,
+    };
     backend = await startGuardrailsBackend({
       config,
       features: [
@@ -444,6 +448,12 @@ describe('the demo campaigns', () => {
     });
     const runbooks = await progress('Every service has an owner and a runbook');
     expect(runbooks.daysLeft).toBe(-2);
+    // Its deadline was decided after the first refresh, from the history:
+    // missed, and still active so the teams see what is left.
+    expect(runbooks.campaign).toMatchObject({
+      state: 'active',
+      outcome: 'missed',
+    });
     // notification-worker (owned by a person) and metrics-collector have no runbook link.
     expect(runbooks.remaining.map((r: any) => r.entityRef).sort()).toEqual([
       'component:default/metrics-collector',

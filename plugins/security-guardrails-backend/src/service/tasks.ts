@@ -1,8 +1,9 @@
 /*
  * The plugin's scheduled work: the full posture refresh (global, one replica
- * at a time), the catalog sync (local to each replica) and the expiry sweep
+ * at a time), the catalog sync (local to each replica), the expiry sweep
  * (global, level-triggered) and the campaign nudges (global, level-triggered,
- * each sent once).
+ * each sent once). Campaign deadlines are settled after each refresh and
+ * each nudge run; campaign progress is counted after postures are stored.
  */
 import { SchedulerService } from '@backstage/backend-plugin-api';
 import { GuardrailsContext } from './buildGuardrailsContext';
@@ -28,6 +29,9 @@ export async function scheduleGuardrailsTasks(
     scope: 'global',
     fn: async () => {
       await posture.refreshAll();
+      // Deadlines that passed are decided on the postures just stored (the
+      // nudge task does it too, every nudgeFrequency).
+      await campaigns.settleDeadlines();
       warmCampaigns();
     },
   });

@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CampaignsPage } from './CampaignsPage';
+import { campaignStateText } from './CampaignProgressView';
 import { CAMPAIGN, mockApi } from '../../__testUtils__/fixtures';
 import { renderWithApi } from '../../__testUtils__/render';
 
@@ -109,5 +110,17 @@ describe('CampaignsPage', () => {
       api: mockApi({ listCampaigns: jest.fn().mockResolvedValue([]) }),
     });
     expect(await screen.findByText('No campaign yet')).toBeInTheDocument();
+  });
+});
+
+describe('campaignStateText', () => {
+  it.each([
+    [{ state: 'draft' }, 'draft'],
+    [{ state: 'active' }, 'active'],
+    [{ state: 'active', outcome: 'missed' }, 'active, missed its deadline'],
+    [{ state: 'ended', outcome: 'met' }, 'ended (met)'],
+    [{ state: 'ended', outcome: 'missed' }, 'ended (missed)'],
+  ] as const)('%j reads %s', (c, text) => {
+    expect(campaignStateText({ ...CAMPAIGN, ...c })).toBe(text);
   });
 });
