@@ -1,4 +1,4 @@
-import { Entity } from '@backstage/catalog-model';
+import { Entity, parseEntityRef } from '@backstage/catalog-model';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { useOptionalRouteRef } from './useOptionalRouteRef';
 
@@ -25,8 +25,34 @@ export function useSecurityTabLink(
     namespace: entity.metadata.namespace ?? 'default',
     name: entity.metadata.name,
   });
-  return checkId =>
-    `${base}/security?${FOCUS_CHECK_PARAM}=${encodeURIComponent(
+  return checkId => tabLink(base, checkId);
+}
+
+/** An entity page's Security tab, opened on one check. */
+function tabLink(entityPage: string, checkId: string): string {
+  return `${entityPage}/security?${FOCUS_CHECK_PARAM}=${encodeURIComponent(
+    checkId,
+  )}#${checkRowId(checkId)}`;
+}
+
+/**
+ * Links into any entity's Security tab by its ref, opened on one check:
+ * undefined when the catalog's entity route is not in this app.
+ */
+export function useSecurityTabLinks():
+  | ((entityRef: string, checkId: string) => string)
+  | undefined {
+  const entityRoute = useOptionalRouteRef(entityRouteRef);
+  if (!entityRoute) return undefined;
+  return (entityRef, checkId) => {
+    const ref = parseEntityRef(entityRef);
+    return tabLink(
+      entityRoute({
+        kind: ref.kind.toLocaleLowerCase('en-US'),
+        namespace: ref.namespace,
+        name: ref.name,
+      }),
       checkId,
-    )}#${checkRowId(checkId)}`;
+    );
+  };
 }

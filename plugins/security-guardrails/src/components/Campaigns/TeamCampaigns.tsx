@@ -1,7 +1,8 @@
 /*
  * On a Group's page: the active campaigns that cover the team's services,
  * how many of them are done, the days left and the services still to do
- * with what each lacks (linked to the checks' remediation), in one request.
+ * with what each lacks (linked to its rows in that service's Security tab,
+ * where the remediation is), in one request.
  */
 import {
   List,
@@ -11,11 +12,11 @@ import {
   Box,
 } from '@material-ui/core';
 import { Link } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import { securityGuardrailsApiRef } from '../../api';
 import { useBackendData } from '../../hooks/useBackendData';
 import { useCheckCatalogue } from '../../hooks/useCheckCatalogue';
-import { checksRouteRef } from '../../routes';
+import { useSecurityTabLinks } from '../../hooks/useSecurityTabLink';
 import { EntityLink } from '../access/RequestSummary';
 import { daysLeftText } from './CampaignProgressView';
 
@@ -25,7 +26,7 @@ const SHOWN = 5;
 export function TeamCampaigns(props: { groupRef: string }) {
   const api = useApi(securityGuardrailsApiRef);
   const checks = useCheckCatalogue();
-  const checksPage = useRouteRef(checksRouteRef);
+  const checkLink = useSecurityTabLinks();
   const data = useBackendData(
     () => api.getOwnerCampaigns(props.groupRef),
     [api, props.groupRef],
@@ -58,13 +59,13 @@ export function TeamCampaigns(props: { groupRef: string }) {
                           {r.failingChecks.map((id, i) => (
                             <span key={id}>
                               {i > 0 && ', '}
-                              <Link
-                                to={`${checksPage()}?check=${encodeURIComponent(
-                                  id,
-                                )}`}
-                              >
-                                {title(id)}
-                              </Link>
+                              {checkLink ? (
+                                <Link to={checkLink(r.entityRef, id)}>
+                                  {title(id)}
+                                </Link>
+                              ) : (
+                                title(id)
+                              )}
                             </span>
                           ))}
                           {r.belowGrade &&

@@ -71,7 +71,7 @@ describe('GroupSecurityCard', () => {
     ]);
     expect(
       within(todo[0]).getAllByRole('link').at(-1)?.getAttribute('href'),
-    ).toMatch(/\?check=sc\.privileged$/);
+    ).toMatch(/\/component\/storefront\/security\?check=sc\.privileged#/);
   });
 
   it('says when the team owns no evaluated service', async () => {
