@@ -19,12 +19,9 @@ import {
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { SYSTEM_ACTOR } from '../access/actors';
 import { DatabaseCampaignStore } from './DatabaseCampaignStore';
+import { ProgressCounts } from './ProgressCounts';
 
 const DAY_MS = 86_400_000;
-/** The most services an owner's view lists as still to do. */
-const OWNER_LIST_LIMIT = 50;
-
-type CountedProgress = Awaited<ReturnType<DatabaseCampaignStore['progress']>>;
 
 type CampaignInput = Pick<
   Campaign,
@@ -58,7 +55,11 @@ export class CampaignService {
       /** Whether a full evaluation has been stored (deadlines wait for one). */
       evaluated?: () => Promise<boolean>;
     },
-  ) {}
+  ) {
+    this.#counts = new ProgressCounts(options.store, options.logger);
+  }
+
+  readonly #counts: ProgressCounts;
 
   #now(): Date {
     return this.options.now?.() ?? new Date();
@@ -124,7 +125,7 @@ export class CampaignService {
     };
     await this.options.store.create(campaign);
     await this.#audit('created', campaign, actor);
-    this.#countSoon(campaign);
+    this.#counts.countSoon(campaign);
     return campaign;
   }
 
@@ -193,7 +194,7 @@ export class CampaignService {
         { changed: Object.keys(changes).sort() },
       );
     }
-    this.#countSoon(next);
+    this.#counts.countSoon(next);
     return next;
   }
 
@@ -267,93 +268,15 @@ export class CampaignService {
     return Math.ceil((Date.parse(c.deadline) - this.#now().getTime()) / DAY_MS);
   }
 
-  /**
-   * Counted progress by campaign, for as long as neither its target, its
-   * scope nor any stored posture changed: a request then reads two rows by key (and
-   * the exemptions) instead of counting the scope again. Requests that miss
-   * together share one count.
-   */
-  readonly #counted = new Map<
-    string,
-    { key: string; progress: Promise<CountedProgress> }
-  >();
-
-  async #countedProgress(
-    campaign: Campaign,
-    owner?: string,
-  ): Promise<CountedProgress> {
-    // What the count depends on: the target, the scope and the postures.
-    const key = JSON.stringify([
-      campaign.target,
-      campaign.scope,
-      await this.options.store.postureVersion(),
-    ]);
-    const slot = owner ? `${campaign.id}|${owner}` : campaign.id;
-    const cached = this.#counted.get(slot);
-    if (cached?.key === key) return cached.progress;
-    const progress = this.options.store.progress(
-      campaign,
-      owner ? { owner, limit: OWNER_LIST_LIMIT } : {},
-    );
-    this.#counted.delete(slot);
-    // At most one entry per campaign (and owner); the oldest go past 2,000.
-    if (this.#counted.size >= 2000) {
-      this.#counted.delete(this.#counted.keys().next().value!);
-    }
-    this.#counted.set(slot, { key, progress });
-    progress.catch(() => {
-      if (this.#counted.get(slot)?.progress === progress) {
-        this.#counted.delete(slot);
-      }
-    });
-    return progress;
-  }
-
-  #warmedVersion?: string;
-  #warming?: Promise<void>;
-
-  /**
-   * Counts every active campaign for the postures as stored now, ahead of
-   * the requests (after a refresh or a catalog sync stored postures): one
-   * run at a time, and nothing when the postures have not changed since the
-   * last run. Never rejects: a failure is logged, and requests count then.
-   */
+  /** Counts every active campaign ahead of the requests (see ProgressCounts.warm). */
   warm(): Promise<void> {
-    this.#warming ??= (async () => {
-      const version = await this.options.store.postureVersion();
-      if (version === this.#warmedVersion) return;
-      for (const c of await this.options.store.list(['active'])) {
-        await this.#countedProgress(c);
-      }
-      this.#warmedVersion = version;
-    })()
-      .catch(e =>
-        this.options.logger.warn(
-          `Could not count campaign progress ahead: ${(e as Error).message}`,
-        ),
-      )
-      .finally(() => {
-        this.#warming = undefined;
-      });
-    return this.#warming;
-  }
-
-  /** Counts a campaign just created or changed, in the background. */
-  #countSoon(c: Campaign) {
-    if (c.state !== 'active') return;
-    this.#countedProgress(c).catch(e =>
-      this.options.logger.warn(
-        `Could not count the progress of campaign ${c.id}: ${
-          (e as Error).message
-        }`,
-      ),
-    );
+    return this.#counts.warm();
   }
 
   async progress(id: string): Promise<CampaignProgress> {
     const campaign = await this.get(id);
     const [p, exemptions] = await Promise.all([
-      this.#countedProgress(campaign),
+      this.#counts.get(campaign),
       this.options.store.exemptions(campaign),
     ]);
     return { campaign, daysLeft: this.#daysLeft(campaign), ...p, exemptions };
@@ -391,7 +314,7 @@ export class CampaignService {
     for (const campaign of await this.options.store.list(['active'])) {
       const { owners } = campaign.scope;
       if (owners.length && !owners.includes(owner)) continue;
-      const p = await this.#countedProgress(campaign, owner);
+      const p = await this.#counts.get(campaign, owner);
       if (!p.services) continue;
       items.push({
         campaign,

@@ -5,33 +5,31 @@
  * clusters through the facet index; a service is done when none of
  * the target checks is in its failing-check index (an exempt result is not
  * failing) and its grade reaches the target's. Only light columns are read,
- * never the stored results.
+ * never the stored results. The scope and grade rules are in scope.ts, the
+ * burn-down's replay of the history in burndown.ts.
  */
 import {
   ANY_CAMPAIGN_SCOPE,
   Campaign,
   CampaignExemption,
-  CampaignScope,
   CampaignService,
   CampaignState,
-  compareStrings,
   Grade,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { connect } from '../database/migrate';
-import { inScope } from '../posture/PostureQueries';
 import { readPostureVersion } from '../posture/operations/postureVersion';
 import {
   CampaignRow,
-  chunks,
   PostureFacet,
   PostureFacetRow,
   PostureRow,
-  ScopeHistoryRow,
   ScopeState,
   TABLES,
 } from '../database/tables';
+import { replayBurndown } from './burndown';
+import { gradeRule, inScopeQuery, scopeCovers } from './scope';
 
 const PROGRESS_LIST_LIMIT = 500;
 
@@ -43,44 +41,6 @@ interface RemainingRow {
   /** The grade the target asks of: overall, or the domain's. */
   target_grade: Grade | null;
 }
-
-/**
- * Whether a campaign's scope covers a service in a scope state: every list
- * that is not empty has the service's value, or one of its values. The rule
- * #inScope puts in SQL.
- */
-export function scopeCovers(scope: CampaignScope, s: ScopeState): boolean {
-  const any = (list: string[], values: string[]) =>
-    !list.length || values.some(v => list.includes(v));
-  return (
-    // Owner, system and lifecycle: the org view's own filter rule.
-    inScope(
-      [
-        {
-          owner: s.owner ?? undefined,
-          system: s.system ?? undefined,
-          lifecycle: s.lifecycle ?? undefined,
-        },
-      ],
-      {
-        owner: scope.owners,
-        system: scope.systems,
-        lifecycle: scope.lifecycles,
-      },
-    ).length === 1 &&
-    any(scope.tags, s.tags) &&
-    any(scope.namespaces, s.namespaces) &&
-    any(scope.clusters, s.clusters)
-  );
-}
-
-/** The scope lists kept in the facet index, by facet. */
-const FACETS: Array<[keyof CampaignScope, PostureFacet]> = [
-  ['tags', 'tag'],
-  ['namespaces', 'namespace'],
-  ['clusters', 'cluster'],
-];
-const DAY_MS = 86_400_000;
 
 function toCampaign(row: CampaignRow): Campaign {
   return {
@@ -121,13 +81,6 @@ function toRow(c: Campaign): CampaignRow {
     ended_at: c.endedAt ?? null,
     outcome: c.outcome ?? null,
   };
-}
-
-const GRADES: Grade[] = ['A', 'B', 'C', 'D', 'F'];
-
-/** The grades at or above `min`, best first. */
-function gradesAtLeast(min: Grade): Grade[] {
-  return GRADES.slice(0, GRADES.indexOf(min) + 1);
 }
 
 export class DatabaseCampaignStore {
@@ -177,37 +130,6 @@ export class DatabaseCampaignStore {
   }
 
   /**
-   * The posture rows a campaign's scope covers, as a query to narrow: every
-   * list that is not empty must match, and a list matches any of its values
-   * (tags, namespaces and clusters through the facet index).
-   */
-  #inScope(c: Campaign, q: Knex.QueryBuilder): Knex.QueryBuilder {
-    if (c.scope.owners.length) q.whereIn('p.owner', c.scope.owners);
-    if (c.scope.systems.length) q.whereIn('p.system', c.scope.systems);
-    if (c.scope.lifecycles.length) q.whereIn('p.lifecycle', c.scope.lifecycles);
-    for (const [key, facet] of FACETS) {
-      const values = c.scope[key];
-      if (!values.length) continue;
-      q.whereIn(
-        'p.entity_ref',
-        this.db(TABLES.postureFacets)
-          .where('facet', facet)
-          .whereIn('value', values)
-          .select('entity_ref'),
-      );
-    }
-    return q;
-  }
-
-  /** Grade column and acceptable grades of the target, if it has a grade. */
-  #gradeRule(c: Campaign): { column: string; grades: Grade[] } | undefined {
-    if (!c.target.minGrade) return undefined;
-    // The domain was validated against DOMAINS, so the column name is safe.
-    const column = c.target.domain ? `p.grade_${c.target.domain}` : 'p.grade';
-    return { column, grades: gradesAtLeast(c.target.minGrade) };
-  }
-
-  /**
    * Every service in scope with what it lacks, counted in the database:
    * services and done by owner (grouped there), and the services not done
    * (most failing target checks first, then below the grade), at most
@@ -224,10 +146,10 @@ export class DatabaseCampaignStore {
     remaining: CampaignService[];
   }> {
     if (options.entityRef) return this.#entityProgress(c, options.entityRef);
-    const rule = this.#gradeRule(c);
+    const rule = gradeRule(c);
     // An owner's part: the scope's services that owner owns.
     const scoped = (q: Knex.QueryBuilder) => {
-      this.#inScope(c, q);
+      inScopeQuery(this.db, c, q);
       if (options.owner) q.where('p.owner', options.owner);
       return q;
     };
@@ -331,8 +253,9 @@ export class DatabaseCampaignStore {
 
   /** One entity's progress: its status, done or not, if it is in scope. */
   async #entityProgress(c: Campaign, entityRef: string) {
-    const rule = this.#gradeRule(c);
-    const rows: RemainingRow[] = await this.#inScope(
+    const rule = gradeRule(c);
+    const rows: RemainingRow[] = await inScopeQuery(
+      this.db,
       c,
       this.db(`${TABLES.posture} as p`),
     )
@@ -362,7 +285,7 @@ export class DatabaseCampaignStore {
     c: Campaign,
     rows: RemainingRow[],
   ): Promise<CampaignService[]> {
-    const rule = this.#gradeRule(c);
+    const rule = gradeRule(c);
     const failing = new Map<string, string[]>();
     if (c.target.checkIds.length && rows.length) {
       const hits: Array<{ entity_ref: string; check_id: string }> =
@@ -427,197 +350,11 @@ export class DatabaseCampaignStore {
   }
 
   /**
-   * Every service's scope state over time, oldest first: its scope history
-   * and, for a service with none (stored before it was kept), its posture
-   * row and facets now. A null state: it left the catalog.
+   * Services done at the end of each day, from `from` to `to` (see
+   * replayBurndown), and those that met the campaign and slipped back.
    */
-  async #scopeTimeline(): Promise<
-    Array<{ ref: string; at: string; state: ScopeState | null }>
-  > {
-    // In time order: a later save may carry an earlier time (a replay, a test).
-    const rows: Array<Omit<ScopeHistoryRow, 'id'>> = await this.db(
-      TABLES.scopeHistory,
-    )
-      .orderBy('at', 'asc')
-      .orderBy('id', 'asc')
-      .select('entity_ref', 'at', 'scope');
-    const timeline = rows.map(r => ({
-      ref: r.entity_ref,
-      at: r.at,
-      state: r.scope === null ? null : (JSON.parse(r.scope) as ScopeState),
-    }));
-    const known = new Set(timeline.map(t => t.ref));
-    const postures: Array<
-      Pick<PostureRow, 'entity_ref' | 'owner' | 'system' | 'lifecycle'>
-    > = await this.db(TABLES.posture).select(
-      'entity_ref',
-      'owner',
-      'system',
-      'lifecycle',
-    );
-    const unknown = postures.filter(p => !known.has(p.entity_ref));
-    if (unknown.length) {
-      const facets: PostureFacetRow[] = await this.db(
-        TABLES.postureFacets,
-      ).select('entity_ref', 'facet', 'value');
-      const byRef = new Map<string, PostureFacetRow[]>();
-      for (const f of facets) {
-        const list = byRef.get(f.entity_ref) ?? [];
-        list.push(f);
-        byRef.set(f.entity_ref, list);
-      }
-      for (const p of unknown) {
-        const own = byRef.get(p.entity_ref) ?? [];
-        const values = (facet: PostureFacet) =>
-          own.filter(f => f.facet === facet).map(f => f.value);
-        timeline.unshift({
-          ref: p.entity_ref,
-          at: '',
-          state: {
-            owner: p.owner,
-            system: p.system,
-            lifecycle: p.lifecycle,
-            tags: values('tag'),
-            namespaces: values('namespace'),
-            clusters: values('cluster'),
-          },
-        });
-      }
-    }
-    return timeline;
-  }
-
-  /**
-   * Services done at the end of each day, from `from` to `to`, replayed from
-   * the check history (each result's first status and every change are
-   * recorded), the score history and the scope history: each day counts the
-   * services in the campaign's scope that day (a service's earliest known
-   * scope stands for its days before). Also the services done on some day
-   * since the start that are not done at the end. Only the target checks'
-   * events and the score points of services ever in scope are used.
-   */
-  async burndown(
-    c: Campaign,
-    range: { from: number; to: number },
-  ): Promise<{
-    points: Array<{ date: string; services: number; done: number }>;
-    regressed: Array<{ entityRef: string; owner?: string; metOn: string }>;
-  }> {
-    const rule = this.#gradeRule(c);
-    const endIso = new Date(range.to).toISOString();
-    const timeline = await this.#scopeTimeline();
-    // Each service's scope state now: its earliest known, until its changes apply.
-    const stateOf = new Map<string, ScopeState | null>();
-    const ever = new Set<string>();
-    for (const t of timeline) {
-      if (!stateOf.has(t.ref)) stateOf.set(t.ref, t.state);
-      if (t.state && t.at <= endIso && scopeCovers(c.scope, t.state)) {
-        ever.add(t.ref);
-      }
-    }
-    // A service whose earliest state is after the range still stands for its past.
-    for (const [ref, state] of stateOf) {
-      if (state && scopeCovers(c.scope, state)) ever.add(ref);
-    }
-    const scopeEvents = timeline.filter(t => t.at !== '' && ever.has(t.ref));
-    const checkEvents: Array<{
-      entity_ref: string;
-      result_key: string;
-      to_status: string;
-      at: string;
-    }> = c.target.checkIds.length
-      ? (
-          await this.db(TABLES.checkHistory)
-            .whereIn('check_id', c.target.checkIds)
-            .where('at', '<=', endIso)
-            .orderBy('at', 'asc')
-            .orderBy('id', 'asc')
-            .select('entity_ref', 'result_key', 'to_status', 'at')
-        ).filter((e: { entity_ref: string }) => ever.has(e.entity_ref))
-      : [];
-    // Every score point of those services: when each first had a posture, and its grades.
-    const scoreEvents: Array<{
-      id: number | string;
-      entity_ref: string;
-      at: string;
-      grade: Grade | null;
-      domain_grades: string;
-    }> = [];
-    for (const part of chunks([...ever], 500)) {
-      scoreEvents.push(
-        ...(await this.db(TABLES.postureHistory)
-          .whereIn('entity_ref', part)
-          .where('at', '<=', endIso)
-          .select('id', 'entity_ref', 'at', 'grade', 'domain_grades')),
-      );
-    }
-    scoreEvents.sort(
-      (a, b) => compareStrings(a.at, b.at) || Number(a.id) - Number(b.id),
-    );
-
-    const failing = new Map<string, Set<string>>(); // entity -> failing result keys
-    const gradeOk = new Map<string, boolean>(); // entity -> meets the grade (exists once seen)
-    const metOn = new Map<string, string>();
-    const points: Array<{ date: string; services: number; done: number }> = [];
-    const start = Date.parse(c.startsAt);
-    let ci = 0;
-    let si = 0;
-    let ti = 0;
-    const covered = (ref: string) => {
-      const state = stateOf.get(ref);
-      return Boolean(state && scopeCovers(c.scope, state));
-    };
-    const isDone = (ref: string) =>
-      gradeOk.get(ref) === true && (failing.get(ref)?.size ?? 0) === 0;
-    for (let day = range.from; day <= range.to; day += DAY_MS) {
-      const dayEnd = new Date(
-        Math.min(day + DAY_MS - 1, range.to),
-      ).toISOString();
-      for (; si < scoreEvents.length && scoreEvents[si].at <= dayEnd; si++) {
-        const e = scoreEvents[si];
-        let grade = e.grade;
-        if (c.target.domain) {
-          const domains = JSON.parse(e.domain_grades || '{}');
-          grade = domains[c.target.domain]?.grade ?? null;
-        }
-        gradeOk.set(
-          e.entity_ref,
-          rule ? grade !== null && rule.grades.includes(grade) : true,
-        );
-      }
-      for (; ti < scopeEvents.length && scopeEvents[ti].at <= dayEnd; ti++) {
-        stateOf.set(scopeEvents[ti].ref, scopeEvents[ti].state);
-      }
-      for (; ci < checkEvents.length && checkEvents[ci].at <= dayEnd; ci++) {
-        const e = checkEvents[ci];
-        const set = failing.get(e.entity_ref) ?? new Set<string>();
-        if (e.to_status === 'fail') set.add(e.result_key);
-        else set.delete(e.result_key);
-        failing.set(e.entity_ref, set);
-      }
-      let services = 0;
-      let done = 0;
-      for (const ref of ever) {
-        if (!covered(ref)) continue; // out of scope that day
-        if (!gradeOk.has(ref)) continue; // no posture yet that day
-        services++;
-        if (isDone(ref)) {
-          done++;
-          if (day + DAY_MS > start && !metOn.has(ref)) {
-            metOn.set(ref, dayEnd.slice(0, 10));
-          }
-        }
-      }
-      points.push({ date: dayEnd.slice(0, 10), services, done });
-    }
-    const regressed = [...metOn]
-      .filter(([ref]) => covered(ref) && !isDone(ref))
-      .map(([ref, on]) => {
-        const owner = stateOf.get(ref)?.owner;
-        return { entityRef: ref, ...(owner ? { owner } : {}), metOn: on };
-      })
-      .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
-    return { points, regressed };
+  burndown(c: Campaign, range: { from: number; to: number }) {
+    return replayBurndown(this.db, c, range);
   }
 
   /**
