@@ -213,6 +213,12 @@ export function CampaignProgressView(props: { progress: CampaignProgress }) {
           ))}
         </List>
       )}
+      {p.remaining.length < p.services - p.done && (
+        <Typography variant="caption" color="textSecondary">
+          The {p.remaining.length} with the most to do of {p.services - p.done};
+          each team's count is above.
+        </Typography>
+      )}
     </Box>
   );
 }

@@ -2,7 +2,11 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CampaignsPage } from './CampaignsPage';
 import { campaignStateText } from './CampaignProgressView';
-import { CAMPAIGN, mockApi } from '../../__testUtils__/fixtures';
+import {
+  CAMPAIGN,
+  CAMPAIGN_PROGRESS,
+  mockApi,
+} from '../../__testUtils__/fixtures';
 import { renderWithApi } from '../../__testUtils__/render';
 
 describe('CampaignsPage', () => {
@@ -93,6 +97,23 @@ describe('CampaignsPage', () => {
       expect(api.updateCampaign).toHaveBeenCalledWith(CAMPAIGN.id, {
         state: 'ended',
       }),
+    );
+  });
+
+  it('says when it lists only the services with the most to do', async () => {
+    const api = mockApi({
+      getCampaignProgress: jest
+        .fn()
+        .mockResolvedValue({ ...CAMPAIGN_PROGRESS, services: 600, done: 0 }),
+    });
+    await renderWithApi(<CampaignsPage />, { api });
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'No root in production: details',
+      }),
+    );
+    expect(await screen.findByTestId('campaign-progress')).toHaveTextContent(
+      "The 2 with the most to do of 600; each team's count is above.",
     );
   });
 
