@@ -384,6 +384,15 @@ describe('campaigns API', () => {
       .set(as('dana'));
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('path.id');
+    const badOwner = await request(server)
+      .get(`${API}/campaigns/owner/group/default/${encodeURIComponent('<x>')}`)
+      .set(as('dana'));
+    expect(badOwner.status).toBe(400);
+    expect(badOwner.body.error.message).toContain('path.name');
+    const extra = await request(server)
+      .get(`${API}/campaigns/owner/group/default/web?limit=5`)
+      .set(as('dana'));
+    expect(extra.status).toBe(400);
   });
 });
 
