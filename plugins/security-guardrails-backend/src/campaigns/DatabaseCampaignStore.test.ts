@@ -306,6 +306,19 @@ describe.each(databases.eachSupportedId())(
         NOW,
       );
       expect(await scoped({ tags: ['pci'] })).toEqual(['t2']);
+      // Stored again as it was: its facets stay as they were.
+      await postures.save(
+        [
+          record('t3', 'group:default/web', 'production', fails, {
+            tags: ['java'],
+            cluster: 'eu-1',
+            namespace: 'shop',
+          }),
+        ],
+        NOW,
+      );
+      expect(await scoped({ tags: ['java'] })).toEqual(['t1', 't3']);
+      expect(await scoped({ namespaces: ['shop'] })).toContain('t3');
       await postures.deleteEntities(['component:default/t2']);
       expect(await scoped({ tags: ['pci'] })).toEqual([]);
     });

@@ -214,13 +214,14 @@ export function scopeStateOf(r: PostureRecord): ScopeState {
 
 /**
  * A scope history row for each posture whose scope state changed since its
- * last row (or that has none yet). The last rows are read once per batch.
+ * last row (or that has none yet); which those are. The last rows are read
+ * once per batch.
  */
 async function appendScopeHistory(
   tx: Knex.Transaction,
   batch: PostureRecord[],
   at: string,
-): Promise<void> {
+): Promise<PostureRecord[]> {
   const last: Array<Pick<ScopeHistoryRow, 'entity_ref' | 'scope'>> =
     await latestRows(
       tx,
@@ -230,19 +231,26 @@ async function appendScopeHistory(
     );
   const lastByRef = new Map(last.map(l => [l.entity_ref, l.scope]));
   const rows: Array<Omit<ScopeHistoryRow, 'id'>> = [];
+  const changed: PostureRecord[] = [];
   for (const r of batch) {
     const scope = JSON.stringify(scopeStateOf(r));
     if (lastByRef.get(r.entityRef) !== scope) {
       rows.push({ entity_ref: r.entityRef, at, scope });
+      changed.push(r);
     }
   }
   for (const part of chunks(rows, 200)) {
     await tx(TABLES.scopeHistory).insert(part);
   }
+  return changed;
 }
 
-/** The scope index of a batch, replaced. */
+/**
+ * The scope index of postures whose scope changed, replaced (the scope
+ * history says which: an unchanged scope has the same facets).
+ */
 async function writeFacets(tx: Knex.Transaction, batch: PostureRecord[]) {
+  if (!batch.length) return;
   await tx(TABLES.postureFacets)
     .whereIn(
       'entity_ref',
@@ -410,8 +418,7 @@ export async function savePostures(
       await tx(TABLES.posture).insert(rows).onConflict('entity_ref').merge();
       await bumpPostureVersion(tx);
       await writeFailing(tx, batch);
-      await writeFacets(tx, batch);
-      await appendScopeHistory(tx, batch, at);
+      await writeFacets(tx, await appendScopeHistory(tx, batch, at));
       stats.scoreChanges += await appendScoreHistory(tx, rows, at);
       stats.checkChanges += await writeCheckStatus(tx, batch, at, before);
       stats.saved += batch.length;
