@@ -130,6 +130,30 @@ describe.each(databases.eachSupportedId())(
       expect(ended).toMatchObject({ state: 'ended', outcome: 'missed' });
     });
 
+    it('records what the deadline decided when a lead ends a campaign before it was settled', async () => {
+      // Failing at the deadline, fixed the day after; ended by hand then.
+      await postures.save([record('a', 'fail')], new Date(START + DAY));
+      await postures.save([record('a', 'pass')], new Date(DEADLINE + DAY));
+      const c = await replica().create(input, 'user:default/sam');
+      now = DEADLINE + 2 * DAY;
+      const ended = await replica().update(
+        c.id,
+        { state: 'ended' },
+        'user:default/sam',
+      );
+      expect(ended).toMatchObject({ state: 'ended', outcome: 'missed' });
+      // Ended before its deadline, it is decided by the postures as stored.
+      const early = await replica().create(input, 'user:default/sam');
+      now = DEADLINE - DAY;
+      expect(
+        await replica().update(
+          early.id,
+          { state: 'ended' },
+          'user:default/sam',
+        ),
+      ).toMatchObject({ outcome: 'met' });
+    });
+
     it('decides again at a deadline moved later', async () => {
       await postures.save([record('a', 'fail')], new Date(START + DAY));
       const c = await replica().create(input, 'user:default/sam');

@@ -174,11 +174,18 @@ export class CampaignService {
     if (state === 'ended' && current.state !== 'ended') {
       next = { ...next, endedAt: at.toISOString() };
       if (current.state === 'active' && !next.outcome) {
-        // Ended before its deadline: met if every service meets it now.
-        const progress = await this.options.store.progress(next, {
-          limit: 0,
-        });
-        next.outcome = progress.done === progress.services ? 'met' : 'missed';
+        // Met or missed as the services stood at the deadline if it has
+        // passed (and was not settled yet), otherwise as they stand now.
+        const deadline = Date.parse(next.deadline);
+        let met =
+          deadline <= at.getTime()
+            ? await this.#metAt(next, deadline)
+            : undefined;
+        if (met === undefined) {
+          const p = await this.options.store.progress(next, { limit: 0 });
+          met = p.done === p.services;
+        }
+        next.outcome = met ? 'met' : 'missed';
       }
     }
     if (!(await this.options.store.update(next, current.updatedAt))) {
