@@ -104,6 +104,23 @@ describe.each(databases.eachSupportedId())(
       ]);
     });
 
+    it('brings the planner statistics up to date on PostgreSQL', async () => {
+      await store.save([
+        record('component:default/a', [result('sc.non-root', 'fail')]),
+      ]);
+      await store.refreshStatistics();
+      if (databaseId === 'POSTGRES_15') {
+        const rows = await knex('pg_stat_user_tables')
+          .whereIn('relname', [
+            'guardrails_posture',
+            'guardrails_posture_failing',
+          ])
+          .whereNotNull('last_analyze')
+          .select('relname');
+        expect(rows).toHaveLength(2);
+      }
+    });
+
     it('leaves the schema alone when the deployment manages migrations', async () => {
       await migrateDownAll(knex);
       await DatabasePostureStore.create({

@@ -515,6 +515,27 @@ export class DatabasePostureStore implements PostureStore {
     return Number(scores) + Number(checks) + Number(scopes);
   }
 
+  /**
+   * ANALYZE of the tables a full refresh rewrites, on PostgreSQL: without
+   * statistics (autovacuum off, or not yet run after the first refresh) the
+   * planner reads a page's failing checks by scanning the whole index table
+   * (11 ms instead of 0.1 at 10,000 services), and the API slows with it.
+   * SQLite plans from its indexes alone.
+   */
+  async refreshStatistics(): Promise<void> {
+    if (this.#db.client.dialect !== 'postgresql') return;
+    await this.#db.raw(
+      `ANALYZE ${[
+        TABLES.posture,
+        TABLES.postureFailing,
+        TABLES.postureFacets,
+        TABLES.checkStatus,
+        TABLES.postureHistory,
+        TABLES.scopeHistory,
+      ].join(', ')}`,
+    );
+  }
+
   async setOrgState(
     key: string,
     value: unknown,

@@ -291,6 +291,13 @@ export class PostureService {
         now.getTime() - this.#o.historyRetentionDays * DAY_MS,
       ).toISOString(),
     );
+    try {
+      await this.#o.store.refreshStatistics();
+    } catch (e) {
+      this.#o.logger.warn(
+        `Could not update the database's statistics: ${(e as Error).message}`,
+      );
+    }
 
     const report: RefreshReport = {
       entities: records.length,

@@ -140,6 +140,11 @@ export interface PostureStore {
   version(): Promise<string>;
   /** Drops history older than the retention, keeping each entity's score at the cut. */
   prune(olderThan: string): Promise<number>;
+  /**
+   * Brings the database's planner statistics up to date after a full
+   * refresh rewrote the tables (PostgreSQL; nothing elsewhere).
+   */
+  refreshStatistics(): Promise<void>;
   setOrgState(key: string, value: unknown, now?: Date): Promise<void>;
   /** Sets a key only if it is not set yet; true for the caller that set it. */
   claimOrgState(key: string, value: unknown, now?: Date): Promise<boolean>;
