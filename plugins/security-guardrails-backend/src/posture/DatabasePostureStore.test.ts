@@ -109,16 +109,18 @@ describe.each(databases.eachSupportedId())(
         record('component:default/a', [result('sc.non-root', 'fail')]),
       ]);
       await store.refreshStatistics();
-      if (databaseId === 'POSTGRES_15') {
-        const rows = await knex('pg_stat_user_tables')
-          .whereIn('relname', [
-            'guardrails_posture',
-            'guardrails_posture_failing',
-          ])
-          .whereNotNull('last_analyze')
-          .select('relname');
-        expect(rows).toHaveLength(2);
-      }
+      // SQLite: nothing to do, and no error.
+      const postgres = databaseId === 'POSTGRES_15';
+      const analyzed = postgres
+        ? await knex('pg_stat_user_tables')
+            .whereIn('relname', [
+              'guardrails_posture',
+              'guardrails_posture_failing',
+            ])
+            .whereNotNull('last_analyze')
+            .select('relname')
+        : [];
+      expect(analyzed).toHaveLength(postgres ? 2 : 0);
     });
 
     it('leaves the schema alone when the deployment manages migrations', async () => {
