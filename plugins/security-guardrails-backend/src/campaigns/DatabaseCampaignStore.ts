@@ -22,10 +22,9 @@ import { connect } from '../database/migrate';
 import { readPostureVersion } from '../posture/operations/postureVersion';
 import {
   CampaignRow,
-  PostureFacet,
   PostureFacetRow,
   PostureRow,
-  ScopeState,
+  scopeStateFrom,
   TABLES,
 } from '../database/tables';
 import { replayBurndown } from './burndown';
@@ -371,16 +370,7 @@ export class DatabaseCampaignStore {
       await this.db(TABLES.postureFacets)
         .where('entity_ref', entityRef)
         .select('facet', 'value');
-    const values = (facet: PostureFacet) =>
-      facets.filter(f => f.facet === facet).map(f => f.value);
-    const state: ScopeState = {
-      owner: row.owner,
-      system: row.system,
-      lifecycle: row.lifecycle,
-      tags: values('tag'),
-      namespaces: values('namespace'),
-      clusters: values('cluster'),
-    };
+    const state = scopeStateFrom(row, facets);
     return (await this.list(['active'])).filter(c =>
       scopeCovers(c.scope, state),
     );

@@ -11,11 +11,11 @@ import {
 import { Knex } from 'knex';
 import {
   chunks,
-  PostureFacet,
   PostureFacetRow,
   PostureRow,
   ScopeHistoryRow,
   ScopeState,
+  scopeStateFrom,
   TABLES,
 } from '../database/tables';
 import { gradeRule, scopeCovers } from './scope';
@@ -62,23 +62,15 @@ async function scopeTimeline(
       list.push(f);
       byRef.set(f.entity_ref, list);
     }
-    for (const p of unknown) {
-      const own = byRef.get(p.entity_ref) ?? [];
-      const values = (facet: PostureFacet) =>
-        own.filter(f => f.facet === facet).map(f => f.value);
-      timeline.unshift({
+    // Before every recorded change ('' sorts first).
+    return [
+      ...unknown.map(p => ({
         ref: p.entity_ref,
         at: '',
-        state: {
-          owner: p.owner,
-          system: p.system,
-          lifecycle: p.lifecycle,
-          tags: values('tag'),
-          namespaces: values('namespace'),
-          clusters: values('cluster'),
-        },
-      });
-    }
+        state: scopeStateFrom(p, byRef.get(p.entity_ref) ?? []),
+      })),
+      ...timeline,
+    ];
   }
   return timeline;
 }

@@ -93,6 +93,30 @@ export interface ScopeState {
   clusters: string[];
 }
 
+/** A scope state from the light columns of a posture and its facets (lists sorted). */
+export function scopeStateFrom(
+  row: {
+    owner?: string | null;
+    system?: string | null;
+    lifecycle?: string | null;
+  },
+  facets: Array<Pick<PostureFacetRow, 'facet' | 'value'>>,
+): ScopeState {
+  const values = (facet: PostureFacet) =>
+    facets
+      .filter(f => f.facet === facet)
+      .map(f => f.value)
+      .sort();
+  return {
+    owner: row.owner ?? null,
+    system: row.system ?? null,
+    lifecycle: row.lifecycle ?? null,
+    tags: values('tag'),
+    namespaces: values('namespace'),
+    clusters: values('cluster'),
+  };
+}
+
 /** A change of a service's ScopeState (migration 20261205110000). */
 export interface ScopeHistoryRow {
   id: number | string;

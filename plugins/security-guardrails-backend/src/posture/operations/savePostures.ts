@@ -27,7 +27,7 @@ import {
   PostureFacet,
   PostureFacetRow,
   ScopeHistoryRow,
-  ScopeState,
+  scopeStateFrom,
   PostureHistoryRow,
   PostureRow,
   TABLES,
@@ -178,7 +178,7 @@ async function writeFailing(tx: Knex.Transaction, batch: PostureRecord[]) {
 }
 
 /** What a posture is scoped by: its catalog tags, namespaces and clusters. */
-export function facetsOf(r: PostureRecord): PostureFacetRow[] {
+function facetsOf(r: PostureRecord): PostureFacetRow[] {
   const rows = new Map<string, PostureFacetRow>();
   const add = (facet: PostureFacet, value: string) =>
     rows.set(`${facet}\u0000${value}`, {
@@ -192,24 +192,6 @@ export function facetsOf(r: PostureRecord): PostureFacetRow[] {
     if (c.cluster !== 'catalog') add('cluster', c.cluster);
   }
   return [...rows.values()];
-}
-
-/** What a posture is scoped by, as the scope history keeps it (sorted lists). */
-export function scopeStateOf(r: PostureRecord): ScopeState {
-  const facets = facetsOf(r);
-  const values = (facet: PostureFacet) =>
-    facets
-      .filter(f => f.facet === facet)
-      .map(f => f.value)
-      .sort();
-  return {
-    owner: r.owner ?? null,
-    system: r.system ?? null,
-    lifecycle: r.lifecycle ?? null,
-    tags: values('tag'),
-    namespaces: values('namespace'),
-    clusters: values('cluster'),
-  };
 }
 
 /**
@@ -233,7 +215,7 @@ async function appendScopeHistory(
   const rows: Array<Omit<ScopeHistoryRow, 'id'>> = [];
   const changed: PostureRecord[] = [];
   for (const r of batch) {
-    const scope = JSON.stringify(scopeStateOf(r));
+    const scope = JSON.stringify(scopeStateFrom(r, facetsOf(r)));
     if (lastByRef.get(r.entityRef) !== scope) {
       rows.push({ entity_ref: r.entityRef, at, scope });
       changed.push(r);
