@@ -2,7 +2,8 @@
  * An in-process HTTP server that speaks the Kubernetes API paths and status
  * codes the backend uses: lists across namespaces with limit/continue (and 410
  * Gone for expired continue tokens), label selectors, and RoleBinding create
- * (201/409), get (200/404) and delete with UID preconditions (200/404/409).
+ * (201/409), get (200/404) and delete with UID preconditions (200/404/409),
+ * and watches from a resourceVersion (fakeWatch.ts).
  * Faults can be injected per request. Loopback only.
  *
  * Over 400 lines: a test server of the Kubernetes API's real paths, lists, watches and status codes.
@@ -12,6 +13,7 @@ import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { KubeObject } from '../engine';
 import { KINDS } from '../sources/KubernetesSource';
+import { FakeWatchHub, WatchEventType } from './fakeWatch';
 
 export type Fault =
   | { status: number; body?: unknown; headers?: Record<string, string> }
@@ -83,6 +85,8 @@ export class FakeKubernetesApi {
   readonly #token?: string;
 
   readonly #keepAlive: boolean;
+  /** Watch streams and the change log they replay (see fakeWatch.ts). */
+  readonly watches = new FakeWatchHub();
 
   constructor(
     options: {
@@ -133,6 +137,7 @@ export class FakeKubernetesApi {
 
   async stop(): Promise<void> {
     if (!this.#server) return;
+    this.watches.closeAll();
     this.#server.closeAllConnections?.();
     await new Promise<void>(resolve => this.#server!.close(() => resolve()));
     this.#server = undefined;
@@ -151,7 +156,49 @@ export class FakeKubernetesApi {
     const list = this.#objects.get(key) ?? [];
     list.push(stored);
     this.#objects.set(key, list);
+    this.#changed(key, 'ADDED', stored);
     return stored;
+  }
+
+  /** Replaces an object of the same kind, namespace and name, as `kubectl apply` would. */
+  update(obj: KubeObject): KubeObject {
+    const key = `${obj.apiVersion}|${obj.kind}`;
+    const list = this.#objects.get(key) ?? [];
+    const i = list.findIndex(
+      o =>
+        o.metadata.name === obj.metadata.name &&
+        o.metadata.namespace === obj.metadata.namespace,
+    );
+    if (i < 0) return this.add(obj);
+    list[i] = {
+      ...obj,
+      metadata: {
+        ...obj.metadata,
+        uid: list[i].metadata.uid,
+        resourceVersion: String(++this.#resourceVersion),
+      },
+    } as KubeObject;
+    this.#changed(key, 'MODIFIED', list[i]);
+    return list[i];
+  }
+
+  /** The latest resourceVersion. */
+  get resourceVersion(): number {
+    return this.#resourceVersion;
+  }
+
+  #changed(key: string, type: WatchEventType, obj: KubeObject) {
+    this.watches.record(key, type, obj);
+  }
+
+  #deleted(key: string, obj: KubeObject) {
+    this.#changed(key, 'DELETED', {
+      ...obj,
+      metadata: {
+        ...obj.metadata,
+        resourceVersion: String(++this.#resourceVersion),
+      },
+    } as KubeObject);
   }
 
   /** Objects of a kind currently stored. */
@@ -172,7 +219,11 @@ export class FakeKubernetesApi {
       const i = list.findIndex(
         o => o.metadata.name === name && o.metadata.namespace === namespace,
       );
-      if (i >= 0) return list.splice(i, 1)[0];
+      if (i >= 0) {
+        const [removed] = list.splice(i, 1);
+        this.#deleted(key, removed);
+        return removed;
+      }
     }
     return undefined;
   }
@@ -301,6 +352,22 @@ export class FakeKubernetesApi {
     const { resource, namespace, name } = target;
     const key = `${resource.apiVersion}|${resource.kind}`;
     const all = this.#objects.get(key) ?? [];
+
+    if (
+      req.method === 'GET' &&
+      !name &&
+      (query.watch === 'true' || query.watch === '1')
+    ) {
+      this.watches.serve(req, res, {
+        key,
+        kind: resource.kind,
+        apiVersion: resource.apiVersion,
+        namespace,
+        query,
+        current: all,
+      });
+      return;
+    }
 
     if (req.method === 'GET' && !name) {
       const filtered = all.filter(
@@ -449,6 +516,7 @@ export class FakeKubernetesApi {
           resourceVersion: String(++this.#resourceVersion),
         },
       } as KubeObject;
+      this.#changed(key, 'MODIFIED', all[i]);
       send(200, all[i]);
       return;
     }
@@ -482,6 +550,7 @@ export class FakeKubernetesApi {
         return;
       }
       const [removed] = all.splice(i, 1);
+      this.#deleted(key, removed);
       send(200, {
         kind: 'Status',
         apiVersion: 'v1',

@@ -110,7 +110,7 @@ export interface KubernetesSourceOptions {
 }
 
 interface ListResponse {
-  metadata?: { continue?: string };
+  metadata?: { continue?: string; resourceVersion?: string };
   items?: Array<Record<string, any>>;
 }
 
@@ -137,10 +137,22 @@ export class KubernetesSource implements ClusterStateSource {
 
   /** Every object of a kind, following `continue` tokens; restarts when a token expires. */
   async listAll(def: KindDefinition): Promise<KubeObject[]> {
+    return (await this.list(def)).items;
+  }
+
+  /**
+   * Every object of a kind and the list's resourceVersion (the first page's:
+   * the pages of one listing are one consistent snapshot), from which a
+   * watch continues.
+   */
+  async list(
+    def: KindDefinition,
+  ): Promise<{ items: KubeObject[]; resourceVersion?: string }> {
     let restarts = 0;
     for (;;) {
       const items: KubeObject[] = [];
       let token: string | undefined;
+      let resourceVersion: string | undefined;
       try {
         do {
           const query = new URLSearchParams({ limit: String(this.#pageSize) });
@@ -165,9 +177,10 @@ export class KubernetesSource implements ClusterStateSource {
               apiVersion: def.apiVersion,
             } as KubeObject);
           }
+          resourceVersion ??= page.metadata?.resourceVersion || undefined;
           token = page.metadata?.continue || undefined;
         } while (token);
-        return items;
+        return { items, resourceVersion };
       } catch (e) {
         const expired = e instanceof KubernetesApiError && e.status === 410;
         if (expired && restarts < this.#maxRestarts) {

@@ -88,6 +88,11 @@ export class KubernetesHttp {
     };
   }
 
+  /** The cluster's KubeConfig (server, TLS, credentials), for client-node's watches. */
+  get kubeConfig(): KubeConfig {
+    return this.#kc;
+  }
+
   get server(): string {
     return this.#server.toString();
   }
