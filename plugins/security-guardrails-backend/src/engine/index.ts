@@ -27,6 +27,8 @@ export type {
   EvaluationError,
 } from './evaluate';
 export { EntityMapper, hasKubernetesMapping } from './mapping';
+export { addChange, affectedEntities, emptyChangeScope } from './affected';
+export type { ChangeScope, ObjectChange } from './affected';
 export type { ExemptionRule } from './exemptions';
 export type { ManagedGrant } from './managedGrants';
 export { parseExpiry } from './exemptions';
