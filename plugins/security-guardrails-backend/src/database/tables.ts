@@ -62,6 +62,8 @@ export interface PostureRow {
   /** JSON: checkId -> [pass, fail, warn] */
   check_counts: string;
   evaluated_at: string;
+  /** When the cluster state it was evaluated from was read (ISO); null before 2026-12-05. */
+  observed_at?: string | null;
   catalog_etag: string | null;
   /** 1: `results` hold failingSince, and the row is served as stored (ANSWER_FORMAT). */
   answer_format: number | null;

@@ -16,6 +16,12 @@ export interface ClusterState {
   version: number;
   /** When it was read (ms since the epoch, this process's clock). */
   readAtMs: number;
+  /**
+   * When the read began (ISO, the service's clock): nothing older than this
+   * is in it. Stored with each posture evaluated from it, so a long full
+   * refresh does not overwrite a posture evaluated from a later state.
+   */
+  observedAt: string;
 }
 
 /** Why an entity that should have a posture has none yet, and when to ask again. */
@@ -51,6 +57,7 @@ export class ClusterStateCache {
 
   /** Reads every cluster now; unreadable ones fall back to their last good state. */
   async read(): Promise<ClusterState> {
+    const observedAt = this.options.now().toISOString();
     const snapshots: ClusterSnapshot[] = [];
     const unavailable: ClusterDataStatus[] = [];
     const read = await Promise.all(
@@ -110,6 +117,34 @@ export class ClusterStateCache {
       unavailable,
       version: ++this.#version,
       readAtMs: Date.now(),
+      observedAt,
+    };
+    this.#latest = state;
+    return state;
+  }
+
+  /**
+   * The state with one cluster's snapshot as a watch holds it now: the other
+   * clusters as last read. Reads them first if nothing was read yet.
+   */
+  async replace(snapshot: ClusterSnapshot): Promise<ClusterState> {
+    const observedAt = this.options.now().toISOString();
+    const latest = this.#latest ?? (await this.shared());
+    this.#lastGood.set(snapshot.cluster, snapshot);
+    this.#unreachableSince.delete(snapshot.cluster);
+    const state: ClusterState = {
+      snapshots: [
+        ...latest.snapshots.filter(s => s.cluster !== snapshot.cluster),
+        snapshot,
+      ],
+      unavailable: latest.unavailable.filter(
+        c => c.cluster !== snapshot.cluster,
+      ),
+      version: ++this.#version,
+      readAtMs: latest.readAtMs,
+      // Other clusters are as of their last full read; the watched one's
+      // change is what a later refresh must not undo.
+      observedAt,
     };
     this.#latest = state;
     return state;

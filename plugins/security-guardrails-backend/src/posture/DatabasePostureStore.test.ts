@@ -104,6 +104,39 @@ describe.each(databases.eachSupportedId())(
       ]);
     });
 
+    it('does not let a full refresh overwrite a posture observed after its read began', async () => {
+      const ref = 'component:default/a';
+      const watched = record(ref, [result('sc.privileged', 'fail')], {
+        observedAt: '2026-11-22T12:00:05.000Z',
+      });
+      await store.save([watched]);
+      // The refresh read the cluster at 12:00:00, before the change.
+      const refresh = record(ref, [result('sc.privileged', 'pass')], {
+        observedAt: '2026-11-22T12:00:00.000Z',
+        evaluatedAt: '2026-11-22T12:00:20.000Z',
+      });
+      const other = record('component:default/b', [], {
+        observedAt: '2026-11-22T12:00:00.000Z',
+      });
+      const stats = await store.save([refresh, other], t(22), {
+        keepNewer: true,
+      });
+      expect(stats).toMatchObject({ saved: 1, keptNewer: 1 });
+      expect((await store.get(ref))?.results[0].status).toBe('fail');
+      expect(await store.get('component:default/b')).toBeDefined();
+      // A later state wins; so does any save that does not ask to keep newer.
+      await store.save(
+        [{ ...refresh, observedAt: '2026-11-22T12:00:06.000Z' }],
+        t(22),
+        {
+          keepNewer: true,
+        },
+      );
+      expect((await store.get(ref))?.results[0].status).toBe('pass');
+      await store.save([watched]);
+      expect((await store.get(ref))?.results[0].status).toBe('fail');
+    });
+
     it('brings the planner statistics up to date on PostgreSQL', async () => {
       await store.save([
         record('component:default/a', [result('sc.non-root', 'fail')]),
@@ -431,10 +464,16 @@ describe.each(databases.eachSupportedId())(
         saved: 250,
         scoreChanges: 250,
         checkChanges: 500,
+        keptNewer: 0,
       });
       expect((await store.summaryRows()).length).toBe(250);
       const again = await store.save(many, t(2));
-      expect(again).toEqual({ saved: 250, scoreChanges: 0, checkChanges: 0 });
+      expect(again).toEqual({
+        saved: 250,
+        scoreChanges: 0,
+        checkChanges: 0,
+        keptNewer: 0,
+      });
     });
   },
 );

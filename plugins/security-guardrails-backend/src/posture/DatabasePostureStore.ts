@@ -37,6 +37,7 @@ import {
   PostureRecord,
   PostureStore,
   PostureSummaryRow,
+  SaveOptions,
   SaveStats,
   ScoreAt,
 } from './PostureStore';
@@ -103,8 +104,9 @@ export class DatabasePostureStore implements PostureStore {
   async save(
     records: PostureRecord[],
     now: Date = new Date(),
+    options: SaveOptions = {},
   ): Promise<SaveStats> {
-    return savePostures(this.#db, records, now);
+    return savePostures(this.#db, records, now, options);
   }
 
   /**

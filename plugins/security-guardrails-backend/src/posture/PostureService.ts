@@ -36,7 +36,12 @@ import {
   KubeObject,
   ManagedGrant,
 } from '../engine';
-import { PostureRecord, PostureStore } from './PostureStore';
+import {
+  PostureRecord,
+  PostureStore,
+  SaveOptions,
+  SaveStats,
+} from './PostureStore';
 import { HistorySeeder } from './demoHistory';
 import { ClusterStateCache, PendingPosture } from './ClusterStateCache';
 
@@ -147,6 +152,7 @@ export class PostureService {
   async #records(
     evaluation: Evaluation,
     entities: CatalogEntityInfo[],
+    observedAt: string,
   ): Promise<PostureRecord[]> {
     const statusByCluster = new Map(
       evaluation.clusters.map(c => [c.cluster, c]),
@@ -173,6 +179,7 @@ export class PostureService {
         lifecycle: entity?.lifecycle,
         tags: entity?.tags,
         evaluatedAt: evaluation.evaluatedAt,
+        observedAt,
         stale: clusters.some(c => c.status === 'unreachable'),
         mapped: ev.mapped,
         clusters,
@@ -237,9 +244,13 @@ export class PostureService {
   }
 
   /** Stores evaluations, after any past the seeder gives entities stored for the first time. */
-  async #save(records: PostureRecord[], now: Date): Promise<void> {
+  async #save(
+    records: PostureRecord[],
+    now: Date,
+    options?: SaveOptions,
+  ): Promise<SaveStats> {
     await this.#o.historySeeder?.seed(records, now);
-    await this.#o.store.save(records, now);
+    return this.#o.store.save(records, now, options);
   }
 
   /** Evaluates every mapped entity and stores the results. Concurrent calls share one run. */
@@ -255,17 +266,19 @@ export class PostureService {
   async #refreshAll(): Promise<RefreshReport> {
     const started = Date.now();
     const now = this.#now();
-    const [{ snapshots, unavailable }, entities] = await Promise.all([
-      this.#clusters.shared(),
-      this.#o.catalog.listMapped(),
-    ]);
+    const [{ snapshots, unavailable, observedAt }, entities] =
+      await Promise.all([
+        this.#clusters.shared(),
+        this.#o.catalog.listMapped(),
+      ]);
     const evaluation = await this.#evaluate(entities, snapshots);
     for (const p of evaluation.mappingProblems) {
       this.#o.logger.warn(`${p.entityRef}: ${p.message}`);
     }
-    const all = await this.#records(evaluation, entities);
+    const all = await this.#records(evaluation, entities, observedAt);
     const records = await this.#keepStale(all, unavailable);
-    await this.#save(records, now);
+    // A watched cluster's change evaluated while this ran is newer: kept.
+    const { keptNewer } = await this.#save(records, now, { keepNewer: true });
 
     // Forget what left the catalog, by a listing taken now: an entity the
     // catalog sync added while this refresh ran is not gone.
@@ -306,9 +319,15 @@ export class PostureService {
       durationMs: Date.now() - started,
       skippedStale: all.length - records.length,
     };
-    const stale = report.skippedStale
-      ? `; ${report.skippedStale} kept their last posture (cluster unreachable)`
-      : '';
+    const stale = `${
+      report.skippedStale
+        ? `; ${report.skippedStale} kept their last posture (cluster unreachable)`
+        : ''
+    }${
+      keptNewer
+        ? `; ${keptNewer} kept a posture evaluated from a later watched state`
+        : ''
+    }`;
     this.#o.logger.info(
       `Evaluated ${report.entities} entities (${report.results} results) in ${report.durationMs} ms${stale}`,
     );
@@ -339,7 +358,7 @@ export class PostureService {
     );
     const waiting = new Map<string, PendingPosture>();
     const records = await this.#keepStale(
-      await this.#records(evaluation, entities),
+      await this.#records(evaluation, entities, state.observedAt),
       state.unavailable,
       waiting,
     );
@@ -446,6 +465,35 @@ export class PostureService {
         retryAfterSeconds: 5,
       },
     };
+  }
+
+  /**
+   * Re-evaluates entities after a watched cluster changed, from the state the
+   * watch holds (the other clusters as last read), and stores them: `refs`
+   * as the changes reach them, or every mapped entity. Nothing is re-read.
+   */
+  async evaluateWatched(
+    snapshot: ClusterSnapshot,
+    refs: Set<string> | 'all',
+  ): Promise<number> {
+    const state = await this.#clusters.replace(snapshot);
+    const entities =
+      refs === 'all'
+        ? await this.#o.catalog.listMapped()
+        : await this.#o.catalog.getMapped([...refs]);
+    if (entities.length === 0) return 0;
+    const evaluation = await this.#evaluate(
+      entities,
+      state.snapshots,
+      refs === 'all' ? undefined : new Set(entities.map(e => e.ref)),
+    );
+    const records = await this.#keepStale(
+      await this.#records(evaluation, entities, state.observedAt),
+      state.unavailable,
+    );
+    await this.#save(records, this.#now());
+    for (const r of records) this.#waiting.delete(r.entityRef);
+    return records.length;
   }
 
   /**
@@ -563,14 +611,15 @@ export class PostureService {
     }
     this.#lastRefresh.set(entity.ref, nowMs);
     // Refreshes at the same moment share one read of the clusters.
-    const { snapshots, unavailable } = await this.#clusters.shared();
+    const { snapshots, unavailable, observedAt } =
+      await this.#clusters.shared();
     const evaluation = await this.#evaluate(
       [entity],
       snapshots,
       new Set([entity.ref]),
     );
     const records = await this.#keepStale(
-      await this.#records(evaluation, [entity]),
+      await this.#records(evaluation, [entity], observedAt),
       unavailable,
     );
     await this.#save(records, this.#now());

@@ -30,6 +30,8 @@ export interface PostureRecord {
   /** The catalog entity's metadata.tags. */
   tags?: string[];
   evaluatedAt: string;
+  /** When the cluster state it was evaluated from was read (ISO); `evaluatedAt` when not given. */
+  observedAt?: string;
   stale: boolean;
   mapped: boolean;
   clusters: ClusterDataStatus[];
@@ -70,6 +72,8 @@ export interface SaveStats {
   saved: number;
   scoreChanges: number;
   checkChanges: number;
+  /** Left alone: the stored posture was observed later (SaveOptions.keepNewer). */
+  keptNewer: number;
 }
 
 /** A score point, as trends read it. */
@@ -79,12 +83,25 @@ export interface ScoreAt {
   domains: Record<Domain, DomainGrade>;
 }
 
+export interface SaveOptions {
+  /**
+   * Leaves a stored posture alone when it was observed after this record's
+   * state was (the full refresh: a watched cluster's change evaluated while
+   * the refresh ran is newer than what the refresh read).
+   */
+  keepNewer?: boolean;
+}
+
 export interface PostureStore {
   /**
    * Stores evaluations: replaces the latest posture, appends a score point
    * when the score or a grade changed, and records check status changes.
    */
-  save(records: PostureRecord[], now?: Date): Promise<SaveStats>;
+  save(
+    records: PostureRecord[],
+    now?: Date,
+    options?: SaveOptions,
+  ): Promise<SaveStats>;
   /**
    * Marks postures stale because a cluster they depend on could not be read;
    * the last good results stay, with that cluster's status updated.

@@ -32,7 +32,12 @@ import {
   PostureRow,
   TABLES,
 } from '../../database/tables';
-import { CheckCounts, PostureRecord, SaveStats } from '../PostureStore';
+import {
+  CheckCounts,
+  PostureRecord,
+  SaveOptions,
+  SaveStats,
+} from '../PostureStore';
 import { bumpPostureVersion } from './postureVersion';
 
 function domainGrades(score: PostureScore): Record<Domain, DomainGrade> {
@@ -149,6 +154,7 @@ function postureRow(r: PostureRecord, results: PostureResult[]): PostureRow {
     results: JSON.stringify(results),
     check_counts: JSON.stringify(checkCounts(r.results)),
     evaluated_at: r.evaluatedAt,
+    observed_at: r.observedAt ?? r.evaluatedAt,
     catalog_etag: r.catalogEtag ?? null,
     answer_format: ANSWER_FORMAT,
   };
@@ -379,20 +385,58 @@ async function writeCheckStatus(
   return changes.length;
 }
 
+/**
+ * The batch without the records whose stored posture was observed later
+ * (on PostgreSQL the stored rows stay locked until the batch commits, so a
+ * watched change saved meanwhile waits and is not lost either way).
+ */
+async function withoutNewer(
+  tx: Knex.Transaction,
+  batch: PostureRecord[],
+  postgres: boolean,
+): Promise<PostureRecord[]> {
+  const query = tx(TABLES.posture)
+    .whereIn(
+      'entity_ref',
+      batch.map(r => r.entityRef),
+    )
+    .whereNotNull('observed_at')
+    .select('entity_ref', 'observed_at');
+  const stored: Array<Pick<PostureRow, 'entity_ref' | 'observed_at'>> =
+    await (postgres ? query.forUpdate() : query);
+  if (stored.length === 0) return batch;
+  const observed = new Map(stored.map(r => [r.entity_ref, r.observed_at]));
+  return batch.filter(r => {
+    const newer = observed.get(r.entityRef);
+    return !newer || newer <= (r.observedAt ?? r.evaluatedAt);
+  });
+}
+
 export async function savePostures(
   db: Knex,
   records: PostureRecord[],
   now: Date,
+  options: SaveOptions = {},
 ): Promise<SaveStats> {
   const at = now.toISOString();
-  const stats: SaveStats = { saved: 0, scoreChanges: 0, checkChanges: 0 };
+  const stats: SaveStats = {
+    saved: 0,
+    scoreChanges: 0,
+    checkChanges: 0,
+    keptNewer: 0,
+  };
   // SQLite's driver is synchronous and has one connection: the event loop,
   // the sweep and the API wait for each transaction (about 5 ms a posture at
   // 10,000 services), so its transactions are small: five postures.
   // PostgreSQL's queries are I/O the event loop goes on during.
   const sqlite = String(db.client.config.client).includes('sqlite');
-  for (const batch of chunks(records, sqlite ? 5 : 100)) {
+  for (const all of chunks(records, sqlite ? 5 : 100)) {
     await db.transaction(async tx => {
+      const batch = options.keepNewer
+        ? await withoutNewer(tx, all, !sqlite)
+        : all;
+      stats.keptNewer += all.length - batch.length;
+      if (batch.length === 0) return;
       const before = await readStatuses(tx, batch);
       const rows = batch.map(r =>
         postureRow(r, withFailingSince(r.results, before.get(r.entityRef), at)),
