@@ -48,6 +48,19 @@ export interface Config {
       pageSize?: number;
       /** kubernetes: kinds listed in parallel (default 4). */
       concurrency?: number;
+      /**
+       * kubernetes: follow the cluster with watches, so a change shows in its
+       * services' postures within seconds (default true). One replica at a
+       * time watches each cluster (a scheduler lease); the scheduled full
+       * refresh still runs as a safety net.
+       */
+      watch?: boolean;
+      /**
+       * kubernetes: how long one replica holds a cluster's watch before the
+       * lease is claimed again, in seconds (default 150; at least 10). A
+       * replica that stops is replaced after this plus 30 s.
+       */
+      watchLeaseSeconds?: number;
     }>;
 
     /**

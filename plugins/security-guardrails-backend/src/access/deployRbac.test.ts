@@ -47,23 +47,27 @@ describe('deploy/rbac.yaml', () => {
     expect(parsed.errors).toEqual([]);
   });
 
-  it('lets the backend list every kind the sources read', () => {
+  it('lets the backend list and watch every kind the sources read', () => {
     for (const def of KINDS) {
       const group = def.apiVersion.includes('/')
         ? def.apiVersion.split('/')[0]
         : '';
-      expect({
-        kind: def.kind,
-        listable: allRules.some(r =>
+      const can = (verb: string) =>
+        allRules.some(r =>
           ruleGrants(r, {
             groups: [group],
             resources: [def.plural],
-            verbs: ['list'],
+            verbs: [verb],
           }),
-        ),
+        );
+      expect({
+        kind: def.kind,
+        listable: can('list'),
+        watchable: can('watch'),
       }).toEqual({
         kind: def.kind,
         listable: true,
+        watchable: true,
       });
     }
   });

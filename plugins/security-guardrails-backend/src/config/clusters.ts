@@ -33,6 +33,10 @@ export interface KubernetesClusterConfig {
   pageSize?: number;
   /** Kinds listed at once (default 4). */
   concurrency?: number;
+  /** Follow the cluster with watches (default true). */
+  watch?: boolean;
+  /** How long one replica holds the cluster's watch per lease, in seconds (default 150). */
+  watchLeaseSeconds?: number;
 }
 
 export type ClusterConfig = ManifestsClusterConfig | KubernetesClusterConfig;
@@ -90,7 +94,19 @@ function readKubernetesCluster(
     requestTimeoutMs: c.getOptionalNumber('requestTimeoutMs'),
     pageSize: c.getOptionalNumber('pageSize'),
     concurrency: c.getOptionalNumber('concurrency'),
+    watch: c.getOptionalBoolean('watch') ?? true,
+    watchLeaseSeconds: leaseSeconds(c, name),
   };
+}
+
+function leaseSeconds(c: Config, name: string): number {
+  const seconds = c.getOptionalNumber('watchLeaseSeconds') ?? 150;
+  if (!Number.isFinite(seconds) || seconds < 10 || seconds > 3600) {
+    throw new Error(
+      `cluster '${name}': watchLeaseSeconds must be between 10 and 3600, not ${seconds}`,
+    );
+  }
+  return seconds;
 }
 
 /**

@@ -53,7 +53,9 @@ import { DatabaseCampaignStore } from '../campaigns/DatabaseCampaignStore';
 import { seedDemoCampaigns } from '../campaigns/demoCampaigns';
 import { CampaignNudges } from '../campaigns/CampaignNudges';
 import { PostureStore } from '../posture/PostureStore';
-import { createSources } from '../sources';
+import { createSources, WatchedSource } from '../sources';
+import { ClusterWatch } from '../sources/ClusterWatch';
+import { LivePostures } from '../posture/LivePostures';
 
 export interface GuardrailsContextOptions {
   config: Config;
@@ -86,6 +88,9 @@ export interface GuardrailsContext {
   drivers: Map<string, GrantDriver>;
   campaigns: CampaignService;
   nudges: CampaignNudges;
+  /** Live clusters followed by watches, each with its lease length (seconds). */
+  watches: Array<{ watch: ClusterWatch; leaseSeconds: number }>;
+  live: LivePostures;
 }
 
 /** The built-in checks and the custom ones, whose ids must be new and well formed. */
@@ -112,7 +117,7 @@ export async function buildGuardrailsContext(
   const config = readGuardrailsConfig(options.config);
   for (const w of config.warnings) logger.warn(w.message);
   const sources = [
-    ...createSources(config.clusters),
+    ...createSources(config.clusters, logger),
     ...(options.customSources ?? []),
   ];
   if (sources.length === 0) {
@@ -232,11 +237,26 @@ export async function buildGuardrailsContext(
     });
   }
 
+  const leaseSeconds = new Map(
+    config.clusters.map(c => [
+      c.name,
+      c.type === 'kubernetes' ? c.watchLeaseSeconds ?? 150 : 150,
+    ]),
+  );
+  const watches = sources
+    .filter((s): s is WatchedSource => s instanceof WatchedSource)
+    .map(s => ({
+      watch: s.watch,
+      leaseSeconds: leaseSeconds.get(s.cluster) ?? 150,
+    }));
+
   return {
     config,
     checks,
     catalog,
     posture,
+    watches,
+    live: new LivePostures({ posture, catalog, logger }),
     postureQueries: new PostureQueries({
       store: postureStore,
       checks,

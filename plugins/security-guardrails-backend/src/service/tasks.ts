@@ -2,7 +2,7 @@
  * The plugin's scheduled work: the full posture refresh (global, one replica
  * at a time), the catalog sync (local to each replica), the expiry sweep
  * (global, level-triggered) and the campaign nudges (global, level-triggered,
- * each sent once). Campaign deadlines are settled after each refresh and
+ * each sent once), and one watch per live cluster (global: a lease). Campaign deadlines are settled after each refresh and
  * each nudge run; campaign progress is counted after postures are stored.
  */
 import { SchedulerService } from '@backstage/backend-plugin-api';
@@ -12,6 +12,8 @@ export const POSTURE_REFRESH_TASK_ID = 'security-guardrails-posture-refresh';
 export const ACCESS_SWEEP_TASK_ID = 'security-guardrails-access-sweep';
 export const CATALOG_SYNC_TASK_ID = 'security-guardrails-catalog-sync';
 export const CAMPAIGN_NUDGES_TASK_ID = 'security-guardrails-campaign-nudges';
+/** Followed by the cluster's name. */
+export const WATCH_TASK_ID_PREFIX = 'security-guardrails-watch-';
 
 export async function scheduleGuardrailsTasks(
   scheduler: SchedulerService,
@@ -62,6 +64,7 @@ export async function scheduleGuardrailsTasks(
       await access.sweeper.sweep();
     },
   });
+  await scheduleClusterWatches(scheduler, context);
   // Campaign nudges, level-triggered like expiry: what is due and not sent
   // yet goes out, each once (claimed in the database before it is sent).
   await scheduler.scheduleTask({
@@ -75,4 +78,33 @@ export async function scheduleGuardrailsTasks(
       await campaigns.settleDeadlines();
     },
   });
+}
+
+/**
+ * Each watched cluster is followed by one replica at a time: the task is
+ * global, so its run is a lease in the scheduler's table. A run holds the
+ * watch for `leaseSeconds` and returns; the next run starts at once, on
+ * whichever replica claims it (one that held it before resumes its watches
+ * where they were). A replica that shuts down releases the lease; one that
+ * dies loses it when the run's timeout (lease + 30 s) passes.
+ */
+export async function scheduleClusterWatches(
+  scheduler: SchedulerService,
+  context: Pick<GuardrailsContext, 'watches' | 'live'>,
+): Promise<void> {
+  for (const { watch, leaseSeconds } of context.watches) {
+    await scheduler.scheduleTask({
+      id: `${WATCH_TASK_ID_PREFIX}${watch.cluster}`,
+      frequency: { seconds: 1 },
+      timeout: { seconds: leaseSeconds + 30 },
+      scope: 'global',
+      fn: async signal => {
+        const lease = AbortSignal.any([
+          signal,
+          AbortSignal.timeout(leaseSeconds * 1000),
+        ]);
+        await context.live.follow(watch, lease);
+      },
+    });
+  }
 }

@@ -16,7 +16,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
-import { ClusterSnapshot, KubeObject, SourceError } from '../engine';
+import {
+  ClusterSnapshot,
+  ClusterStateSource,
+  KubeObject,
+  ObjectChange,
+  SourceError,
+} from '../engine';
 import { KubernetesApiError } from './kubernetesHttp';
 import {
   KindDefinition,
@@ -25,12 +31,7 @@ import {
   listPath,
 } from './KubernetesSource';
 
-/** One object that appeared, changed or went away. */
-export interface ObjectChange {
-  kind: string;
-  before?: KubeObject;
-  after?: KubeObject;
-}
+export type { ObjectChange };
 
 export interface ClusterWatchOptions {
   cluster: string;
@@ -320,5 +321,24 @@ export class ClusterWatch {
           else k.error = undefined;
         }, done);
     });
+  }
+}
+
+/**
+ * A live cluster's source for full reads: the watched state while this
+ * replica follows the cluster (no relisting), a full listing otherwise.
+ */
+export class WatchedSource implements ClusterStateSource {
+  readonly cluster: string;
+
+  constructor(
+    readonly watch: ClusterWatch,
+    private readonly fallback: ClusterStateSource,
+  ) {
+    this.cluster = fallback.cluster;
+  }
+
+  async read(): Promise<ClusterSnapshot> {
+    return this.watch.live ? this.watch.snapshot() : this.fallback.read();
   }
 }

@@ -1,8 +1,10 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterConfig } from '../config';
 import { kubeConfigFor } from './kubeConfig';
 import { KubernetesHttp } from './kubernetesHttp';
 import { KubernetesSource } from './KubernetesSource';
 import { ManifestsSource } from './ManifestsSource';
+import { ClusterWatch, WatchedSource } from './ClusterWatch';
 import { ClusterStateSource } from '@internal/backstage-plugin-security-guardrails-node';
 
 export * from '@internal/backstage-plugin-security-guardrails-node';
@@ -11,10 +13,17 @@ export { ManifestsSource, listManifestFiles } from './ManifestsSource';
 export { KubernetesSource, KINDS, listPath } from './KubernetesSource';
 export type { KindDefinition } from './KubernetesSource';
 export { KubernetesHttp, KubernetesApiError } from './kubernetesHttp';
+export { ClusterWatch, WatchedSource } from './ClusterWatch';
 export { parseManifests, parseJsonManifest } from './parseManifests';
 
-/** A source for each configured cluster. */
-export function createSources(clusters: ClusterConfig[]): ClusterStateSource[] {
+/**
+ * A source for each configured cluster; a live cluster followed by watches
+ * (unless `watch: false`) reads from its watch while this replica holds it.
+ */
+export function createSources(
+  clusters: ClusterConfig[],
+  logger: LoggerService,
+): ClusterStateSource[] {
   return clusters.map(cluster => {
     if (cluster.type === 'manifests') {
       const paths = [...cluster.paths];
@@ -26,13 +35,24 @@ export function createSources(clusters: ClusterConfig[]): ClusterStateSource[] {
         defaultNamespace: cluster.defaultNamespace,
       });
     }
-    return KubernetesSource.create({
+    const kubeConfig = kubeConfigFor(cluster);
+    const source = KubernetesSource.create({
       cluster: cluster.name,
-      http: new KubernetesHttp(kubeConfigFor(cluster), {
+      http: new KubernetesHttp(kubeConfig, {
         timeoutMs: cluster.requestTimeoutMs,
       }),
       pageSize: cluster.pageSize,
       concurrency: cluster.concurrency,
     });
+    if (cluster.watch === false) return source;
+    return new WatchedSource(
+      new ClusterWatch({
+        cluster: cluster.name,
+        source,
+        kubeConfig,
+        logger,
+      }),
+      source,
+    );
   });
 }
