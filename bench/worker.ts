@@ -9,6 +9,7 @@
  *   evaluate <estate>         read, parse and evaluate every service
  *   live <estate> <url>       the same through the Kubernetes API (paginated lists)
  *   serve-k8s <estate>        an in-process Kubernetes API test server holding the estate
+ *   follow <estate> <url> <db> [changes]  the backend following that server by watches: idle CPU, change-to-posture latency
  *   serve-api <estate> <db>   the posture API over a store filled with the estate (db: sqlite|pg)
  *   load <url> <kind> <n>     32 concurrent clients against one endpoint
  *   sweep <grants>            expiry sweep over that many active grants (SQLite, manifests driver)
@@ -334,8 +335,12 @@ const serviceAuth: any = {
   }),
 };
 
-/** What the plugin builds over the estate's manifests (read as the sources extension point would add them, with room for large files). */
-async function estateContext(estate: string, knex: Knex) {
+/**
+ * What the plugin builds over the estate's manifests (read as the sources
+ * extension point would add them, with room for large files), or over a
+ * live cluster at `clusterUrl` (followed by watches).
+ */
+async function estateContext(estate: string, knex: Knex, clusterUrl?: string) {
   const { entities, groups } = readEntities(estate);
   const catalogEntities: Entity[] = [
     ...entities.map(e => ({
@@ -364,13 +369,27 @@ async function estateContext(estate: string, knex: Knex) {
     config: new ConfigReader({
       securityGuardrails: {
         posture: { historyRetentionDays: 180, refreshIntervalSeconds: 30 },
+        ...(clusterUrl
+          ? {
+              clusters: [
+                {
+                  name: 'bench',
+                  url: clusterUrl,
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: 'bench-token',
+                  skipTLSVerify: true,
+                  requestTimeoutMs: 60_000,
+                },
+              ],
+            }
+          : {}),
       },
     }),
     logger: silentLogger,
     database: benchDatabase(knex),
     catalog: memoryCatalog(catalogEntities) as any,
     auth: serviceAuth,
-    customSources: [manifests(estate)],
+    customSources: clusterUrl ? [] : [manifests(estate)],
   });
   return context;
 }
@@ -768,6 +787,130 @@ async function sweep(grants: number) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** A JSON request to the Kubernetes API test server. */
+function kube(url: string, method: string, p: string, body?: unknown) {
+  return new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      `${url}${p}`,
+      {
+        method,
+        headers: {
+          authorization: 'Bearer bench-token',
+          'content-type': 'application/json',
+        },
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', c => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+/**
+ * The backend following the cluster at `url` by watches, as the lease
+ * holder does: the first full evaluation from the watched state; the CPU
+ * it uses while nothing changes (10 s); then `changes` Deployments made
+ * privileged one at a time through the API (PUT), each timed from the
+ * server's answer to the stored posture failing sc.privileged.
+ */
+async function follow(
+  estate: string,
+  url: string,
+  dbKind: string,
+  changes: number,
+) {
+  const { knex, drop } = await database(dbKind);
+  const context = await estateContext(estate, knex, url);
+  const { watch } = context.watches[0];
+  const controller = new AbortController();
+  const t0 = performance.now();
+  const following = context.live.follow(watch, controller.signal);
+  while (context.live.stats.batches === 0) {
+    await new Promise(r => setTimeout(r, 100));
+  }
+  await context.live.idle();
+  const firstMs = performance.now() - t0;
+
+  await new Promise(r => setTimeout(r, 2000)); // let the first evaluation's garbage go
+  const cpu0 = process.cpuUsage();
+  const idleMs = 10_000;
+  await new Promise(r => setTimeout(r, idleMs));
+  const idle = process.cpuUsage(cpu0);
+  const idleCpuPct = ((idle.user + idle.system) / 1000 / idleMs) * 100;
+
+  const { entities } = readEntities(estate);
+  const latencies: number[] = [];
+  const evaluatedBefore = context.live.stats.entities;
+  const step = Math.max(1, Math.floor(entities.length / (changes * 2)));
+  for (
+    let i = 0;
+    latencies.length < changes && i < entities.length;
+    i += step
+  ) {
+    const id = entities[i].name;
+    const ns = `team-${i % 50}-ns${Math.floor(i / 1000)}`;
+    const path_ = `/apis/apps/v1/namespaces/${ns}/deployments/${id}`;
+    const got = await kube(url, 'GET', path_);
+    if (got.status !== 200) continue; // a StatefulSet
+    const obj = got.body;
+    const container = obj.spec.template.spec.containers[0];
+    container.securityContext = {
+      ...container.securityContext,
+      privileged: true,
+    };
+    const put = await kube(url, 'PUT', path_, obj);
+    if (put.status !== 200) throw new Error(`PUT ${path_}: ${put.status}`);
+    const changedAt = performance.now();
+    const ref = entities[i].ref;
+    for (;;) {
+      const posture = await context.postureStore.get(ref);
+      const failing = posture?.results.some(
+        r =>
+          r.checkId === 'sc.privileged' &&
+          r.status === 'fail' &&
+          r.resource.name === id,
+      );
+      if (failing) break;
+      if (performance.now() - changedAt > 120_000) {
+        throw new Error(`${ref}: the change did not show within 120 s`);
+      }
+      await new Promise(r => setTimeout(r, 20));
+    }
+    latencies.push(performance.now() - changedAt);
+    await new Promise(r => setTimeout(r, 300));
+  }
+  controller.abort();
+  await following;
+  latencies.sort((a, b) => a - b);
+  const p95 =
+    latencies[
+      Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.95) - 1)
+    ];
+  emit({
+    firstEvaluationMs: firstMs,
+    idleCpuPct,
+    changes: latencies.length,
+    p50Ms: latencies[Math.floor(latencies.length / 2)],
+    p95Ms: p95,
+    maxMs: latencies[latencies.length - 1],
+    entitiesPerChange:
+      (context.live.stats.entities - evaluatedBefore) / latencies.length,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  });
+  await drop();
+}
+
 async function main() {
   const [mode, ...args] = process.argv.slice(2);
   switch (mode) {
@@ -787,6 +930,8 @@ async function main() {
       return serveKubernetes(args[0]);
     case 'serve-api':
       return serveApi(args[0], args[1]);
+    case 'follow':
+      return follow(args[0], args[1], args[2], Number(args[3] ?? 20));
     case 'load':
       return load(args[0], args[1], Number(args[2]), Number(args[3]));
     case 'sweep':
