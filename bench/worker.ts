@@ -10,7 +10,8 @@
  *   live <estate> <url>       the same through the Kubernetes API (paginated lists)
  *   serve-k8s <estate>        an in-process Kubernetes API test server holding the estate
  *   follow <estate> <url> <db> [changes]  the backend following that server by watches: idle CPU, change-to-posture latency
- *   serve-api <estate> <db>   the posture API over a store filled with the estate (db: sqlite|pg)
+ *   serve-api <estate> <db>   the posture API over a store filled with the estate (db: sqlite|pg);
+ *                             BENCH_CPU_PROFILE=<file> writes a CPU profile of serving at SIGTERM
  *   load <url> <kind> <n>     32 concurrent clients against one endpoint
  *   sweep <grants>            expiry sweep over that many active grants (SQLite, manifests driver)
  *   during-evaluation <estate> sweep and API latency while the estate's first full evaluation runs (SQLite)
@@ -21,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import inspector from 'node:inspector';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import express from 'express';
 import knexFactory, { Knex } from 'knex';
@@ -452,6 +454,14 @@ async function serveApi(estate: string, dbKind: string) {
   const campaigns = await benchCampaigns(context);
 
   const { server, url } = await apiServer(context);
+  // BENCH_CPU_PROFILE=<file>: a CPU profile of serving, written at SIGTERM.
+  const profile = process.env.BENCH_CPU_PROFILE;
+  const session = profile ? new inspector.Session() : undefined;
+  if (session) {
+    session.connect();
+    await new Promise(r => session.post('Profiler.enable', r));
+    await new Promise(r => session.post('Profiler.start', r));
+  }
   emit({
     url,
     refreshMs,
@@ -461,6 +471,12 @@ async function serveApi(estate: string, dbKind: string) {
   });
   process.on('SIGTERM', async () => {
     server.close();
+    if (session && profile) {
+      const result: any = await new Promise(r =>
+        session.post('Profiler.stop', (_e, v) => r(v)),
+      );
+      fs.writeFileSync(profile, JSON.stringify(result.profile));
+    }
     await drop().catch(() => {});
     process.exit(0);
   });
