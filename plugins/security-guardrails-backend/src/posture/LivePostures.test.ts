@@ -14,9 +14,8 @@ import {
 import { databaseServiceFor } from '../__testUtils__/database';
 import { FakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
 import { ClusterWatch, WatchedSource } from '../sources/ClusterWatch';
-import { kubeConfigFor } from '../sources/kubeConfig';
-import { KubernetesHttp } from '../sources/kubernetesHttp';
-import { KINDS, KubernetesSource } from '../sources/KubernetesSource';
+import { liveSource } from '../__testUtils__/liveCluster';
+import { KINDS } from '../sources/KubernetesSource';
 import { scheduleClusterWatches } from '../service/tasks';
 import { DatabasePostureStore } from './DatabasePostureStore';
 import { LivePostures } from './LivePostures';
@@ -80,17 +79,7 @@ async function until(what: () => Promise<boolean> | boolean, ms = 15_000) {
 /** One backend replica: its own watch, posture service and scheduler, on the shared database. */
 async function replica(knex: Knex, api: FakeKubernetesApi, leaseSeconds = 3) {
   const logger = mockServices.logger.mock();
-  const kc = kubeConfigFor({
-    type: 'kubernetes',
-    name: 'live',
-    url: api.url,
-    authProvider: 'none',
-    skipTLSVerify: true, // the fake API speaks plain HTTP on loopback
-  });
-  const source = KubernetesSource.create({
-    cluster: 'live',
-    http: new KubernetesHttp(kc, { sleep: async () => {} }),
-  });
+  const { kubeConfig: kc, source } = liveSource(api);
   const watch = new ClusterWatch({
     cluster: 'live',
     source,

@@ -2,9 +2,8 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { KubeObject } from '../engine';
 import { FakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
 import { ClusterWatch, ObjectChange } from './ClusterWatch';
-import { kubeConfigFor } from './kubeConfig';
-import { KubernetesHttp } from './kubernetesHttp';
-import { KINDS, KubernetesSource } from './KubernetesSource';
+import { liveSource } from '../__testUtils__/liveCluster';
+import { KINDS } from './KubernetesSource';
 
 const deployment = (name: string, image = 'nginx:1'): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -49,17 +48,7 @@ describe('ClusterWatch', () => {
       objects: [deployment('a'), deployment('b')],
       keepAlive: true,
     }).start();
-    const kc = kubeConfigFor({
-      type: 'kubernetes',
-      name: 'live',
-      url: api.url,
-      authProvider: 'none',
-      skipTLSVerify: true, // the fake API speaks plain HTTP on loopback
-    });
-    const source = KubernetesSource.create({
-      cluster: 'live',
-      http: new KubernetesHttp(kc, { sleep: async () => {} }),
-    });
+    const { kubeConfig: kc, source } = liveSource(api);
     watch = new ClusterWatch({
       cluster: 'live',
       source,
