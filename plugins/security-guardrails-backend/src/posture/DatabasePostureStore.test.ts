@@ -137,7 +137,7 @@ describe.each(databases.eachSupportedId())(
       expect((await store.get(ref))?.results[0].status).toBe('fail');
     });
 
-    it('brings the planner statistics up to date on PostgreSQL', async () => {
+    it('brings the planner statistics and the visibility map up to date on PostgreSQL', async () => {
       await store.save([
         record('component:default/a', [result('sc.non-root', 'fail')]),
       ]);
@@ -151,6 +151,7 @@ describe.each(databases.eachSupportedId())(
               'guardrails_posture_failing',
             ])
             .whereNotNull('last_analyze')
+            .whereNotNull('last_vacuum')
             .select('relname')
         : [];
       expect(analyzed).toHaveLength(postgres ? 2 : 0);

@@ -158,8 +158,8 @@ export interface PostureStore {
   /** Drops history older than the retention, keeping each entity's score at the cut. */
   prune(olderThan: string): Promise<number>;
   /**
-   * Brings the database's planner statistics up to date after a full
-   * refresh rewrote the tables (PostgreSQL; nothing elsewhere).
+   * Brings the database's planner statistics and visibility map up to date
+   * after a full refresh rewrote the tables (PostgreSQL; nothing elsewhere).
    */
   refreshStatistics(): Promise<void>;
   setOrgState(key: string, value: unknown, now?: Date): Promise<void>;
