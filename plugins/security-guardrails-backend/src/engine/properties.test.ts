@@ -274,6 +274,40 @@ describe('engine properties', () => {
     );
   });
 
+  // A watched cluster reports no change when only an object's status (or
+  // its resourceVersion and managedFields) changed: this is why.
+  it("gives the same results whatever the objects' status, resourceVersion and managedFields say", () => {
+    fc.assert(
+      fc.property(
+        fc.array(object, { maxLength: 12 }),
+        fc.array(entityInfo, { maxLength: 3 }),
+        fc.array(junk, { minLength: 12, maxLength: 12 }),
+        (objects, entities, noise) => {
+          const options = { now: NOW, entities: entities as any };
+          const noisy = objects.map((o: any, i) => ({
+            ...o,
+            status: noise[i],
+            metadata: {
+              ...o.metadata,
+              resourceVersion: String(i),
+              managedFields: [{ manager: 'kubelet', noise: noise[i] }],
+            },
+          }));
+          const plain = evaluate(
+            { clusters: [snapshot(objects as any)] },
+            options,
+          );
+          const withNoise = evaluate(
+            { clusters: [snapshot(noisy as any)] },
+            options,
+          );
+          expect(withNoise.results).toEqual(plain.results);
+        },
+      ),
+      runs,
+    );
+  });
+
   it('parses any text into objects and reported errors, never an exception', () => {
     const yamlish = fc.oneof(
       fc.string({ maxLength: 400 }),

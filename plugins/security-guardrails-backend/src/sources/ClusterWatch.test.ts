@@ -111,6 +111,24 @@ describe('ClusterWatch', () => {
     expect(lists()).toBe(1);
   });
 
+  it('keeps a status-only update without reporting it: no check reads status', async () => {
+    start();
+    await watch.synced(controller.signal);
+    await until(() => api.watches.open === 3);
+    api.update({
+      ...deployment('a'),
+      status: { readyReplicas: 3, observedGeneration: 2 },
+    } as KubeObject);
+    await until(
+      () =>
+        (watch.snapshot().objects.find(o => o.metadata.name === 'a') as any)
+          ?.status?.readyReplicas === 3,
+    );
+    expect(changes).toEqual([]);
+    api.update(deployment('a', 'nginx:9'));
+    await until(() => changes.length === 1);
+  });
+
   it('resumes from the last version seen when a watch ends, without listing again', async () => {
     start();
     await watch.synced(controller.signal);

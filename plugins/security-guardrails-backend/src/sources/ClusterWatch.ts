@@ -68,6 +68,39 @@ function keyOf(obj: KubeObject): string {
   return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
+/** What no check reads: an object's status, and the API server's bookkeeping in its metadata. */
+const TOP_LEVEL = new Set(['status']);
+const METADATA = new Set(['resourceVersion', 'managedFields']);
+
+/** Deep equality (key order aside), leaving out `ignored` keys at this level. */
+function same(a: unknown, b: unknown, ignored?: Set<string>): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = (o: object) =>
+    Object.keys(o).filter(k => !ignored?.has(k) && (o as any)[k] !== undefined);
+  const ka = keys(a);
+  if (ka.length !== keys(b).length) return false;
+  return ka.every(k =>
+    same(
+      (a as any)[k],
+      (b as any)[k],
+      ignored === TOP_LEVEL && k === 'metadata' ? METADATA : undefined,
+    ),
+  );
+}
+
+/**
+ * Whether a new version of an object differs in anything a check reads. A
+ * kubelet's status updates to a Pod, or a controller's to a Deployment, are
+ * no change: no check reads status (`engine/properties.test.ts` holds the
+ * engine to that).
+ */
+function changedForChecks(before: KubeObject, after: KubeObject): boolean {
+  if (versionOf(before) === versionOf(after)) return false;
+  return !same(before, after, TOP_LEVEL);
+}
+
 function versionOf(obj: KubeObject | undefined): string | undefined {
   return (obj?.metadata as { resourceVersion?: string } | undefined)
     ?.resourceVersion;
@@ -228,7 +261,7 @@ export class ClusterWatch {
     const changes: ObjectChange[] = [];
     for (const [key, after] of next) {
       const before = k.objects.get(key);
-      if (!before || versionOf(before) !== versionOf(after)) {
+      if (!before || changedForChecks(before, after)) {
         changes.push({ kind: k.def.kind, before, after });
       }
     }
@@ -263,6 +296,7 @@ export class ClusterWatch {
     }
     if (before && versionOf(before) === versionOf(obj)) return;
     k.objects.set(key, obj);
+    if (before && !changedForChecks(before, obj)) return; // status only
     this.#emit([{ kind: k.def.kind, before, after: obj }]);
   }
 
