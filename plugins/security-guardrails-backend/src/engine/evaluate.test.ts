@@ -251,6 +251,34 @@ describe('evaluate', () => {
     expect(s2.criticalFailures).toEqual(['sc.privileged']);
   });
 
+  it('orders results by their key whatever the order of the objects, a check id that prefixes another included', () => {
+    const named = (id: string): Check => ({
+      meta: { ...BUILTIN_CHECKS[0].meta, id },
+      workload: w => [{ status: 'pass', message: w.object.metadata.name }],
+    });
+    // 'acme.a-b|…' sorts before 'acme.a|…': '-' is below '|'.
+    const checks = [named('acme.a'), named('acme.a-b'), ...BUILTIN_CHECKS];
+    const objects = ['web', 'api', 'x', 'db'].flatMap(name =>
+      ['shop', 'pay'].map(namespace => deployment({ name, namespace })),
+    );
+    const forward = evaluate(
+      { clusters: [snapshot(objects)] },
+      { checks, now: NOW },
+    );
+    const backward = evaluate(
+      { clusters: [snapshot([...objects].reverse())] },
+      { checks, now: NOW },
+    );
+    const keys = forward.results.map(resultKey);
+    expect(keys).toEqual(
+      [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    expect(backward.results.map(resultKey)).toEqual(keys);
+    expect(keys.findIndex(k => k.startsWith('acme.a-b|'))).toBeLessThan(
+      keys.findIndex(k => k.startsWith('acme.a|')),
+    );
+  });
+
   it('turns a throwing check into an error, not a crash', () => {
     const broken: Check = {
       meta: { ...BUILTIN_CHECKS[0].meta, id: 'custom.broken' },

@@ -140,15 +140,43 @@ function entityResourceRef(entity: EntityInfo): ResourceRef {
   };
 }
 
-/** Sorts results by their stable key, computing each key once. */
+/**
+ * Sorts results by their stable key (`resultKey`), in buckets of one check
+ * each: the key starts with the check id, so the buckets in the order of
+ * `<id>|` and each sorted by the rest of its key give the same order as one
+ * sort of every key, with fewer comparisons and the keys of one bucket in
+ * memory at a time instead of all 840,000 at 10,000 services.
+ */
 function* sortByKey(results: CheckResult[]): Steps<void> {
-  const keyed: Array<{ r: CheckResult; k: string }> = [];
+  const buckets = new Map<string, CheckResult[]>();
+  let n = 0;
   for (const r of results) {
-    keyed.push({ r, k: resultKey(r) });
-    if (keyed.length % STEP === 0) yield;
+    let bucket = buckets.get(r.checkId);
+    if (!bucket) {
+      bucket = [];
+      buckets.set(r.checkId, bucket);
+    }
+    bucket.push(r);
+    if (++n % STEP === 0) yield;
   }
-  const sorted = yield* sortInSteps(keyed, (a, b) => compareStrings(a.k, b.k));
-  for (let i = 0; i < sorted.length; i++) results[i] = sorted[i].r;
+  const ids = [...buckets.keys()].sort((a, b) =>
+    compareStrings(`${a}|`, `${b}|`),
+  );
+  let i = 0;
+  for (const id of ids) {
+    const bucket = buckets.get(id)!;
+    buckets.delete(id);
+    const prefix = id.length + 1;
+    const keyed: Array<{ r: CheckResult; k: string }> = [];
+    for (const r of bucket) {
+      keyed.push({ r, k: resultKey(r).slice(prefix) });
+      if (keyed.length % STEP === 0) yield;
+    }
+    const sorted = yield* sortInSteps(keyed, (a, b) =>
+      compareStrings(a.k, b.k),
+    );
+    for (const e of sorted) results[i++] = e.r;
+  }
 }
 
 /** Evaluates straight through: the CLI and tests. */
