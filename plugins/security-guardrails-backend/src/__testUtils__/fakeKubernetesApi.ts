@@ -26,6 +26,8 @@ export interface FaultRule {
   /** Matches the request path (without query). */
   path: RegExp;
   method?: string;
+  /** Only watch requests (true) or only others (false); both when unset. */
+  watch?: boolean;
   fault: Fault;
   /** How many requests it applies to (default: all). */
   times?: number;
@@ -295,6 +297,8 @@ export class FakeKubernetesApi {
       f =>
         f.path.test(url.pathname) &&
         (!f.method || f.method === req.method) &&
+        (f.watch === undefined ||
+          f.watch === (query.watch === 'true' || query.watch === '1')) &&
         (f.times === undefined || f.used < f.times),
     );
     if (rule) {

@@ -29,6 +29,7 @@ describe('ClusterWatch', () => {
   let changes: ObjectChange[];
   let controller: AbortController;
   let running: Promise<void>;
+  let logger: ReturnType<typeof mockServices.logger.mock>;
 
   const start = () => {
     controller = new AbortController();
@@ -49,11 +50,12 @@ describe('ClusterWatch', () => {
       keepAlive: true,
     }).start();
     const { kubeConfig: kc, source } = liveSource(api);
+    logger = mockServices.logger.mock();
     watch = new ClusterWatch({
       cluster: 'live',
       source,
       kubeConfig: kc,
-      logger: mockServices.logger.mock(),
+      logger,
       kinds: [...CORE, ...MONITORS],
       backoffMs: 10,
       absentRetryMs: 60_000,
@@ -200,6 +202,37 @@ describe('ClusterWatch', () => {
     await watch.synced(controller.signal);
     await until(() => watch.live);
     expect(watch.snapshot().errors).toEqual([]);
+  });
+
+  it('says once, with the fix, when the identity may not watch, and keeps the listed state', async () => {
+    api.fault({
+      path: /deployments$/,
+      watch: true,
+      fault: { status: 403 },
+    });
+    start();
+    await watch.synced(controller.signal);
+    await until(() =>
+      api.requests.some(r => r.path.endsWith('deployments') && r.query.watch),
+    );
+    await until(() => !watch.live);
+    expect(watch.snapshot().objects.map(o => o.metadata.name)).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(watch.snapshot().errors).toEqual([
+      {
+        kind: 'Deployment',
+        message:
+          "the backend's identity may not watch deployments (give its role `watch`, see deploy/rbac.yaml); the scheduled refresh reads the cluster meanwhile",
+      },
+    ]);
+    await new Promise(r => setTimeout(r, 100));
+    // Not asked again at once, and said once.
+    expect(
+      api.requests.filter(r => r.path.endsWith('deployments') && r.query.watch),
+    ).toHaveLength(1);
+    expect((logger.warn as jest.Mock).mock.calls).toHaveLength(1);
   });
 
   it('holds nothing for an optional kind the cluster does not serve, and stays live', async () => {

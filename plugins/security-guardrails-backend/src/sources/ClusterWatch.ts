@@ -229,16 +229,28 @@ export class ClusterWatch {
           continue;
         }
         failures++;
-        k.error = `${k.listed ? 'watching' : 'listing'} ${k.def.kind}: ${
-          (e as Error).message
-        }`;
-        const delay = Math.min(
-          (this.#o.backoffMs ?? 500) * 2 ** (failures - 1),
-          this.#o.maxBackoffMs ?? 30_000,
-        );
-        this.#o.logger.warn(
-          `Cluster ${this.cluster}: ${k.error}; retrying in ${delay} ms`,
-        );
+        const forbidden =
+          (e as { statusCode?: number }).statusCode === 403 ||
+          (e instanceof KubernetesApiError && e.status === 403);
+        const verb = k.listed ? 'watch' : 'list';
+        k.error = forbidden
+          ? `the backend's identity may not ${verb} ${k.def.plural} (give its role \`${verb}\`, see deploy/rbac.yaml); the scheduled refresh reads the cluster meanwhile`
+          : `${k.listed ? 'watching' : 'listing'} ${k.def.kind}: ${
+              (e as Error).message
+            }`;
+        // Forbidden does not pass by itself: asked again rarely.
+        const delay = forbidden
+          ? this.#o.absentRetryMs ?? 5 * 60_000
+          : Math.min(
+              (this.#o.backoffMs ?? 500) * 2 ** (failures - 1),
+              this.#o.maxBackoffMs ?? 30_000,
+            );
+        // Once per streak of failures, not at every retry.
+        if (failures === 1) {
+          this.#o.logger.warn(
+            `Cluster ${this.cluster}: ${k.error}; retrying in ${delay} ms`,
+          );
+        }
         await sleep(delay, undefined, { signal }).catch(() => undefined);
       }
     }
