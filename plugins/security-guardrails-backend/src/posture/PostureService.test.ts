@@ -308,6 +308,48 @@ describe.each(databases.eachSupportedId())(
       expect(p!.results.length).toBeGreaterThan(10);
     });
 
+    it('marks only the entities it evaluates stale in a partial evaluation while a cluster was never read', async () => {
+      const other = entity({
+        ref: 'component:default/other',
+        name: 'other',
+        annotations: { 'backstage.io/kubernetes-id': 'other' },
+      });
+      const a = new FlakySource('a', [
+        deployment(),
+        deployment({
+          name: 'other',
+          labels: { 'backstage.io/kubernetes-id': 'other' },
+          podLabels: { 'backstage.io/kubernetes-id': 'other' },
+        }),
+      ]);
+      const first = await setup(databaseId, [a], [entity(), other]);
+      await first.service.refreshAll();
+      const restarted = PostureService.create({
+        logger: mockServices.logger.mock(),
+        sources: [Object.assign(new FlakySource('a', []), { failing: true })],
+        catalog: fakeCatalog(() => [entity(), other]),
+        store: first.store,
+        checks: BUILTIN_CHECKS,
+        settings: {},
+        annotationExemptions: true,
+        disabledChecks: [],
+        exemptions: async () => [],
+        historyRetentionDays: 180,
+        refreshIntervalMs: 30_000,
+      });
+      const markStale = jest.spyOn(first.store, 'markStale');
+      await restarted.refreshEntity(entity(), { force: true });
+      expect(markStale.mock.calls.map(c => c[0])).toEqual([
+        ['component:default/app'],
+      ]);
+      expect((await first.store.get('component:default/app'))!.stale).toBe(
+        true,
+      );
+      expect((await first.store.get('component:default/other'))!.stale).toBe(
+        false,
+      );
+    });
+
     it('accumulates history across refreshes only when something changes', async () => {
       const a = new FlakySource('a', [deployment()]);
       const { service, clock, queries } = await setup(databaseId, [a]);

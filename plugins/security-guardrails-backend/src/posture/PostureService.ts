@@ -224,19 +224,23 @@ export class PostureService {
   async #keepStale(
     records: PostureRecord[],
     unavailable: ClusterDataStatus[],
-    waiting?: Map<string, PendingPosture>,
+    options: { waiting?: Map<string, PendingPosture>; partial?: boolean } = {},
   ): Promise<PostureRecord[]> {
     if (unavailable.length === 0) return records;
     const pending = this.#clusters.unreachablePending(unavailable);
     const stored = new Set((await this.#o.store.evaluatedVersions()).keys());
     const graded = records.filter(r => {
       if (r.mapped || stored.has(r.entityRef)) return true;
-      waiting?.set(r.entityRef, pending);
+      options.waiting?.set(r.entityRef, pending);
       return false;
     });
+    // A partial evaluation (a few entities) marks only its own entities:
+    // the others were marked when their cluster was found unreachable.
+    const evaluated = new Set(records.map(r => r.entityRef));
     const keep = new Set<string>();
     for (const cluster of unavailable) {
-      const refs = await this.#o.store.entitiesInCluster(cluster.cluster);
+      let refs = await this.#o.store.entitiesInCluster(cluster.cluster);
+      if (options.partial) refs = refs.filter(r => evaluated.has(r));
       await this.#o.store.markStale(refs, cluster);
       refs.forEach(r => keep.add(r));
     }
@@ -360,7 +364,7 @@ export class PostureService {
     const records = await this.#keepStale(
       await this.#records(evaluation, entities, state.observedAt),
       state.unavailable,
-      waiting,
+      { waiting, partial: true },
     );
     await this.#save(records, this.#now());
     for (const r of records) this.#waiting.delete(r.entityRef);
@@ -490,6 +494,7 @@ export class PostureService {
     const records = await this.#keepStale(
       await this.#records(evaluation, entities, state.observedAt),
       state.unavailable,
+      { partial: refs !== 'all' },
     );
     await this.#save(records, this.#now());
     for (const r of records) this.#waiting.delete(r.entityRef);
@@ -621,6 +626,7 @@ export class PostureService {
     const records = await this.#keepStale(
       await this.#records(evaluation, [entity], observedAt),
       unavailable,
+      { partial: true },
     );
     await this.#save(records, this.#now());
     return this.#o.store.get(entity.ref);
