@@ -1,4 +1,5 @@
 import {
+  compareStrings,
   resultKey,
   scoreResults,
 } from '@internal/backstage-plugin-security-guardrails-common';
@@ -270,9 +271,7 @@ describe('evaluate', () => {
       { checks, now: NOW },
     );
     const keys = forward.results.map(resultKey);
-    expect(keys).toEqual(
-      [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
-    );
+    expect(keys).toEqual([...keys].sort(compareStrings));
     expect(backward.results.map(resultKey)).toEqual(keys);
     expect(keys.findIndex(k => k.startsWith('acme.a-b|'))).toBeLessThan(
       keys.findIndex(k => k.startsWith('acme.a|')),
