@@ -104,6 +104,25 @@ items:
     expect(parsed.errors[0].message).toMatch(/nested deeper than 64/);
   });
 
+  it('refuses JSON nested deeper than the limit, at any depth without overflowing, and keeps it at the limit', () => {
+    const withData = (data: string) =>
+      `{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"j"},"data":${data}}`;
+    // The object is level 0, so `data`'s 64 nested arrays are levels 1 to 64.
+    const atLimit = withData(`${'['.repeat(64)}${']'.repeat(64)}`);
+    expect(parseJsonManifest(atLimit, 'ok.json').objects).toHaveLength(1);
+    for (const deep of [
+      withData(`${'['.repeat(65)}${']'.repeat(65)}`),
+      withData(`${'{"a":'.repeat(65)}1${'}'.repeat(65)}`),
+      withData(`${'['.repeat(5000)}${']'.repeat(5000)}`),
+    ]) {
+      const parsed = parseJsonManifest(deep, 'deep.json');
+      expect(parsed.objects).toEqual([]);
+      expect(parsed.errors[0].message).toBe(
+        'refused: nested deeper than 64 levels',
+      );
+    }
+  });
+
   it('drops Secrets without keeping their data', () => {
     const text = `apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata: { password: aHVudGVyMg== }\n---\n${deployment(
       'a',

@@ -160,6 +160,31 @@ function shapeOf(
   return failure ? { ok: false, reason: failure } : { ok: true, aliases };
 }
 
+/**
+ * Whether a value without shared nodes (parsed JSON) nests deeper than
+ * `limit` levels, by the rule `shapeOf` applies to YAML. It stops descending
+ * at the limit, so deep input cannot overflow the stack, and it allocates
+ * nothing: one cheap pass.
+ */
+function nestedDeeperThan(v: unknown, limit: number, level = 0): boolean {
+  if (!v || typeof v !== 'object') return false;
+  if (level > limit) return true;
+  if (Array.isArray(v)) {
+    for (const child of v) {
+      if (nestedDeeperThan(child, limit, level + 1)) return true;
+    }
+    return false;
+  }
+  for (const key in v) {
+    if (
+      Object.prototype.hasOwnProperty.call(v, key) &&
+      nestedDeeperThan((v as Record<string, unknown>)[key], limit, level + 1)
+    )
+      return true;
+  }
+  return false;
+}
+
 const REFUSALS = {
   cycle: 'refused: a YAML alias refers to itself (an alias bomb?)',
   aliases: 'refused: too many YAML aliases (an alias bomb?)',
@@ -260,15 +285,8 @@ export function parseJsonManifest(
     });
     return out;
   }
-  // JSON has no aliases: only the depth limit can apply. shapeOf stops
-  // descending at the limit, so deep input cannot overflow the stack.
-  if (
-    !shapeOf(value, {
-      aliases: 0,
-      nodes: Infinity,
-      depth: options.maxDepth ?? 64,
-    }).ok
-  ) {
+  // JSON has no aliases: only the depth limit can apply.
+  if (nestedDeeperThan(value, options.maxDepth ?? 64)) {
     out.errors.push({
       file,
       line: 1,
