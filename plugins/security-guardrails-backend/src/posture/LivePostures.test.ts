@@ -3,7 +3,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { metricsServiceMock } from '@backstage/backend-test-utils/alpha';
 import { DefaultSchedulerService } from '@backstage/backend-defaults/scheduler';
 import { Knex } from 'knex';
-import { BUILTIN_CHECKS, KubeObject } from '../engine';
+import { KubeObject } from '../engine';
 import {
   deployment,
   entity,
@@ -12,6 +12,7 @@ import {
   object,
 } from '../__testUtils__/builders';
 import { databaseServiceFor } from '../__testUtils__/database';
+import { testPostureService } from '../__testUtils__/postureService';
 import { FakeKubernetesApi } from '../__testUtils__/fakeKubernetesApi';
 import { ClusterWatch, WatchedSource } from '../sources/ClusterWatch';
 import { liveSource } from '../__testUtils__/liveCluster';
@@ -19,7 +20,6 @@ import { KINDS } from '../sources/KubernetesSource';
 import { scheduleClusterWatches } from '../service/tasks';
 import { DatabasePostureStore } from './DatabasePostureStore';
 import { LivePostures } from './LivePostures';
-import { PostureService } from './PostureService';
 
 jest.setTimeout(90_000);
 
@@ -91,18 +91,11 @@ async function replica(knex: Knex, api: FakeKubernetesApi, leaseSeconds = 3) {
   const store = await DatabasePostureStore.create({
     database: databaseServiceFor(knex),
   });
-  const posture = PostureService.create({
+  const posture = testPostureService({
     logger,
     sources: [new WatchedSource(watch, source)],
     catalog,
     store,
-    checks: BUILTIN_CHECKS,
-    settings: {},
-    annotationExemptions: true,
-    disabledChecks: [],
-    exemptions: async () => [],
-    historyRetentionDays: 180,
-    refreshIntervalMs: 30_000,
   });
   const live = new LivePostures({ posture, catalog, logger, settleMs: 50 });
   const hooks: LifecycleServiceShutdownHook[] = [];

@@ -14,6 +14,7 @@ import {
 } from '../__testUtils__/builders';
 import { CatalogEntityInfo } from '../catalog/CatalogEntities';
 import { databaseServiceFor } from '../__testUtils__/database';
+import { testPostureService } from '../__testUtils__/postureService';
 import { DatabasePostureStore } from './DatabasePostureStore';
 import { PostureQueries } from './PostureQueries';
 import { PostureService, RateLimitedError } from './PostureService';
@@ -81,18 +82,10 @@ async function setup(
   const store = await DatabasePostureStore.create({
     database: databaseServiceFor(knex),
   });
-  const service = PostureService.create({
-    logger: mockServices.logger.mock(),
+  const service = testPostureService({
     sources,
     catalog,
     store,
-    checks: BUILTIN_CHECKS,
-    settings: {},
-    annotationExemptions: true,
-    disabledChecks: [],
-    exemptions: async () => [],
-    historyRetentionDays: 180,
-    refreshIntervalMs: 30_000,
     now: () => clock.now,
   });
   return {
@@ -288,18 +281,10 @@ describe.each(databases.eachSupportedId())(
       const first = await setup(databaseId, [a]);
       await first.service.refreshAll();
       // A new process: no last good snapshot in memory, the cluster is down.
-      const restarted = PostureService.create({
-        logger: mockServices.logger.mock(),
+      const restarted = testPostureService({
         sources: [Object.assign(new FlakySource('a', []), { failing: true })],
         catalog: fakeCatalog(() => [entity()]),
         store: first.store,
-        checks: BUILTIN_CHECKS,
-        settings: {},
-        annotationExemptions: true,
-        disabledChecks: [],
-        exemptions: async () => [],
-        historyRetentionDays: 180,
-        refreshIntervalMs: 30_000,
       });
       const report = await restarted.refreshAll();
       expect(report.skippedStale).toBe(1);
@@ -324,18 +309,10 @@ describe.each(databases.eachSupportedId())(
       ]);
       const first = await setup(databaseId, [a], [entity(), other]);
       await first.service.refreshAll();
-      const restarted = PostureService.create({
-        logger: mockServices.logger.mock(),
+      const restarted = testPostureService({
         sources: [Object.assign(new FlakySource('a', []), { failing: true })],
         catalog: fakeCatalog(() => [entity(), other]),
         store: first.store,
-        checks: BUILTIN_CHECKS,
-        settings: {},
-        annotationExemptions: true,
-        disabledChecks: [],
-        exemptions: async () => [],
-        historyRetentionDays: 180,
-        refreshIntervalMs: 30_000,
       });
       const markStale = jest.spyOn(first.store, 'markStale');
       await restarted.refreshEntity(entity(), { force: true });
