@@ -612,18 +612,10 @@ describe.each(databases.eachSupportedId())(
       const store = await DatabasePostureStore.create({
         database: databaseServiceFor(knex),
       });
-      const service = PostureService.create({
-        logger: mockServices.logger.mock(),
+      const service = testPostureService({
         sources: [demo],
         catalog: fakeCatalog(demoEntities, async () => demoGroups()),
         store,
-        checks: BUILTIN_CHECKS,
-        settings: {},
-        annotationExemptions: true,
-        disabledChecks: [],
-        exemptions: async () => [],
-        historyRetentionDays: 180,
-        refreshIntervalMs: 30_000,
         now: () => new Date('2026-11-22T12:00:00Z'),
       });
       await service.refreshAll();
