@@ -224,3 +224,66 @@ describe.each(databases.eachSupportedId())('LivePostures on %s', databaseId => {
     );
   });
 });
+
+describe('LivePostures mapping', () => {
+  it('maps changes with the catalog as the last catalog sync found it', async () => {
+    const newcomer = entity({
+      ref: 'component:default/newcomer',
+      name: 'newcomer',
+      annotations: { 'backstage.io/kubernetes-id': 'newcomer' },
+    });
+    const entities = [ENTITIES[0]];
+    const api = await new FakeKubernetesApi({
+      objects: [...CLUSTER, app('newcomer', 'other')],
+      keepAlive: true,
+    }).start();
+    const { kubeConfig, source } = liveSource(api);
+    const watch = new ClusterWatch({
+      cluster: 'live',
+      source,
+      kubeConfig,
+      logger: mockServices.logger.mock(),
+      kinds: KINDS.filter(k => !k.optional),
+    });
+    const evaluated: Array<Set<string> | 'all'> = [];
+    const live = new LivePostures({
+      posture: {
+        evaluateWatched: async (_snapshot, refs) => {
+          evaluated.push(refs);
+          return refs === 'all' ? entities.length : refs.size;
+        },
+      },
+      catalog: { listMapped: async () => [...entities] },
+      logger: mockServices.logger.mock(),
+      settleMs: 10,
+      mappingTtlMs: 3_600_000,
+    });
+    const controller = new AbortController();
+    const following = live.follow(watch, controller.signal);
+    try {
+      await until(() => evaluated.length === 1); // the whole cluster, once
+      // A change to the newcomer's Deployment, and its batch run.
+      const change = async (paused: boolean) => {
+        const deployment = app('newcomer', 'other') as any;
+        api.update({
+          ...deployment,
+          spec: { ...deployment.spec, paused },
+        });
+        await new Promise(r => setTimeout(r, 300));
+        await live.idle();
+      };
+      await change(true); // not in the catalog: reaches no one
+      expect(evaluated).toHaveLength(1);
+      entities.push(newcomer); // registered; the mapping is not told yet
+      await change(false);
+      expect(evaluated).toHaveLength(1);
+      live.catalogChanged();
+      await change(true);
+      expect(evaluated[1]).toEqual(new Set(['component:default/newcomer']));
+    } finally {
+      controller.abort();
+      await following;
+      await api.stop();
+    }
+  });
+});

@@ -27,7 +27,7 @@ export interface LivePosturesOptions {
   logger: LoggerService;
   /** How long changes gather before they are evaluated together (default 200 ms). */
   settleMs?: number;
-  /** How long the catalog's mapping of entities is reused (default 60 s). */
+  /** How long the catalog's mapping of entities is reused (default 60 s; `catalogChanged` ends it sooner). */
   mappingTtlMs?: number;
   /** Delay before a batch that failed is tried again (default 5 s). */
   retryMs?: number;
@@ -76,6 +76,14 @@ export class LivePostures {
       off();
       await this.idle();
     }
+  }
+
+  /**
+   * The catalog's entities changed (the catalog sync found new, changed or
+   * removed ones): the next batch maps changes with a fresh listing.
+   */
+  catalogChanged(): void {
+    this.#mapper = undefined;
   }
 
   /** Resolves once nothing is pending or being evaluated. */

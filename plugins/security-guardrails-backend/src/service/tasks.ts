@@ -47,7 +47,9 @@ export async function scheduleGuardrailsTasks(
     timeout: { minutes: 5 },
     scope: 'local',
     fn: async () => {
-      await posture.syncWithCatalog();
+      const sync = await posture.syncWithCatalog();
+      // Watched changes are mapped to entities with the catalog as it is now.
+      if (sync.evaluated || sync.removed) context.live.catalogChanged();
       warmCampaigns();
     },
   });
