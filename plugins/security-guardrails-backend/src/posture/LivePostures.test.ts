@@ -264,10 +264,10 @@ describe('LivePostures mapping', () => {
       await until(() => evaluated.length === 1); // the whole cluster, once
       // A change to the newcomer's Deployment, and its batch run.
       const change = async (paused: boolean) => {
-        const deployment = app('newcomer', 'other') as any;
+        const newcomerApp = app('newcomer', 'other') as any;
         api.update({
-          ...deployment,
-          spec: { ...deployment.spec, paused },
+          ...newcomerApp,
+          spec: { ...newcomerApp.spec, paused },
         });
         await new Promise(r => setTimeout(r, 300));
         await live.idle();
