@@ -13,7 +13,7 @@ import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { KubeObject } from '../engine';
 import { KINDS } from '../sources/KubernetesSource';
-import { FakeWatchHub, WatchEventType } from './fakeWatch';
+import { FakeWatchHub } from './fakeWatch';
 
 export type Fault =
   | { status: number; body?: unknown; headers?: Record<string, string> }
@@ -158,7 +158,7 @@ export class FakeKubernetesApi {
     const list = this.#objects.get(key) ?? [];
     list.push(stored);
     this.#objects.set(key, list);
-    this.#changed(key, 'ADDED', stored);
+    this.watches.record(key, 'ADDED', stored);
     return stored;
   }
 
@@ -180,7 +180,7 @@ export class FakeKubernetesApi {
         resourceVersion: String(++this.#resourceVersion),
       },
     } as KubeObject;
-    this.#changed(key, 'MODIFIED', list[i]);
+    this.watches.record(key, 'MODIFIED', list[i]);
     return list[i];
   }
 
@@ -189,12 +189,8 @@ export class FakeKubernetesApi {
     return this.#resourceVersion;
   }
 
-  #changed(key: string, type: WatchEventType, obj: KubeObject) {
-    this.watches.record(key, type, obj);
-  }
-
   #deleted(key: string, obj: KubeObject) {
-    this.#changed(key, 'DELETED', {
+    this.watches.record(key, 'DELETED', {
       ...obj,
       metadata: {
         ...obj.metadata,
@@ -520,7 +516,7 @@ export class FakeKubernetesApi {
           resourceVersion: String(++this.#resourceVersion),
         },
       } as KubeObject;
-      this.#changed(key, 'MODIFIED', all[i]);
+      this.watches.record(key, 'MODIFIED', all[i]);
       send(200, all[i]);
       return;
     }

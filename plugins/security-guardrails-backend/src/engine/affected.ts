@@ -17,7 +17,10 @@
  * kind, a monitor selecting any namespace) re-evaluates the whole cluster.
  * One pass over the cluster's objects per batch of changes: linear.
  */
-import { KubeObject } from '@internal/backstage-plugin-security-guardrails-node';
+import {
+  KubeObject,
+  podTemplateOf,
+} from '@internal/backstage-plugin-security-guardrails-node';
 import { isClusterScoped } from './kinds';
 import { EntityMapper } from './mapping';
 
@@ -81,19 +84,12 @@ function subjectNamespaces(binding: KubeObject): string[] | 'all' {
   return out;
 }
 
-function templateLabels(obj: KubeObject): Record<string, string> | undefined {
-  const spec = (obj as { spec?: any }).spec;
-  return (
-    spec?.template?.metadata?.labels ??
-    spec?.jobTemplate?.spec?.template?.metadata?.labels
-  );
-}
-
 function entitiesOf(obj: KubeObject, mapper: EntityMapper): string[] {
   return mapper.entitiesFor(
     obj.metadata.namespace,
     obj.metadata.labels,
-    templateLabels(obj),
+    // A workload's pod template labels, as the evaluation maps workloads.
+    podTemplateOf(obj)?.metadata?.labels,
   );
 }
 

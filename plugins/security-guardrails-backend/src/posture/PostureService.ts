@@ -43,7 +43,11 @@ import {
   SaveStats,
 } from './PostureStore';
 import { HistorySeeder } from './demoHistory';
-import { ClusterStateCache, PendingPosture } from './ClusterStateCache';
+import {
+  ClusterState,
+  ClusterStateCache,
+  PendingPosture,
+} from './ClusterStateCache';
 
 export interface PostureServiceOptions {
   logger: LoggerService;
@@ -350,11 +354,12 @@ export class PostureService {
     return gone.length;
   }
 
-  /** Evaluates some entities against the cluster state already read, and stores them. */
+  /** Evaluates some entities against the cluster state already read (or the one given), and stores them. */
   async #evaluateSome(
     entities: CatalogEntityInfo[],
+    given?: ClusterState,
   ): Promise<PartialEvaluation> {
-    const state = await this.#clusters.current();
+    const state = given ?? (await this.#clusters.current());
     const evaluation = await this.#evaluate(
       entities,
       state.snapshots,
@@ -486,19 +491,7 @@ export class PostureService {
         ? await this.#o.catalog.listMapped()
         : await this.#o.catalog.getMapped([...refs]);
     if (entities.length === 0) return 0;
-    const evaluation = await this.#evaluate(
-      entities,
-      state.snapshots,
-      refs === 'all' ? undefined : new Set(entities.map(e => e.ref)),
-    );
-    const records = await this.#keepStale(
-      await this.#records(evaluation, entities, state.observedAt),
-      state.unavailable,
-      { partial: refs !== 'all' },
-    );
-    await this.#save(records, this.#now());
-    for (const r of records) this.#waiting.delete(r.entityRef);
-    return records.length;
+    return (await this.#evaluateSome(entities, state)).saved.size;
   }
 
   /**

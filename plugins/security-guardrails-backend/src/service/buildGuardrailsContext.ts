@@ -53,8 +53,7 @@ import { DatabaseCampaignStore } from '../campaigns/DatabaseCampaignStore';
 import { seedDemoCampaigns } from '../campaigns/demoCampaigns';
 import { CampaignNudges } from '../campaigns/CampaignNudges';
 import { PostureStore } from '../posture/PostureStore';
-import { createSources, WatchedSource } from '../sources';
-import { ClusterWatch } from '../sources/ClusterWatch';
+import { createSources, WatchedCluster } from '../sources';
 import { LivePostures } from '../posture/LivePostures';
 
 export interface GuardrailsContextOptions {
@@ -89,7 +88,7 @@ export interface GuardrailsContext {
   campaigns: CampaignService;
   nudges: CampaignNudges;
   /** Live clusters followed by watches, each with its lease length (seconds). */
-  watches: Array<{ watch: ClusterWatch; leaseSeconds: number }>;
+  watches: WatchedCluster[];
   live: LivePostures;
 }
 
@@ -116,10 +115,8 @@ export async function buildGuardrailsContext(
   const { logger } = options;
   const config = readGuardrailsConfig(options.config);
   for (const w of config.warnings) logger.warn(w.message);
-  const sources = [
-    ...createSources(config.clusters, logger),
-    ...(options.customSources ?? []),
-  ];
+  const configured = createSources(config.clusters, logger);
+  const sources = [...configured.sources, ...(options.customSources ?? [])];
   if (sources.length === 0) {
     logger.warn(
       'No clusters are configured under securityGuardrails.clusters: postures will only contain catalog checks',
@@ -237,25 +234,12 @@ export async function buildGuardrailsContext(
     });
   }
 
-  const leaseSeconds = new Map(
-    config.clusters.map(c => [
-      c.name,
-      c.type === 'kubernetes' ? c.watchLeaseSeconds ?? 150 : 150,
-    ]),
-  );
-  const watches = sources
-    .filter((s): s is WatchedSource => s instanceof WatchedSource)
-    .map(s => ({
-      watch: s.watch,
-      leaseSeconds: leaseSeconds.get(s.cluster) ?? 150,
-    }));
-
   return {
     config,
     checks,
     catalog,
     posture,
-    watches,
+    watches: configured.watches,
     live: new LivePostures({ posture, catalog, logger }),
     postureQueries: new PostureQueries({
       store: postureStore,

@@ -115,7 +115,6 @@ export class ClusterWatch {
   readonly #kinds: KindState[];
   readonly #listeners = new Set<Listener>();
   #running = 0;
-  #version = 0;
   #syncedAt: string | undefined;
 
   constructor(options: ClusterWatchOptions) {
@@ -136,11 +135,6 @@ export class ClusterWatch {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Increases with every change applied. */
-  get version(): number {
-    return this.#version;
-  }
-
   /**
    * Whether the state is being followed now: `run` is under way and every
    * core kind was listed and has no failure outstanding.
@@ -148,8 +142,14 @@ export class ClusterWatch {
   get live(): boolean {
     return (
       this.#running > 0 &&
-      this.#kinds.every(k => k.def.optional || (k.listed && !k.error))
+      this.#allListed() &&
+      this.#kinds.every(k => k.def.optional || !k.error)
     );
+  }
+
+  /** Every core kind has been listed at least once. */
+  #allListed(): boolean {
+    return this.#kinds.every(k => k.def.optional || k.listed);
   }
 
   /** The objects held now, in the order of KINDS (as a full read gives them). */
@@ -186,7 +186,7 @@ export class ClusterWatch {
   /** Resolves when every core kind has been listed (or `signal` aborts). */
   async synced(signal: AbortSignal, pollMs = 50): Promise<boolean> {
     while (!signal.aborted) {
-      if (this.#kinds.every(k => k.def.optional || k.listed)) return true;
+      if (this.#allListed()) return true;
       await sleep(pollMs, undefined, { signal }).catch(() => undefined);
     }
     return false;
@@ -194,7 +194,6 @@ export class ClusterWatch {
 
   #emit(changes: ObjectChange[]) {
     if (changes.length === 0) return;
-    this.#version++;
     for (const listener of this.#listeners) {
       try {
         listener(changes);
@@ -285,9 +284,7 @@ export class ClusterWatch {
     k.resourceVersion = k.absent ? undefined : listed.resourceVersion ?? '0';
     k.listed = true;
     k.error = undefined;
-    if (this.#kinds.every(s => s.def.optional || s.listed)) {
-      this.#syncedAt ??= new Date().toISOString();
-    }
+    if (this.#allListed()) this.#syncedAt ??= new Date().toISOString();
     if (!first) this.#emit(changes);
   }
 
@@ -378,7 +375,7 @@ export class WatchedSource implements ClusterStateSource {
   readonly cluster: string;
 
   constructor(
-    readonly watch: ClusterWatch,
+    private readonly watch: ClusterWatch,
     private readonly fallback: ClusterStateSource,
   ) {
     this.cluster = fallback.cluster;

@@ -16,15 +16,23 @@ export { KubernetesHttp, KubernetesApiError } from './kubernetesHttp';
 export { ClusterWatch, WatchedSource } from './ClusterWatch';
 export { parseManifests, parseJsonManifest } from './parseManifests';
 
+/** A live cluster followed by watches, and how long one replica holds it per lease. */
+export interface WatchedCluster {
+  watch: ClusterWatch;
+  leaseSeconds: number;
+}
+
 /**
  * A source for each configured cluster; a live cluster followed by watches
- * (unless `watch: false`) reads from its watch while this replica holds it.
+ * (unless `watch: false`) reads from its watch while this replica holds it,
+ * and is among the `watches`.
  */
 export function createSources(
   clusters: ClusterConfig[],
   logger: LoggerService,
-): ClusterStateSource[] {
-  return clusters.map(cluster => {
+): { sources: ClusterStateSource[]; watches: WatchedCluster[] } {
+  const watches: WatchedCluster[] = [];
+  const sources = clusters.map(cluster => {
     if (cluster.type === 'manifests') {
       const paths = [...cluster.paths];
       if (cluster.grantsDirectory) paths.push(cluster.grantsDirectory);
@@ -45,14 +53,14 @@ export function createSources(
       concurrency: cluster.concurrency,
     });
     if (cluster.watch === false) return source;
-    return new WatchedSource(
-      new ClusterWatch({
-        cluster: cluster.name,
-        source,
-        kubeConfig,
-        logger,
-      }),
+    const watch = new ClusterWatch({
+      cluster: cluster.name,
       source,
-    );
+      kubeConfig,
+      logger,
+    });
+    watches.push({ watch, leaseSeconds: cluster.watchLeaseSeconds ?? 150 });
+    return new WatchedSource(watch, source);
   });
+  return { sources, watches };
 }
