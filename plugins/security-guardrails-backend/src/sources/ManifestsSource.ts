@@ -1,5 +1,8 @@
 import fs from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers/promises';
 import { compareStrings } from '@internal/backstage-plugin-security-guardrails-common';
 import {
   ClusterSnapshot,
@@ -23,29 +26,56 @@ export interface ManifestsSourceOptions {
   optionalPaths?: string[];
   /** Paths reported relative to this directory (default: as given). */
   relativeTo?: string;
+  /** The longest the reader holds the event loop before giving it back (default 10 ms). */
+  sliceMs?: number;
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 
-/** Files read ahead of the parse. */
-const READ_AHEAD = 8;
+const SLICE_MS = 10;
 
-type FileRead = { text: string } | { tooBig: number } | { error: string };
+/** `tooBig`: the file's size, or undefined where it was only found to be larger while reading. */
+type FileRead =
+  | { text: string }
+  | { tooBig: number | undefined }
+  | { error: string };
 
-/** One open per file: its size checked on the handle before anything is read. */
-async function readBounded(file: string, maxBytes: number): Promise<FileRead> {
-  let handle: fs.FileHandle | undefined;
+/**
+ * One open per file: its size checked on the handle before anything is
+ * read, and never more than `maxBytes` read even if the file grows.
+ *
+ * Synchronous on purpose: a manifest is a few kilobytes, read from the page
+ * cache in microseconds, where each of the four awaits of the promise API
+ * costs more than the read (10,000 files: 0.24 s against 0.98 s). The
+ * caller gives the event loop back between files every few milliseconds.
+ */
+function readBounded(file: string, maxBytes: number): FileRead {
+  let fd: number | undefined;
   try {
-    handle = await fs.open(file, 'r');
-    const { size } = await handle.stat();
+    fd = openSync(file, 'r');
+    const { size } = fstatSync(fd);
     if (size > maxBytes) return { tooBig: size };
-    return { text: await handle.readFile('utf8') };
+    let buffer = Buffer.allocUnsafe(size + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) return { tooBig: undefined };
+        const grown = Buffer.allocUnsafe(Math.min(length * 2, maxBytes + 1));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > maxBytes) return { tooBig: undefined };
+    return { text: buffer.toString('utf8', 0, length) };
   } catch (e) {
     return { error: (e as Error).message };
   } finally {
-    await handle?.close().catch(() => {});
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -89,15 +119,14 @@ export class ManifestsSource implements ClusterStateSource {
         continue;
       }
       if (!optional) readable++;
-      // Files are read a few at a time ahead of the parse, and parsed in order.
-      const reads = new Map<number, Promise<FileRead>>();
-      for (let i = 0; i < files.length; i++) {
-        for (let j = i; j < Math.min(files.length, i + READ_AHEAD); j++) {
-          if (!reads.has(j)) reads.set(j, readBounded(files[j], maxBytes));
+      const sliceMs = this.#options.sliceMs ?? SLICE_MS;
+      let deadline = performance.now() + sliceMs;
+      for (const file of files) {
+        if (performance.now() >= deadline) {
+          await setImmediate();
+          deadline = performance.now() + sliceMs;
         }
-        const file = files[i];
-        const read = await reads.get(i)!;
-        reads.delete(i);
+        const read = readBounded(file, maxBytes);
         const display = this.#display(file);
         if ('error' in read) {
           errors.push({
@@ -110,7 +139,10 @@ export class ManifestsSource implements ClusterStateSource {
           errors.push({
             file: display,
             line: 1,
-            message: `refused: ${read.tooBig} bytes is over the ${maxBytes}-byte limit`,
+            message:
+              read.tooBig === undefined
+                ? `refused: larger than the ${maxBytes}-byte limit`
+                : `refused: ${read.tooBig} bytes is over the ${maxBytes}-byte limit`,
           });
           continue;
         }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { ManifestsSource } from './ManifestsSource';
 import { parseJsonManifest, parseManifests } from './parseManifests';
@@ -255,6 +257,75 @@ describe('ManifestsSource', () => {
       file: 'big.yaml',
       message: expect.stringMatching(/over the 1024-byte limit/),
     });
+  });
+
+  it('reads a file of exactly the limit, and refuses one byte more', async () => {
+    const text = deployment('edge');
+    const limit = Buffer.byteLength(text);
+    dir.setContent({ 'a/edge.yaml': text, 'b/over.yaml': `${text}\n` });
+    const snapshot = await ManifestsSource.create({
+      cluster: 'c1',
+      paths: [`${dir.path}/a`, `${dir.path}/b`],
+      maxFileBytes: limit,
+      relativeTo: dir.path,
+    }).read();
+    expect(snapshot.objects.map(o => o.metadata.name)).toEqual(['edge']);
+    expect(snapshot.errors).toEqual([
+      {
+        file: 'b/over.yaml',
+        line: 1,
+        message: `refused: ${limit + 1} bytes is over the ${limit}-byte limit`,
+      },
+    ]);
+  });
+
+  // A file whose size says 0 until it is read (Linux's procfs), as a file
+  // that grows after its size was taken: read to its end, the limit applied.
+  it('reads a file to its end whatever its size said, never past the limit', async () => {
+    const procFile = '/proc/self/status';
+    expect(fs.statSync(procFile).size).toBe(0);
+    const read = (maxFileBytes: number) =>
+      ManifestsSource.create({
+        cluster: 'c1',
+        paths: [procFile],
+        maxFileBytes,
+      }).read();
+    // Read whole: not a manifest, and said so (so it was read, not empty).
+    const whole = await read(1024 * 1024);
+    expect(whole.errors).toHaveLength(1);
+    expect(whole.errors[0].message).not.toMatch(/refused/);
+    const bounded = await read(64);
+    expect(bounded.errors[0].message).toBe(
+      'refused: larger than the 64-byte limit',
+    );
+  });
+
+  it('gives the event loop back between files while it reads', async () => {
+    dir.setContent(
+      Object.fromEntries(
+        Array.from({ length: 20 }, (_, i) => [
+          `f${i}.yaml`,
+          deployment(`d${i}`),
+        ]),
+      ),
+    );
+    let ticks = 0;
+    let stop = false;
+    const ticker = (async () => {
+      while (!stop) {
+        await setImmediate();
+        ticks++;
+      }
+    })();
+    const snapshot = await ManifestsSource.create({
+      cluster: 'c1',
+      paths: [dir.path],
+      sliceMs: 0,
+    }).read();
+    stop = true;
+    await ticker;
+    expect(snapshot.objects).toHaveLength(20);
+    expect(ticks).toBeGreaterThanOrEqual(19);
   });
 
   it('is unreachable when its directory does not exist, but tolerates a missing optional grants directory', async () => {
