@@ -17,6 +17,7 @@ import {
   SubjectGrant,
   Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
+import { compareStrings } from '@internal/backstage-plugin-security-guardrails-common';
 import {
   DEFAULT_AGGREGATION_LABELS,
   DEFAULT_CLUSTER_ROLE_RULES,
@@ -262,6 +263,14 @@ export class ClusterIndex implements ClusterLookup {
         owned: ownedBy.get(obj) ?? [],
       });
     }
+    yield;
+    // In the order results are reported in, so they need little sorting.
+    this.workloads.sort(
+      (a, b) =>
+        compareStrings(a.kind, b.kind) ||
+        compareStrings(a.namespace, b.namespace) ||
+        compareStrings(a.name, b.name),
+    );
   }
 
   *#indexBindings(): Steps<void> {

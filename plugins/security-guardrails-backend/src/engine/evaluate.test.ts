@@ -1,4 +1,5 @@
 import {
+  CheckResult,
   compareStrings,
   resultKey,
   scoreResults,
@@ -252,16 +253,45 @@ describe('evaluate', () => {
     expect(s2.criticalFailures).toEqual(['sc.privileged']);
   });
 
-  it('orders results by their key whatever the order of the objects, a check id that prefixes another included', () => {
+  it('orders results by check id, then kind, namespace, name and container, field by field, whatever the order of the objects', () => {
     const named = (id: string): Check => ({
       meta: { ...BUILTIN_CHECKS[0].meta, id },
-      workload: w => [{ status: 'pass', message: w.object.metadata.name }],
+      workload: w =>
+        w.containers.map(c => ({
+          status: 'pass' as const,
+          container: c.container.name,
+          message: w.object.metadata.name,
+        })),
     });
-    // 'acme.a-b|…' sorts before 'acme.a|…': '-' is below '|'.
-    const checks = [named('acme.a'), named('acme.a-b'), ...BUILTIN_CHECKS];
-    const objects = ['web', 'api', 'x', 'db'].flatMap(name =>
-      ['shop', 'pay'].map(namespace => deployment({ name, namespace })),
+    // Field by field, a name that prefixes another comes first ('api' before
+    // 'api-v2'), as does a check id ('acme.a' before 'acme.a-b').
+    const checks = [named('acme.a-b'), named('acme.a'), ...BUILTIN_CHECKS];
+    const twoContainers = {
+      containers: [
+        { name: 'main-b', image: 'registry.example.com/a:1' },
+        { name: 'main', image: 'registry.example.com/a:1' },
+      ],
+    };
+    const objects = ['web', 'api-v2', 'api', 'x'].flatMap(name =>
+      ['shop', 'pay'].map(namespace =>
+        deployment({ name, namespace, podSpec: twoContainers }),
+      ),
     );
+    objects.push(
+      deployment({
+        name: 'api',
+        namespace: 'pay',
+        kind: 'StatefulSet',
+        podSpec: twoContainers,
+      }),
+    );
+    const order = (results: CheckResult[]) =>
+      results
+        .filter(r => r.checkId.startsWith('acme.'))
+        .map(
+          r =>
+            `${r.checkId} ${r.resource.kind} ${r.resource.namespace}/${r.resource.name} ${r.container}`,
+        );
     const forward = evaluate(
       { clusters: [snapshot(objects)] },
       { checks, now: NOW },
@@ -270,12 +300,27 @@ describe('evaluate', () => {
       { clusters: [snapshot([...objects].reverse())] },
       { checks, now: NOW },
     );
-    const keys = forward.results.map(resultKey);
-    expect(keys).toEqual([...keys].sort(compareStrings));
-    expect(backward.results.map(resultKey)).toEqual(keys);
-    expect(keys.findIndex(k => k.startsWith('acme.a-b|'))).toBeLessThan(
-      keys.findIndex(k => k.startsWith('acme.a|')),
+    expect(order(forward.results).slice(0, 7)).toEqual([
+      'acme.a Deployment pay/api main',
+      'acme.a Deployment pay/api main-b',
+      'acme.a Deployment pay/api-v2 main',
+      'acme.a Deployment pay/api-v2 main-b',
+      'acme.a Deployment pay/web main',
+      'acme.a Deployment pay/web main-b',
+      'acme.a Deployment pay/x main',
+    ]);
+    expect(order(forward.results).slice(16, 21)).toEqual([
+      'acme.a StatefulSet pay/api main',
+      'acme.a StatefulSet pay/api main-b',
+      'acme.a-b Deployment pay/api main',
+      'acme.a-b Deployment pay/api main-b',
+      'acme.a-b Deployment pay/api-v2 main',
+    ]);
+    expect(JSON.stringify(backward.results)).toBe(
+      JSON.stringify(forward.results),
     );
+    const ids = forward.results.map(r => r.checkId);
+    expect(ids).toEqual([...ids].sort(compareStrings));
   });
 
   it('turns a throwing check into an error, not a crash', () => {

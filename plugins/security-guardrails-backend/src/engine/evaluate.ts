@@ -10,7 +10,6 @@ import {
   compareStrings,
   GRANT_ANNOTATIONS,
   ONCALL_ANNOTATIONS,
-  resultKey,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import {
   Check,
@@ -140,42 +139,57 @@ function entityResourceRef(entity: EntityInfo): ResourceRef {
   };
 }
 
+/** A result and the entities it belongs to. */
+interface Owned {
+  result: CheckResult;
+  refs: string[];
+}
+
 /**
- * Sorts results by their stable key (`resultKey`), in buckets of one check
- * each: the key starts with the check id, so the buckets in the order of
- * `<id>|` and each sorted by the rest of its key give the same order as one
- * sort of every key, with fewer comparisons and the keys of one bucket in
- * memory at a time instead of all 840,000 at 10,000 services.
+ * The order of results within one check: by resource (cluster, kind,
+ * namespace, name), then container. Field by field, so no key is built to
+ * compare two results.
  */
-function* sortByKey(results: CheckResult[]): Steps<void> {
-  const buckets = new Map<string, CheckResult[]>();
+function compareWithinCheck(a: CheckResult, b: CheckResult): number {
+  const x = a.resource;
+  const y = b.resource;
+  return (
+    compareStrings(x.cluster, y.cluster) ||
+    compareStrings(x.kind, y.kind) ||
+    compareStrings(x.namespace ?? '', y.namespace ?? '') ||
+    compareStrings(x.name, y.name) ||
+    compareStrings(a.container ?? '', b.container ?? '')
+  );
+}
+
+/**
+ * Sorts results (with their owners) by check id, then resource and
+ * container: the same (check, resource, container) always lands in the same
+ * place, so output is deterministic. One bucket per check, each sorted on its
+ * own; results come out of the loops mostly in order already, which the
+ * sort's merges take in one comparison per run.
+ */
+function* sortResults(owned: Owned[]): Steps<void> {
+  const buckets = new Map<string, Owned[]>();
   let n = 0;
-  for (const r of results) {
-    let bucket = buckets.get(r.checkId);
+  for (const o of owned) {
+    let bucket = buckets.get(o.result.checkId);
     if (!bucket) {
       bucket = [];
-      buckets.set(r.checkId, bucket);
+      buckets.set(o.result.checkId, bucket);
     }
-    bucket.push(r);
+    bucket.push(o);
     if (++n % STEP === 0) yield;
   }
-  const ids = [...buckets.keys()].sort((a, b) =>
-    compareStrings(`${a}|`, `${b}|`),
-  );
+  const ids = [...buckets.keys()].sort(compareStrings);
   let i = 0;
   for (const id of ids) {
     const bucket = buckets.get(id)!;
     buckets.delete(id);
-    const prefix = id.length + 1;
-    const keyed: Array<{ r: CheckResult; k: string }> = [];
-    for (const r of bucket) {
-      keyed.push({ r, k: resultKey(r).slice(prefix) });
-      if (keyed.length % STEP === 0) yield;
-    }
-    const sorted = yield* sortInSteps(keyed, (a, b) =>
-      compareStrings(a.k, b.k),
+    const sorted = yield* sortInSteps(bucket, (a, b) =>
+      compareWithinCheck(a.result, b.result),
     );
-    for (const e of sorted) results[i++] = e.r;
+    for (const o of sorted) owned[i++] = o;
   }
 }
 
@@ -237,8 +251,7 @@ export function* evaluationSteps(
   }
   const entityChecks = checks.filter(c => c.entity);
 
-  const results: CheckResult[] = [];
-  const owners = new Map<CheckResult, string[]>();
+  const owned: Owned[] = [];
   const entityClusters = new Map<string, Set<string>>();
   const errors: EvaluationError[] = [];
   const notices: Evaluation['notices'] = [];
@@ -305,8 +318,7 @@ export function* evaluationSteps(
           }
         }
       }
-      results.push(result);
-      owners.set(result, entityRefs);
+      owned.push({ result, refs: entityRefs });
     }
   };
 
@@ -431,8 +443,7 @@ export function* evaluationSteps(
             temporaryAccess: temporary,
           };
           if (location) result.source = location;
-          results.push(result);
-          owners.set(result, refs);
+          owned.push({ result, refs });
           continue;
         }
         const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
@@ -490,13 +501,14 @@ export function* evaluationSteps(
     }
   }
 
-  yield* sortByKey(results);
+  yield* sortResults(owned);
 
+  const results = new Array<CheckResult>(owned.length);
   const unowned: CheckResult[] = [];
-  let distributed = 0;
-  for (const result of results) {
-    if (++distributed % STEP === 0) yield;
-    const refs = owners.get(result)!;
+  for (let i = 0; i < owned.length; i++) {
+    if (i % STEP === 0) yield;
+    const { result, refs } = owned[i];
+    results[i] = result;
     if (refs.length === 0) {
       unowned.push(result);
       continue;
