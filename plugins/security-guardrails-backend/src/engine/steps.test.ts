@@ -24,6 +24,16 @@ describe('steps', () => {
       const compare = (a: { k: number }, b: { k: number }) => a.k - b.k;
       const expected = [...items].sort(compare);
       expect(runSteps(sortInSteps(items, compare))).toEqual(expected);
+      // Input already in order, or in ordered runs out of order (the merge
+      // that joins runs after one comparison), stays stable.
+      expect(runSteps(sortInSteps(expected, compare))).toEqual(expected);
+      const runsReversed = [
+        ...expected.slice(Math.floor(n / 2)),
+        ...expected.slice(0, Math.floor(n / 2)),
+      ];
+      expect(runSteps(sortInSteps(runsReversed, compare))).toEqual(
+        [...runsReversed].sort(compare),
+      );
     }
   });
 
