@@ -52,15 +52,25 @@ function nsOf(obj: KubeObject): string {
   return obj.metadata.namespace ?? 'default';
 }
 
+/** The objects of one kind; the maps by name are built on first lookup. */
+interface KindIndex {
+  all: KubeObject[];
+  byNamespace: Map<string, KubeObject[]>;
+  byNamespaceAndName?: Map<string, Map<string, KubeObject>>;
+  byName?: Map<string, KubeObject[]>;
+}
+
 export class ClusterIndex implements ClusterLookup {
   readonly cluster: string;
   readonly snapshot: ClusterSnapshot;
   readonly workloads: Workload[] = [];
 
-  readonly #byKind = new Map<string, KubeObject[]>();
-  readonly #byKindNs = new Map<string, Map<string, KubeObject[]>>();
-  readonly #byKey = new Map<string, KubeObject>();
-  readonly #byKindName = new Map<string, KubeObject[]>();
+  /**
+   * Per kind: every object, by namespace ('' where cluster-scoped), and by
+   * name once a lookup asks. Nested maps keyed by the object's own strings,
+   * so indexing 200,000 objects builds no key string.
+   */
+  readonly #kinds = new Map<string, KindIndex>();
   readonly #byUid = new Map<string, KubeObject>();
   readonly #grantsBySubject = new Map<string, SubjectGrant[]>();
   readonly #bindingsByRole = new Map<string, KubeObject[]>();
@@ -103,51 +113,49 @@ export class ClusterIndex implements ClusterLookup {
 
   #add(obj: KubeObject) {
     const kind = obj.kind;
-    let list = this.#byKind.get(kind);
-    if (!list) {
-      list = [];
-      this.#byKind.set(kind, list);
+    let index = this.#kinds.get(kind);
+    if (!index) {
+      index = { all: [], byNamespace: new Map() };
+      this.#kinds.set(kind, index);
     }
-    list.push(obj);
+    index.all.push(obj);
     const ns = isClusterScoped(kind) ? '' : nsOf(obj);
-    let byNs = this.#byKindNs.get(kind);
-    if (!byNs) {
-      byNs = new Map();
-      this.#byKindNs.set(kind, byNs);
-    }
-    let nsList = byNs.get(ns);
-    if (!nsList) {
-      nsList = [];
-      byNs.set(ns, nsList);
-    }
-    nsList.push(obj);
-    this.#byKey.set(key(kind, ns, obj.metadata.name), obj);
-    const byName = `${kind}/${obj.metadata.name}`;
-    const named = this.#byKindName.get(byName);
-    if (named) named.push(obj);
-    else this.#byKindName.set(byName, [obj]);
-    if (obj.metadata.uid) {
+    const inNs = index.byNamespace.get(ns);
+    if (inNs) inNs.push(obj);
+    else index.byNamespace.set(ns, [obj]);
+    // Only workloads are owners the index resolves (#ownerOf).
+    if (obj.metadata.uid && WORKLOAD_KINDS.has(kind)) {
       this.#byUid.set(obj.metadata.uid, obj);
     }
   }
 
   /** All objects of a kind. */
   list(kind: string): KubeObject[] {
-    return this.#byKind.get(kind) ?? [];
+    return this.#kinds.get(kind)?.all ?? [];
   }
 
   /** Objects of a kind in a namespace. */
   inNamespace(kind: string, namespace: string): KubeObject[] {
-    return this.#byKindNs.get(kind)?.get(namespace) ?? [];
+    return this.#kinds.get(kind)?.byNamespace.get(namespace) ?? [];
   }
 
   /** Objects of a kind with a name, in every namespace. */
   withName(kind: string, name: string): KubeObject[] {
-    return this.#byKindName.get(`${kind}/${name}`) ?? [];
+    const index = this.#kinds.get(kind);
+    if (!index) return [];
+    if (!index.byName) {
+      index.byName = new Map();
+      for (const obj of index.all) {
+        const named = index.byName.get(obj.metadata.name);
+        if (named) named.push(obj);
+        else index.byName.set(obj.metadata.name, [obj]);
+      }
+    }
+    return index.byName.get(name) ?? [];
   }
 
   has(kind: string): boolean {
-    return (this.#byKind.get(kind)?.length ?? 0) > 0;
+    return (this.#kinds.get(kind)?.all.length ?? 0) > 0;
   }
 
   /**
@@ -188,8 +196,19 @@ export class ClusterIndex implements ClusterLookup {
     namespace: string | undefined,
     name: string,
   ): KubeObject | undefined {
+    const index = this.#kinds.get(kind);
+    if (!index) return undefined;
+    if (!index.byNamespaceAndName) {
+      // The last of duplicates wins, as a later apply replaces an object.
+      index.byNamespaceAndName = new Map();
+      for (const [ns, objects] of index.byNamespace) {
+        const byName = new Map<string, KubeObject>();
+        for (const obj of objects) byName.set(obj.metadata.name, obj);
+        index.byNamespaceAndName.set(ns, byName);
+      }
+    }
     const ns = isClusterScoped(kind) ? '' : namespace ?? 'default';
-    return this.#byKey.get(key(kind, ns, name));
+    return index.byNamespaceAndName.get(ns)?.get(name);
   }
 
   locationOf(obj: KubeObject): SourceLocation | undefined {

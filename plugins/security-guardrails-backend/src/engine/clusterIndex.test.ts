@@ -1,0 +1,86 @@
+import { deployment, object, pod, snapshot } from '../__testUtils__/builders';
+import { ClusterIndex } from './clusterIndex';
+
+describe('ClusterIndex', () => {
+  it('looks objects up by kind, namespace and name, cluster-scoped kinds without a namespace', () => {
+    const shop = object('ConfigMap', 'settings');
+    const pay = object('ConfigMap', 'settings', {}, { namespace: 'pay' });
+    const role = object('ClusterRole', 'reader');
+    const index = new ClusterIndex(snapshot([shop, pay, role]));
+
+    expect(index.get('ConfigMap', 'shop', 'settings')).toBe(shop);
+    expect(index.get('ConfigMap', 'pay', 'settings')).toBe(pay);
+    expect(index.get('ConfigMap', 'other', 'settings')).toBeUndefined();
+    expect(index.get('Secret', 'shop', 'settings')).toBeUndefined();
+    // A cluster-scoped kind ignores the namespace it is asked with.
+    expect(index.get('ClusterRole', 'shop', 'reader')).toBe(role);
+    expect(index.get('ClusterRole', undefined, 'reader')).toBe(role);
+
+    expect(index.withName('ConfigMap', 'settings')).toEqual([shop, pay]);
+    expect(index.withName('ConfigMap', 'nope')).toEqual([]);
+    expect(index.inNamespace('ConfigMap', 'pay')).toEqual([pay]);
+    expect(index.list('ConfigMap')).toEqual([shop, pay]);
+    expect(index.has('ClusterRole')).toBe(true);
+    expect(index.has('Role')).toBe(false);
+  });
+
+  it('takes the last of two objects with the same kind, namespace and name, as a later apply would', () => {
+    const first = object('ServiceAccount', 'app', {
+      automountServiceAccountToken: true,
+    });
+    const second = object('ServiceAccount', 'app', {
+      automountServiceAccountToken: false,
+    });
+    const index = new ClusterIndex(snapshot([first, second]));
+    expect(index.get('ServiceAccount', 'shop', 'app')).toBe(second);
+    expect(index.withName('ServiceAccount', 'app')).toEqual([first, second]);
+  });
+
+  it('finds a workload owner by uid, and by kind and name where the uid is unknown', () => {
+    const web = deployment({ name: 'web', uid: 'uid-web' });
+    const rs = object(
+      'ReplicaSet',
+      'web-1',
+      {},
+      {
+        uid: 'uid-rs',
+        ownerReferences: [
+          // The name is stale; the uid is what identifies the owner.
+          {
+            kind: 'Deployment',
+            name: 'renamed',
+            uid: 'uid-web',
+            controller: true,
+          },
+        ],
+      },
+    );
+    const byName = pod(
+      'web-1-abc',
+      { containers: [] },
+      { kind: 'ReplicaSet', name: 'web-1', uid: 'unknown' },
+    );
+    const index = new ClusterIndex(snapshot([web, rs, byName]));
+    expect(index.topOwnerOf(rs)).toBe(web);
+    expect(index.topOwnerOf(byName)).toBe(web);
+    expect(index.workloads.map(w => w.name)).toEqual(['web']);
+  });
+
+  it('lists workloads by kind, namespace and name, whatever the order of the objects', () => {
+    const objects = [
+      deployment({ name: 'b', namespace: 'pay' }),
+      deployment({ name: 'a', namespace: 'shop' }),
+      deployment({ name: 'a', namespace: 'pay', kind: 'StatefulSet' }),
+      deployment({ name: 'a', namespace: 'pay' }),
+    ];
+    const index = new ClusterIndex(snapshot(objects));
+    expect(
+      index.workloads.map(w => `${w.kind} ${w.namespace}/${w.name}`),
+    ).toEqual([
+      'Deployment pay/a',
+      'Deployment pay/b',
+      'Deployment shop/a',
+      'StatefulSet pay/a',
+    ]);
+  });
+});
