@@ -28,7 +28,7 @@ import {
 } from './rbac';
 import { isClusterScoped } from './kinds';
 import { selectorMatches } from './selectors';
-import { runSteps, STEP, Steps } from './steps';
+import { runSteps, sortInSteps, STEP, Steps } from './steps';
 
 const DEFER = Symbol('defer');
 
@@ -63,7 +63,14 @@ interface KindIndex {
 export class ClusterIndex implements ClusterLookup {
   readonly cluster: string;
   readonly snapshot: ClusterSnapshot;
+  /** Top-level workloads (those with a pod template), in report order. */
   readonly workloads: Workload[] = [];
+  /**
+   * Every object in report order: by kind, then namespace, then name, and
+   * duplicates in snapshot order. An evaluation that visits objects in this
+   * order reports each check's results sorted, without sorting them.
+   */
+  readonly ordered: KubeObject[] = [];
 
   /**
    * Per kind: every object, by namespace ('' where cluster-scoped), and by
@@ -79,6 +86,7 @@ export class ClusterIndex implements ClusterLookup {
   readonly #hpaByTarget = new Map<string, KubeObject>();
   readonly #aggregatedRules = new Map<string, PolicyRule[]>();
   readonly #topOwner = new Map<KubeObject, KubeObject>();
+  readonly #workloadOf = new Map<KubeObject, Workload>();
   /** Prometheus Operator monitors by the namespaces they select, built on first use. */
   readonly #monitors = new Map<
     string,
@@ -105,6 +113,7 @@ export class ClusterIndex implements ClusterLookup {
       if (++n % STEP === 0) yield;
     }
     yield* this.#indexOwnership();
+    yield* this.#order();
     yield* this.#indexBindings();
     this.#indexReports();
     yield;
@@ -271,7 +280,7 @@ export class ClusterIndex implements ClusterLookup {
       if (this.#topOwner.get(obj) !== obj) continue;
       const template = podTemplateOf(obj);
       if (!template) continue;
-      this.workloads.push({
+      this.#workloadOf.set(obj, {
         cluster: this.cluster,
         object: obj,
         kind: obj.kind,
@@ -282,14 +291,28 @@ export class ClusterIndex implements ClusterLookup {
         owned: ownedBy.get(obj) ?? [],
       });
     }
-    yield;
-    // In the order results are reported in, so they need little sorting.
-    this.workloads.sort(
-      (a, b) =>
-        compareStrings(a.kind, b.kind) ||
-        compareStrings(a.namespace, b.namespace) ||
-        compareStrings(a.name, b.name),
-    );
+  }
+
+  /** Objects (and workloads) in report order; see `ordered`. */
+  *#order(): Steps<void> {
+    const byName = (a: KubeObject, b: KubeObject) =>
+      compareStrings(a.metadata.name, b.metadata.name);
+    for (const kind of [...this.#kinds.keys()].sort(compareStrings)) {
+      const { byNamespace } = this.#kinds.get(kind)!;
+      for (const ns of [...byNamespace.keys()].sort(compareStrings)) {
+        const objects = yield* sortInSteps(byNamespace.get(ns)!, byName);
+        for (const obj of objects) {
+          this.ordered.push(obj);
+          const workload = this.#workloadOf.get(obj);
+          if (workload) this.workloads.push(workload);
+        }
+      }
+    }
+  }
+
+  /** The workload an object is, if it is a top-level one. */
+  workloadOf(obj: KubeObject): Workload | undefined {
+    return this.#workloadOf.get(obj);
   }
 
   *#indexBindings(): Steps<void> {

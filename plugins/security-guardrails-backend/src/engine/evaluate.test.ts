@@ -19,6 +19,8 @@ import {
   snapshot,
 } from '../__testUtils__/builders';
 import { Check } from '@internal/backstage-plugin-security-guardrails-node';
+import { ManifestsSource } from '../sources/ManifestsSource';
+import { DEMO_CLUSTER_DIR, demoEntities } from '../__testUtils__/demo';
 
 const privileged = deployment({
   podSpec: hardenedPodSpec({
@@ -253,7 +255,7 @@ describe('evaluate', () => {
     expect(s2.criticalFailures).toEqual(['sc.privileged']);
   });
 
-  it('orders results by check id, then kind, namespace, name and container, field by field, whatever the order of the objects', () => {
+  it('reports results by check id, then kind, namespace and name field by field, then container in pod spec order, whatever the order of the objects', () => {
     const named = (id: string): Check => ({
       meta: { ...BUILTIN_CHECKS[0].meta, id },
       workload: w =>
@@ -301,26 +303,55 @@ describe('evaluate', () => {
       { checks, now: NOW },
     );
     expect(order(forward.results).slice(0, 7)).toEqual([
-      'acme.a Deployment pay/api main',
       'acme.a Deployment pay/api main-b',
-      'acme.a Deployment pay/api-v2 main',
+      'acme.a Deployment pay/api main',
       'acme.a Deployment pay/api-v2 main-b',
-      'acme.a Deployment pay/web main',
+      'acme.a Deployment pay/api-v2 main',
       'acme.a Deployment pay/web main-b',
-      'acme.a Deployment pay/x main',
+      'acme.a Deployment pay/web main',
+      'acme.a Deployment pay/x main-b',
     ]);
     expect(order(forward.results).slice(16, 21)).toEqual([
-      'acme.a StatefulSet pay/api main',
       'acme.a StatefulSet pay/api main-b',
-      'acme.a-b Deployment pay/api main',
+      'acme.a StatefulSet pay/api main',
       'acme.a-b Deployment pay/api main-b',
-      'acme.a-b Deployment pay/api-v2 main',
+      'acme.a-b Deployment pay/api main',
+      'acme.a-b Deployment pay/api-v2 main-b',
     ]);
     expect(JSON.stringify(backward.results)).toBe(
       JSON.stringify(forward.results),
     );
     const ids = forward.results.map(r => r.checkId);
     expect(ids).toEqual([...ids].sort(compareStrings));
+  });
+
+  it('reports the demo cluster in order: every check by kind, namespace and name', async () => {
+    const demo = await ManifestsSource.create({
+      cluster: 'demo',
+      paths: [DEMO_CLUSTER_DIR],
+    }).read();
+    const { results } = evaluate(
+      { clusters: [{ ...demo, objects: [...demo.objects].reverse() }] },
+      { entities: demoEntities(), now: NOW },
+    );
+    expect(results.length).toBeGreaterThan(100);
+    const key = (r: CheckResult) => [
+      r.checkId,
+      r.resource.kind,
+      r.resource.namespace ?? '',
+      r.resource.name,
+    ];
+    const outOfOrder = results.filter((r, i) => {
+      if (i === 0) return false;
+      const a = key(results[i - 1]);
+      const b = key(r);
+      for (let f = 0; f < a.length; f++) {
+        const c = compareStrings(a[f], b[f]);
+        if (c !== 0) return c > 0;
+      }
+      return false;
+    });
+    expect(outOfOrder).toEqual([]);
   });
 
   it('turns a throwing check into an error, not a crash', () => {

@@ -72,6 +72,7 @@ export interface EntityEvaluation {
 
 export interface Evaluation {
   evaluatedAt: string;
+  /** In report order: check id, cluster, kind, namespace, name, container (see ResultsByCheck). */
   results: CheckResult[];
   entities: Map<string, EntityEvaluation>;
   /** Results about objects that map to no entity. */
@@ -146,50 +147,34 @@ interface Owned {
 }
 
 /**
- * The order of results within one check: by resource (cluster, kind,
- * namespace, name), then container. Field by field, so no key is built to
- * compare two results.
+ * Results by check, each check's in the order they were found. Concatenated
+ * in the order of check ids, they are in report order: check id, then
+ * cluster (in the order the clusters are given), kind, namespace and name of
+ * the object examined, then container (in pod spec order).
  */
-function compareWithinCheck(a: CheckResult, b: CheckResult): number {
-  const x = a.resource;
-  const y = b.resource;
-  return (
-    compareStrings(x.cluster, y.cluster) ||
-    compareStrings(x.kind, y.kind) ||
-    compareStrings(x.namespace ?? '', y.namespace ?? '') ||
-    compareStrings(x.name, y.name) ||
-    compareStrings(a.container ?? '', b.container ?? '')
-  );
-}
+class ResultsByCheck {
+  readonly #byCheck = new Map<string, Owned[]>();
+  #size = 0;
 
-/**
- * Sorts results (with their owners) by check id, then resource and
- * container: the same (check, resource, container) always lands in the same
- * place, so output is deterministic. One bucket per check, each sorted on its
- * own; results come out of the loops mostly in order already, which the
- * sort's merges take in one comparison per run.
- */
-function* sortResults(owned: Owned[]): Steps<void> {
-  const buckets = new Map<string, Owned[]>();
-  let n = 0;
-  for (const o of owned) {
-    let bucket = buckets.get(o.result.checkId);
-    if (!bucket) {
-      bucket = [];
-      buckets.set(o.result.checkId, bucket);
-    }
-    bucket.push(o);
-    if (++n % STEP === 0) yield;
+  add(checkId: string, owned: Owned) {
+    const list = this.#byCheck.get(checkId);
+    if (list) list.push(owned);
+    else this.#byCheck.set(checkId, [owned]);
+    this.#size++;
   }
-  const ids = [...buckets.keys()].sort(compareStrings);
-  let i = 0;
-  for (const id of ids) {
-    const bucket = buckets.get(id)!;
-    buckets.delete(id);
-    const sorted = yield* sortInSteps(bucket, (a, b) =>
-      compareWithinCheck(a.result, b.result),
-    );
-    for (const o of sorted) owned[i++] = o;
+
+  /** Every result in report order; the lists are emptied. */
+  *drain(): Steps<Owned[]> {
+    const all = new Array<Owned>(this.#size);
+    let i = 0;
+    for (const id of [...this.#byCheck.keys()].sort(compareStrings)) {
+      for (const owned of this.#byCheck.get(id)!) {
+        all[i++] = owned;
+        if (i % STEP === 0) yield;
+      }
+      this.#byCheck.delete(id);
+    }
+    return all;
   }
 }
 
@@ -251,7 +236,7 @@ export function* evaluationSteps(
   }
   const entityChecks = checks.filter(c => c.entity);
 
-  const owned: Owned[] = [];
+  const found = new ResultsByCheck();
   const entityClusters = new Map<string, Set<string>>();
   const errors: EvaluationError[] = [];
   const notices: Evaluation['notices'] = [];
@@ -318,7 +303,7 @@ export function* evaluationSteps(
           }
         }
       }
-      owned.push({ result, refs: entityRefs });
+      found.add(check.meta.id, { result, refs: entityRefs });
     }
   };
 
@@ -379,97 +364,98 @@ export function* evaluationSteps(
       }
     };
 
-    for (const w of index.workloads) {
-      yield;
-      workloadCount++;
-      const resource = resourceRefOf(snapshot.cluster, w.object);
+    // One pass in the index's report order (kind, namespace, name): each
+    // check's results come out in that order, so none are sorted.
+    let n = 0;
+    for (const obj of index.ordered) {
+      const w = index.workloadOf(obj);
+      // A workload's checks are a step; other objects, 64 to a step.
+      if (w || ++n % 64 === 0) yield;
+      if (w) {
+        workloadCount++;
+        const resource = resourceRefOf(snapshot.cluster, w.object);
+        const refs = mapper.entitiesFor(
+          w.namespace,
+          w.object.metadata.labels,
+          w.template.metadata.labels,
+        );
+        if (wanted(refs)) {
+          noteEntities(refs);
+          const location = index.locationOf(w.object);
+          const ann = honourAnnotations
+            ? annotationExemptions(w.object)
+            : undefined;
+          for (const check of workloadChecks) {
+            const findings = run(
+              check,
+              () => check.workload!(w, ctx),
+              snapshot.cluster,
+              resource,
+            );
+            record(check, findings, resource, refs, location, ann);
+          }
+        }
+      }
+      const kindChecks = objectChecksByKind.get(obj.kind);
+      if (!kindChecks && anyKindChecks.length === 0) continue;
+      // Findings are keyed by the owning controller: owned ReplicaSets, Jobs and Pods are not subjects.
+      if (WORKLOAD_KINDS.has(obj.kind) && index.topOwnerOf(obj) !== obj)
+        continue;
+      const resource = resourceRefOf(snapshot.cluster, obj);
       const refs = mapper.entitiesFor(
-        w.namespace,
-        w.object.metadata.labels,
-        w.template.metadata.labels,
+        obj.metadata.namespace,
+        obj.metadata.labels,
       );
       if (!wanted(refs)) continue;
-      noteEntities(refs);
-      const location = index.locationOf(w.object);
-      const ann = honourAnnotations
-        ? annotationExemptions(w.object)
-        : undefined;
-      for (const check of workloadChecks) {
+      const location = index.locationOf(obj);
+      const temporary = managed.match(snapshot.cluster, obj);
+      if (temporary) {
+        noteEntities(refs);
+        if (!temporaryCheck) continue;
+        const result: CheckResult = {
+          checkId: temporaryCheck.meta.id,
+          status: 'not-applicable',
+          severity: temporaryCheck.meta.severity,
+          domain: temporaryCheck.meta.domain,
+          resource,
+          field: `metadata.annotations[${GRANT_ANNOTATIONS.expiresAt}]`,
+          observed: temporary.expiresAt,
+          message: `Temporary access granted through Security Guardrails (request ${
+            temporary.grantId
+          }): ${temporary.subjects.join(', ')} holds ClusterRole ${
+            temporary.clusterRole
+          } until ${
+            temporary.expiresAt
+          }, when it is revoked. Active grants are shown, not graded.`,
+          temporaryAccess: temporary,
+        };
+        if (location) result.source = location;
+        found.add(result.checkId, { result, refs });
+        continue;
+      }
+      const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
+      let mapped = false;
+      for (const check of kindChecks ?? []) {
         const findings = run(
           check,
-          () => check.workload!(w, ctx),
+          () => check.object!(obj, ctx),
           snapshot.cluster,
           resource,
         );
+        if (findings.length) mapped = true;
         record(check, findings, resource, refs, location, ann);
       }
-    }
-
-    if (objectChecksByKind.size > 0 || anyKindChecks.length > 0) {
-      let n = 0;
-      for (const obj of snapshot.objects) {
-        if (++n % 64 === 0) yield;
-        const kindChecks = objectChecksByKind.get(obj.kind);
-        if (!kindChecks && anyKindChecks.length === 0) continue;
-        // Findings are keyed by the owning controller: owned ReplicaSets, Jobs and Pods are not subjects.
-        if (WORKLOAD_KINDS.has(obj.kind) && index.topOwnerOf(obj) !== obj)
-          continue;
-        const resource = resourceRefOf(snapshot.cluster, obj);
-        const refs = mapper.entitiesFor(
-          obj.metadata.namespace,
-          obj.metadata.labels,
+      for (const check of anyKindChecks) {
+        const findings = run(
+          check,
+          () => check.object!(obj, ctx),
+          snapshot.cluster,
+          resource,
         );
-        if (!wanted(refs)) continue;
-        const location = index.locationOf(obj);
-        const temporary = managed.match(snapshot.cluster, obj);
-        if (temporary) {
-          noteEntities(refs);
-          if (!temporaryCheck) continue;
-          const result: CheckResult = {
-            checkId: temporaryCheck.meta.id,
-            status: 'not-applicable',
-            severity: temporaryCheck.meta.severity,
-            domain: temporaryCheck.meta.domain,
-            resource,
-            field: `metadata.annotations[${GRANT_ANNOTATIONS.expiresAt}]`,
-            observed: temporary.expiresAt,
-            message: `Temporary access granted through Security Guardrails (request ${
-              temporary.grantId
-            }): ${temporary.subjects.join(', ')} holds ClusterRole ${
-              temporary.clusterRole
-            } until ${
-              temporary.expiresAt
-            }, when it is revoked. Active grants are shown, not graded.`,
-            temporaryAccess: temporary,
-          };
-          if (location) result.source = location;
-          owned.push({ result, refs });
-          continue;
-        }
-        const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
-        let mapped = false;
-        for (const check of kindChecks ?? []) {
-          const findings = run(
-            check,
-            () => check.object!(obj, ctx),
-            snapshot.cluster,
-            resource,
-          );
-          if (findings.length) mapped = true;
-          record(check, findings, resource, refs, location, ann);
-        }
-        for (const check of anyKindChecks) {
-          const findings = run(
-            check,
-            () => check.object!(obj, ctx),
-            snapshot.cluster,
-            resource,
-          );
-          if (findings.length) mapped = true;
-          record(check, findings, resource, refs, location, ann);
-        }
-        if (mapped || WORKLOAD_KINDS.has(obj.kind)) noteEntities(refs);
+        if (findings.length) mapped = true;
+        record(check, findings, resource, refs, location, ann);
       }
+      if (mapped || WORKLOAD_KINDS.has(obj.kind)) noteEntities(refs);
     }
   }
 
@@ -485,10 +471,18 @@ export function* evaluationSteps(
     settings,
     now,
   };
-  for (const entity of entities) {
+  const evaluated = entities.filter(e => !only || only.has(e.ref));
+  for (const entity of evaluated) entityResults.set(entity.ref, []);
+  // In report order, as the cluster objects are.
+  const inOrder = yield* sortInSteps(
+    evaluated,
+    (a, b) =>
+      compareStrings(a.kind, b.kind) ||
+      compareStrings(a.namespace, b.namespace) ||
+      compareStrings(a.name, b.name),
+  );
+  for (const entity of inOrder) {
     yield;
-    if (only && !only.has(entity.ref)) continue;
-    entityResults.set(entity.ref, []);
     const resource = entityResourceRef(entity);
     for (const check of entityChecks) {
       const findings = run(
@@ -501,7 +495,7 @@ export function* evaluationSteps(
     }
   }
 
-  yield* sortResults(owned);
+  const owned = yield* found.drain();
 
   const results = new Array<CheckResult>(owned.length);
   const unowned: CheckResult[] = [];
