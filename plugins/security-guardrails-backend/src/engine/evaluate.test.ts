@@ -489,4 +489,27 @@ describe('selectors and mapping', () => {
     ]);
     expect(mapper.entitiesFor('shop', { a: 'b' })).toEqual([]);
   });
+
+  it('names each entity that selects an object once, sorted, however many select it and however', () => {
+    const many = Array.from({ length: 20 }, (_, i) =>
+      entity({
+        ref: `component:default/e${String(i).padStart(2, '0')}`,
+        annotations:
+          i % 2
+            ? { 'backstage.io/kubernetes-id': 'app' }
+            : {
+                'backstage.io/kubernetes-label-selector':
+                  i % 4 ? 'tier=web' : 'tier in (web,api)',
+              },
+      }),
+    ).reverse();
+    const mapper = new EntityMapper(many);
+    const labels = { 'backstage.io/kubernetes-id': 'app', tier: 'web' };
+    const expected = many.map(e => e.ref).sort();
+    // The workload's own labels and its pod template's select the same ones.
+    expect(mapper.entitiesFor('shop', labels, { ...labels })).toEqual(expected);
+    expect(mapper.entitiesFor('shop', { tier: 'api' })).toEqual(
+      expected.filter((_, i) => i % 4 === 0),
+    );
+  });
 });

@@ -140,41 +140,46 @@ function entityResourceRef(entity: EntityInfo): ResourceRef {
   };
 }
 
-/** A result and the entities it belongs to. */
-interface Owned {
-  result: CheckResult;
-  refs: string[];
-}
-
 /**
- * Results by check, each check's in the order they were found. Concatenated
- * in the order of check ids, they are in report order: check id, then
- * cluster (in the order the clusters are given), kind, namespace and name of
- * the object examined, then container (in pod spec order).
+ * Results by check, each check's in the order they were found, with the
+ * entities each belongs to beside it. Concatenated in the order of check ids,
+ * they are in report order: check id, then cluster (in the order the clusters
+ * are given), kind, namespace and name of the object examined, then container
+ * (in pod spec order).
  */
 class ResultsByCheck {
-  readonly #byCheck = new Map<string, Owned[]>();
+  readonly #byCheck = new Map<
+    string,
+    { results: CheckResult[]; owners: string[][] }
+  >();
   #size = 0;
 
-  add(checkId: string, owned: Owned) {
-    const list = this.#byCheck.get(checkId);
-    if (list) list.push(owned);
-    else this.#byCheck.set(checkId, [owned]);
+  add(checkId: string, result: CheckResult, owners: string[]) {
+    let lists = this.#byCheck.get(checkId);
+    if (!lists) {
+      lists = { results: [], owners: [] };
+      this.#byCheck.set(checkId, lists);
+    }
+    lists.results.push(result);
+    lists.owners.push(owners);
     this.#size++;
   }
 
-  /** Every result in report order; the lists are emptied. */
-  *drain(): Steps<Owned[]> {
-    const all = new Array<Owned>(this.#size);
+  /** Every result in report order, with its owners at the same index; the lists are emptied. */
+  *drain(): Steps<{ results: CheckResult[]; owners: string[][] }> {
+    const results = new Array<CheckResult>(this.#size);
+    const owners = new Array<string[]>(this.#size);
     let i = 0;
     for (const id of [...this.#byCheck.keys()].sort(compareStrings)) {
-      for (const owned of this.#byCheck.get(id)!) {
-        all[i++] = owned;
-        if (i % STEP === 0) yield;
+      const lists = this.#byCheck.get(id)!;
+      for (let j = 0; j < lists.results.length; j++) {
+        results[i] = lists.results[j];
+        owners[i] = lists.owners[j];
+        if (++i % STEP === 0) yield;
       }
       this.#byCheck.delete(id);
     }
-    return all;
+    return { results, owners };
   }
 }
 
@@ -303,29 +308,24 @@ export function* evaluationSteps(
           }
         }
       }
-      found.add(check.meta.id, { result, refs: entityRefs });
+      found.add(check.meta.id, result, entityRefs);
     }
   };
 
-  const run = (
+  /** A check that threw: an error, and no findings. */
+  const failed = (
     check: Check,
-    fn: () => Finding[],
     cluster: string,
     resource: ResourceRef,
+    e: unknown,
   ): Finding[] => {
-    try {
-      return fn();
-    } catch (e) {
-      errors.push({
-        cluster,
-        checkId: check.meta.id,
-        resource: `${resource.kind}/${resource.namespace ?? ''}/${
-          resource.name
-        }`,
-        message: `check failed: ${(e as Error)?.message ?? String(e)}`,
-      });
-      return [];
-    }
+    errors.push({
+      cluster,
+      checkId: check.meta.id,
+      resource: `${resource.kind}/${resource.namespace ?? ''}/${resource.name}`,
+      message: `check failed: ${(e as Error)?.message ?? String(e)}`,
+    });
+    return [];
   };
 
   for (const snapshot of state.clusters) {
@@ -386,12 +386,12 @@ export function* evaluationSteps(
             ? annotationExemptions(w.object)
             : undefined;
           for (const check of workloadChecks) {
-            const findings = run(
-              check,
-              () => check.workload!(w, ctx),
-              snapshot.cluster,
-              resource,
-            );
+            let findings: Finding[];
+            try {
+              findings = check.workload!(w, ctx);
+            } catch (e) {
+              findings = failed(check, snapshot.cluster, resource, e);
+            }
             record(check, findings, resource, refs, location, ann);
           }
         }
@@ -430,28 +430,28 @@ export function* evaluationSteps(
           temporaryAccess: temporary,
         };
         if (location) result.source = location;
-        found.add(result.checkId, { result, refs });
+        found.add(result.checkId, result, refs);
         continue;
       }
       const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
       let mapped = false;
       for (const check of kindChecks ?? []) {
-        const findings = run(
-          check,
-          () => check.object!(obj, ctx),
-          snapshot.cluster,
-          resource,
-        );
+        let findings: Finding[];
+        try {
+          findings = check.object!(obj, ctx);
+        } catch (e) {
+          findings = failed(check, snapshot.cluster, resource, e);
+        }
         if (findings.length) mapped = true;
         record(check, findings, resource, refs, location, ann);
       }
       for (const check of anyKindChecks) {
-        const findings = run(
-          check,
-          () => check.object!(obj, ctx),
-          snapshot.cluster,
-          resource,
-        );
+        let findings: Finding[];
+        try {
+          findings = check.object!(obj, ctx);
+        } catch (e) {
+          findings = failed(check, snapshot.cluster, resource, e);
+        }
         if (findings.length) mapped = true;
         record(check, findings, resource, refs, location, ann);
       }
@@ -485,24 +485,23 @@ export function* evaluationSteps(
     yield;
     const resource = entityResourceRef(entity);
     for (const check of entityChecks) {
-      const findings = run(
-        check,
-        () => check.entity!(entity, catalogCtx),
-        'catalog',
-        resource,
-      );
+      let findings: Finding[];
+      try {
+        findings = check.entity!(entity, catalogCtx);
+      } catch (e) {
+        findings = failed(check, 'catalog', resource, e);
+      }
       record(check, findings, resource, [entity.ref], undefined, undefined);
     }
   }
 
-  const owned = yield* found.drain();
+  const { results, owners } = yield* found.drain();
 
-  const results = new Array<CheckResult>(owned.length);
   const unowned: CheckResult[] = [];
-  for (let i = 0; i < owned.length; i++) {
+  for (let i = 0; i < results.length; i++) {
     if (i % STEP === 0) yield;
-    const { result, refs } = owned[i];
-    results[i] = result;
+    const result = results[i];
+    const refs = owners[i];
     if (refs.length === 0) {
       unowned.push(result);
       continue;

@@ -46,8 +46,8 @@ export class EntityMapper {
     string,
     Array<{ entity: EntityInfo; namespace?: string }>
   >();
-  /** Selector entities indexed by one of their `key=value` requirements. */
-  readonly #bySelectorPair = new Map<string, SelectorEntity[]>();
+  /** Selector entities indexed by one of their `key=value` requirements: key, then value. */
+  readonly #bySelectorPair = new Map<string, Map<string, SelectorEntity[]>>();
   /** Selector entities without an equality requirement: checked against every object. */
   readonly #unindexed: SelectorEntity[] = [];
 
@@ -87,10 +87,14 @@ export class EntityMapper {
           r => r.operator === 'In' && r.values?.length === 1,
         );
         if (eq) {
-          const k = `${eq.key}=${eq.values![0]}`;
-          const list = this.#bySelectorPair.get(k) ?? [];
-          list.push(se);
-          this.#bySelectorPair.set(k, list);
+          let byValue = this.#bySelectorPair.get(eq.key);
+          if (!byValue) {
+            byValue = new Map();
+            this.#bySelectorPair.set(eq.key, byValue);
+          }
+          const list = byValue.get(eq.values![0]);
+          if (list) list.push(se);
+          else byValue.set(eq.values![0], [se]);
         } else {
           this.#unindexed.push(se);
         }
@@ -106,25 +110,40 @@ export class EntityMapper {
     namespace: string | undefined,
     ...labelSets: Array<Record<string, string> | undefined>
   ): string[] {
-    const out = new Set<string>();
+    // Called for every object: no key strings, and a plain array for the
+    // one or two entities an object usually has.
+    const out: string[] = [];
+    let seen: Set<string> | undefined;
+    const add = (ref: string) => {
+      if (seen ? seen.has(ref) : out.includes(ref)) return;
+      out.push(ref);
+      seen?.add(ref);
+      // Past a few, a set: linear however many entities select an object.
+      if (!seen && out.length > 8) seen = new Set(out);
+    };
+    const consider = (se: SelectorEntity, labels: Record<string, string>) => {
+      if (se.namespace && se.namespace !== namespace) return;
+      if (requirementsMatch(se.requirements, labels)) add(se.entity.ref);
+    };
     for (const labels of labelSets) {
       if (!labels) continue;
       const id = labels[KUBERNETES_ID_LABEL];
       if (id) {
         for (const { entity, namespace: ns } of this.#byId.get(id) ?? []) {
-          if (!ns || ns === namespace) out.add(entity.ref);
+          if (!ns || ns === namespace) add(entity.ref);
         }
       }
-      const consider = (se: SelectorEntity) => {
-        if (se.namespace && se.namespace !== namespace) return;
-        if (requirementsMatch(se.requirements, labels)) out.add(se.entity.ref);
-      };
-      for (const [k, v] of Object.entries(labels)) {
-        for (const se of this.#bySelectorPair.get(`${k}=${v}`) ?? [])
-          consider(se);
+      if (this.#bySelectorPair.size > 0) {
+        for (const key in labels) {
+          if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
+          const candidates = this.#bySelectorPair
+            .get(key)
+            ?.get(String(labels[key]));
+          for (const se of candidates ?? []) consider(se, labels);
+        }
       }
-      for (const se of this.#unindexed) consider(se);
+      for (const se of this.#unindexed) consider(se, labels);
     }
-    return [...out].sort();
+    return out.length > 1 ? out.sort() : out;
   }
 }
