@@ -28,6 +28,40 @@ describe('parseManifests', () => {
     expect(parsed.objects[0].metadata.namespace).toBe('default');
   });
 
+  it('splits at every form of document marker, with the first content line of each document', () => {
+    const sa = (name: string) =>
+      `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n`;
+    const text = [
+      `---\n${sa('a')}`, // lines 1-5: a leading marker, content on line 2
+      `--- # after the marker\n\n# a comment\n${sa('b')}`, // lines 6-12: content on 9
+      `...\n`, // line 13: ends b
+      '--- {apiVersion: v1, kind: ServiceAccount, metadata: {name: c}}\n', // line 14: content on the marker's line
+      `---\n---\n`, // lines 15-16: empty documents
+      `----not-a-marker: 1\n`, // line 17: a key, not a marker
+    ].join('');
+    const parsed = parseManifests(text, 'x.yaml');
+    expect(parsed.objects.map(o => o.metadata.name)).toEqual(['a', 'b', 'c']);
+    expect(parsed.objects.map(o => parsed.locations.get(o)!.line)).toEqual([
+      2, 9, 14,
+    ]);
+    expect(parsed.errors).toEqual([
+      { file: 'x.yaml', line: 17, message: 'missing kind' },
+    ]);
+  });
+
+  it('reads a multi-document file with Windows line endings (CRLF)', () => {
+    const text = `${deployment('a')}---\n${deployment('b')}`.replace(
+      /\n/g,
+      '\r\n',
+    );
+    const parsed = parseManifests(text, 'crlf.yaml');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.objects.map(o => o.metadata.name)).toEqual(['a', 'b']);
+    expect(parsed.objects.map(o => parsed.locations.get(o)!.line)).toEqual([
+      1, 12,
+    ]);
+  });
+
   it('reports a document that does not parse with its file and line, and keeps the others', () => {
     const text = `${deployment(
       'a',

@@ -58,46 +58,79 @@ interface DocumentText {
   firstLine: number;
 }
 
+/** Whether the line starting at `at` is the document marker `marker` (`---` or `...`). */
+function isMarker(text: string, at: number, marker: number): boolean {
+  if (
+    text.charCodeAt(at) !== marker ||
+    text.charCodeAt(at + 1) !== marker ||
+    text.charCodeAt(at + 2) !== marker
+  ) {
+    return false;
+  }
+  const next = text.charCodeAt(at + 3);
+  // Followed by a space, a tab or the line break (LF or CRLF), or the end.
+  return (
+    Number.isNaN(next) ||
+    next === 0x20 ||
+    next === 0x09 ||
+    next === 0x0a ||
+    next === 0x0d
+  );
+}
+
+const DASH = 0x2d;
+const DOT = 0x2e;
+
 /**
  * Splits a YAML stream at its document markers: `---` at the start of a line
  * begins a document, `...` ends one. (A marker at column 0 always ends a
  * document in YAML, even inside block scalars, so this is exact.) The marker
- * is blanked rather than removed so columns and line numbers stay true.
+ * is blanked rather than removed so columns and line numbers stay true. One
+ * pass over the text, slicing documents out of it.
  */
 function splitDocuments(text: string): DocumentText[] {
-  const lines = text.split('\n');
   const docs: DocumentText[] = [];
-  let current: string[] = [];
+  let docStart = 0;
   let firstLine = 1;
-  const flush = () => {
-    if (current.some(l => l.trim() !== '')) {
-      docs.push({ text: current.join('\n'), firstLine });
+  let blanked = '';
+  const flush = (end: number) => {
+    const body = text.slice(docStart, end);
+    if (/\S/.test(blanked) || /\S/.test(body)) {
+      docs.push({ text: blanked + body, firstLine });
     }
   };
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (/^---(?:[ \t]|$)/.test(l)) {
-      flush();
-      current = [`   ${l.slice(3)}`];
-      firstLine = i + 1;
-    } else if (/^\.\.\.(?:[ \t]|$)/.test(l)) {
-      flush();
-      current = [];
-      firstLine = i + 2;
-    } else {
-      current.push(l);
+  let line = 1;
+  for (let at = 0; at <= text.length; ) {
+    const eol = text.indexOf('\n', at);
+    const next = eol === -1 ? text.length + 1 : eol + 1;
+    if (isMarker(text, at, DASH)) {
+      flush(Math.max(docStart, at - 1));
+      blanked = '   ';
+      docStart = at + 3;
+      firstLine = line;
+    } else if (isMarker(text, at, DOT)) {
+      flush(Math.max(docStart, at - 1));
+      blanked = '';
+      docStart = next;
+      firstLine = line + 1;
     }
+    at = next;
+    line++;
   }
-  flush();
+  flush(text.length);
   return docs;
 }
 
 /** The line a document's content starts on (after `---`, blank lines and comments). */
 function contentLine(doc: DocumentText): number {
-  const lines = doc.text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i].trim();
-    if (t !== '' && !t.startsWith('#')) return doc.firstLine + i;
+  const text = doc.text;
+  let line = doc.firstLine;
+  for (let at = 0; at < text.length; line++) {
+    const eol = text.indexOf('\n', at);
+    const end = eol === -1 ? text.length : eol;
+    const t = text.slice(at, end).trim();
+    if (t !== '' && !t.startsWith('#')) return line;
+    at = end + 1;
   }
   return doc.firstLine;
 }
@@ -236,11 +269,17 @@ export function parseManifests(
       continue;
     }
     if (value === null || value === undefined) continue; // empty document
-    const shape = shapeOf(value, {
-      aliases: maxAliases,
-      nodes: 100_000,
-      depth: maxDepth,
-    });
+    // Without an anchor (`&`) there are no aliases: no shared nodes, so only
+    // the depth can be over its limit, measured in one cheap pass.
+    const shape: Shape = !doc.text.includes('&')
+      ? nestedDeeperThan(value, maxDepth)
+        ? { ok: false, reason: 'depth' }
+        : { ok: true, aliases: 0 }
+      : shapeOf(value, {
+          aliases: maxAliases,
+          nodes: 100_000,
+          depth: maxDepth,
+        });
     if (!shape.ok) {
       out.errors.push({
         file,
