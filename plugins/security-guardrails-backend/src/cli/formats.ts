@@ -11,7 +11,7 @@ import {
   SEVERITIES,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Check, EvaluationError } from '../engine';
-import { streamJson } from './streamJson';
+import { MappedArray, streamJson } from './streamJson';
 
 export interface ScanReport {
   results: CheckResult[];
@@ -73,7 +73,7 @@ export function summaryOf(report: ScanReport) {
 
 export function* formatJson(report: ScanReport): Generator<string> {
   const doc = {
-    results: report.results.map(r => ({
+    results: new MappedArray(report.results, r => ({
       checkId: r.checkId,
       status: r.status,
       severity: r.severity,
@@ -249,7 +249,7 @@ export function* formatSarif(
       },
     };
   });
-  const results = findings.map(r => ({
+  const results = new MappedArray(findings, r => ({
     ruleId: r.checkId,
     ruleIndex: ruleIndex.get(r.checkId),
     level: r.status === 'warn' ? 'warning' : SARIF_LEVEL[r.severity],

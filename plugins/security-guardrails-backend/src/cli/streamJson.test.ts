@@ -1,4 +1,4 @@
-import { buffered, streamJson } from './streamJson';
+import { buffered, MappedArray, streamJson } from './streamJson';
 
 const samples: unknown[] = [
   null,
@@ -30,6 +30,37 @@ describe('streamJson', () => {
       }
     },
   );
+
+  it('writes a mapped array as the array it maps to, making each member as it is written', () => {
+    const made: number[] = [];
+    const value = {
+      results: new MappedArray([1, 2, 3], i => {
+        made.push(i);
+        return { i, square: i * i, none: undefined };
+      }),
+      empty: new MappedArray([], i => i),
+    };
+    const expected = JSON.stringify(value, null, 2);
+    made.length = 0;
+    for (const levels of [1, 2, 3]) {
+      const chunks = streamJson(value, levels);
+      if (levels > 1) {
+        // A member is made as it starts to be written, never earlier.
+        let text = '';
+        for (const chunk of chunks) {
+          text += chunk;
+          expect(made.length).toBeLessThanOrEqual(
+            (text.match(/"i":/g) ?? []).length + 1,
+          );
+        }
+        expect(made).toEqual([1, 2, 3]);
+        expect(text).toBe(expected);
+      } else {
+        expect([...chunks].join('')).toBe(expected);
+      }
+      made.length = 0;
+    }
+  });
 
   it('writes each member of a streamed array as its own chunk', () => {
     const value = { results: Array.from({ length: 1000 }, (_, i) => ({ i })) };

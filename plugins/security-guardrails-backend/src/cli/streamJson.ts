@@ -6,6 +6,27 @@
  * each member is one JSON.stringify.
  */
 
+/**
+ * An array whose members are made one at a time, as each is written: a
+ * report's million results are reshaped for output without a second million
+ * objects in memory. JSON.stringify sees the mapped array.
+ */
+export class MappedArray<T, U> {
+  constructor(readonly items: readonly T[], readonly map: (item: T) => U) {}
+
+  get length() {
+    return this.items.length;
+  }
+
+  at(i: number): U {
+    return this.map(this.items[i]);
+  }
+
+  toJSON(): U[] {
+    return this.items.map(this.map);
+  }
+}
+
 function isContainer(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
@@ -28,6 +49,10 @@ export function* streamJson(
   levels: number,
   indent = '',
 ): Generator<string, void, void> {
+  if (levels > 0 && value instanceof MappedArray) {
+    yield* streamArray(value, levels, indent);
+    return;
+  }
   if (
     levels <= 0 ||
     !isContainer(value) ||
@@ -36,27 +61,11 @@ export function* streamJson(
     yield whole(value, indent);
     return;
   }
-  const inner = `${indent}  `;
   if (Array.isArray(value)) {
-    if (value.length === 0) {
-      yield '[]';
-      return;
-    }
-    yield '[\n';
-    for (let i = 0; i < value.length; i++) {
-      yield inner;
-      const v = value[i];
-      // As JSON.stringify: undefined and functions in arrays are null.
-      yield* streamJson(
-        v === undefined || typeof v === 'function' ? null : v,
-        levels - 1,
-        inner,
-      );
-      yield i < value.length - 1 ? ',\n' : '\n';
-    }
-    yield `${indent}]`;
+    yield* streamArray(value, levels, indent);
     return;
   }
+  const inner = `${indent}  `;
   const entries = members(value);
   if (entries.length === 0) {
     yield '{}';
@@ -70,6 +79,31 @@ export function* streamJson(
     yield i < entries.length - 1 ? ',\n' : '\n';
   }
   yield `${indent}}`;
+}
+
+function* streamArray(
+  value: unknown[] | MappedArray<unknown, unknown>,
+  levels: number,
+  indent: string,
+): Generator<string, void, void> {
+  if (value.length === 0) {
+    yield '[]';
+    return;
+  }
+  const inner = `${indent}  `;
+  yield '[\n';
+  for (let i = 0; i < value.length; i++) {
+    yield inner;
+    const v = value instanceof MappedArray ? value.at(i) : value[i];
+    // As JSON.stringify: undefined and functions in arrays are null.
+    yield* streamJson(
+      v === undefined || typeof v === 'function' ? null : v,
+      levels - 1,
+      inner,
+    );
+    yield i < value.length - 1 ? ',\n' : '\n';
+  }
+  yield `${indent}]`;
 }
 
 /** Joins chunks into writes of about `size` characters. */
