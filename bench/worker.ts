@@ -143,6 +143,8 @@ async function plainFloor(estate: string) {
 /**
  * Time spent in each check over the estate, each check in its own pass over
  * one index (so a check is not charged for another's garbage), best of three.
+ * What the index works out once and keeps (a service account's grants) is
+ * paid by the first check that asks, as in an evaluation.
  */
 async function checkTimes(estate: string) {
   const { entities } = readEntities(estate);

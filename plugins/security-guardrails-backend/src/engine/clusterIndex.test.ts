@@ -83,4 +83,61 @@ describe('ClusterIndex', () => {
       'StatefulSet pay/a',
     ]);
   });
+
+  it('finds reports, autoscalers and grants by the object they are about', () => {
+    const web = deployment({ name: 'web' });
+    const vuln = object(
+      'VulnerabilityReport',
+      'replicaset-web-1',
+      {},
+      {
+        labels: {
+          'trivy-operator.resource.kind': 'Deployment',
+          'trivy-operator.resource.name': 'web',
+        },
+      },
+    );
+    const policy = object('PolicyReport', 'p', {
+      results: [
+        { policy: 'x', resources: [{ kind: 'Deployment', name: 'web' }] },
+        { policy: 'y', resources: [{ kind: 'ClusterRole', name: 'web' }] },
+      ],
+    });
+    const hpa = (name: string) =>
+      object('HorizontalPodAutoscaler', name, {
+        spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' } },
+      });
+    const rb = object('RoleBinding', 'rb', {
+      roleRef: { kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'ServiceAccount', name: 'app' }],
+    });
+    const everyone = object('ClusterRoleBinding', 'everyone', {
+      roleRef: { kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'Group', name: 'system:serviceaccounts' }],
+    });
+    const role = object('ClusterRole', 'web');
+    const index = new ClusterIndex(
+      snapshot([web, vuln, policy, hpa('a'), hpa('b'), rb, everyone, role]),
+    );
+
+    expect(index.vulnerabilityReportsFor(web)).toEqual([vuln]);
+    expect(index.policyResultsFor(web).map(e => e.result.policy)).toEqual([
+      'x',
+    ]);
+    expect(index.policyResultsFor(role).map(e => e.result.policy)).toEqual([
+      'y',
+    ]);
+    expect(index.hpaFor(index.workloads[0])?.metadata.name).toBe('b');
+    const grants = index.grantsForServiceAccount('shop', 'app');
+    expect(grants.map(g => g.binding.metadata.name)).toEqual([
+      'rb',
+      'everyone',
+    ]);
+    expect(index.grantsForServiceAccount('shop', 'app')).toBe(grants);
+    expect(
+      index
+        .grantsForServiceAccount('pay', 'app')
+        .map(g => g.binding.metadata.name),
+    ).toEqual(['everyone']);
+  });
 });

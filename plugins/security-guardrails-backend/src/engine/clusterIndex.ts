@@ -44,6 +44,34 @@ export const WORKLOAD_KINDS = new Set([
   'Pod',
 ]);
 
+/**
+ * Items by an object's kind, namespace and name, in nested maps of those
+ * strings: no key string is built to add or to look up.
+ */
+class ByObject<T> {
+  readonly #map = new Map<string, Map<string, Map<string, T[]>>>();
+
+  add(kind: string, namespace: string, name: string, item: T) {
+    let byNs = this.#map.get(kind);
+    if (!byNs) {
+      byNs = new Map();
+      this.#map.set(kind, byNs);
+    }
+    let byName = byNs.get(namespace);
+    if (!byName) {
+      byName = new Map();
+      byNs.set(namespace, byName);
+    }
+    const list = byName.get(name);
+    if (list) list.push(item);
+    else byName.set(name, [item]);
+  }
+
+  get(kind: string, namespace: string, name: string): T[] {
+    return this.#map.get(kind)?.get(namespace)?.get(name) ?? [];
+  }
+}
+
 function key(kind: string, namespace: string | undefined, name: string) {
   return `${kind}/${namespace ?? ''}/${name}`;
 }
@@ -81,9 +109,14 @@ export class ClusterIndex implements ClusterLookup {
   readonly #byUid = new Map<string, KubeObject>();
   readonly #grantsBySubject = new Map<string, SubjectGrant[]>();
   readonly #bindingsByRole = new Map<string, KubeObject[]>();
-  readonly #vulnReports = new Map<string, KubeObject[]>();
-  readonly #policyResults = new Map<string, PolicyReportEntry[]>();
-  readonly #hpaByTarget = new Map<string, KubeObject>();
+  readonly #vulnReports = new ByObject<KubeObject>();
+  readonly #policyResults = new ByObject<PolicyReportEntry>();
+  readonly #hpaByTarget = new ByObject<KubeObject>();
+  /** grantsForServiceAccount's answers, by namespace and name. */
+  readonly #serviceAccountGrants = new Map<
+    string,
+    Map<string, SubjectGrant[]>
+  >();
   readonly #aggregatedRules = new Map<string, PolicyRule[]>();
   readonly #topOwner = new Map<KubeObject, KubeObject>();
   readonly #workloadOf = new Map<KubeObject, Workload>();
@@ -366,6 +399,20 @@ export class ClusterIndex implements ClusterLookup {
    * (`system:unauthenticated`, `system:anonymous`).
    */
   grantsForServiceAccount(namespace: string, name: string): SubjectGrant[] {
+    let inNamespace = this.#serviceAccountGrants.get(namespace);
+    if (!inNamespace) {
+      inNamespace = new Map();
+      this.#serviceAccountGrants.set(namespace, inNamespace);
+    }
+    let grants = inNamespace.get(name);
+    if (!grants) {
+      grants = this.#grantsReaching(namespace, name);
+      inNamespace.set(name, grants);
+    }
+    return grants;
+  }
+
+  #grantsReaching(namespace: string, name: string): SubjectGrant[] {
     const keys = [
       `ServiceAccount/${namespace}/${name}`,
       `User//system:serviceaccount:${namespace}:${name}`,
@@ -494,10 +541,7 @@ export class ClusterIndex implements ClusterLookup {
       const ns =
         labels['trivy-operator.resource.namespace'] ??
         report.metadata.namespace;
-      const k = key(kind, ns, name);
-      const list = this.#vulnReports.get(k) ?? [];
-      list.push(report);
-      this.#vulnReports.set(k, list);
+      this.#vulnReports.add(kind, ns ?? '', name, report);
     }
     for (const kind of ['PolicyReport', 'ClusterPolicyReport']) {
       for (const report of this.list(kind)) {
@@ -522,10 +566,10 @@ export class ClusterIndex implements ClusterLookup {
             const ns = isClusterScoped(t.kind)
               ? ''
               : t.namespace ?? report.metadata.namespace;
-            const k = key(t.kind, ns, t.name);
-            const list = this.#policyResults.get(k) ?? [];
-            list.push({ report, result });
-            this.#policyResults.set(k, list);
+            this.#policyResults.add(t.kind, ns ?? '', t.name, {
+              report,
+              result,
+            });
           }
         }
       }
@@ -533,30 +577,34 @@ export class ClusterIndex implements ClusterLookup {
   }
 
   vulnerabilityReportsFor(obj: KubeObject): KubeObject[] {
-    return (
-      this.#vulnReports.get(
-        key(obj.kind, obj.metadata.namespace, obj.metadata.name),
-      ) ?? []
+    return this.#vulnReports.get(
+      obj.kind,
+      obj.metadata.namespace ?? '',
+      obj.metadata.name,
     );
   }
 
   policyResultsFor(obj: KubeObject): PolicyReportEntry[] {
     const ns = isClusterScoped(obj.kind) ? '' : nsOf(obj);
-    return this.#policyResults.get(key(obj.kind, ns, obj.metadata.name)) ?? [];
+    return this.#policyResults.get(obj.kind, ns, obj.metadata.name);
   }
 
   #indexHpas() {
     for (const hpa of this.list('HorizontalPodAutoscaler')) {
       const target = (hpa.spec as any)?.scaleTargetRef;
       if (target?.kind && target?.name) {
-        this.#hpaByTarget.set(key(target.kind, nsOf(hpa), target.name), hpa);
+        this.#hpaByTarget.add(target.kind, nsOf(hpa), target.name, hpa);
       }
     }
   }
 
   hpaFor(workload: Workload): KubeObject | undefined {
-    return this.#hpaByTarget.get(
-      key(workload.kind, workload.namespace, workload.name),
+    // Of several that target it, the last.
+    const hpas = this.#hpaByTarget.get(
+      workload.kind,
+      workload.namespace,
+      workload.name,
     );
+    return hpas[hpas.length - 1];
   }
 }
