@@ -352,22 +352,25 @@ function addObject(
     v.kind.endsWith('List') &&
     Array.isArray(v.items)
   ) {
+    // The items of a List share their document's location.
+    const location = { file, line };
     v.items.forEach((item: unknown, i: number) => {
-      addSingle(item, file, line, `${v.kind}.items[${i}]`, options, out);
+      addSingle(item, location, options, out, v.kind, i);
     });
     return;
   }
-  addSingle(value, file, line, undefined, options, out);
+  addSingle(value, { file, line }, options, out);
 }
 
 function addSingle(
   value: unknown,
-  file: string,
-  line: number,
-  where: string | undefined,
+  location: SourceLocation,
   options: ParseOptions,
   out: ParsedManifests,
+  listKind?: string,
+  index?: number,
 ) {
+  const { file, line } = location;
   const o = value as Record<string, any>;
   if (o && typeof o === 'object' && o.kind === 'Secret') {
     // Secret data is never read or kept.
@@ -379,7 +382,10 @@ function addSingle(
     out.errors.push({
       file,
       line,
-      message: where ? `${where}: ${invalid}` : invalid,
+      message:
+        listKind !== undefined
+          ? `${listKind}.items[${index}]: ${invalid}`
+          : invalid,
     });
     return;
   }
@@ -389,5 +395,5 @@ function addSingle(
     out.unnamespaced.push(obj);
   }
   out.objects.push(obj);
-  out.locations.set(obj, { file, line });
+  out.locations.set(obj, location);
 }
