@@ -183,6 +183,21 @@ class ResultsByCheck {
   }
 }
 
+/**
+ * One copy of each distinct string: a check's field paths repeat for every
+ * workload (840,000 results at 10,000 services carry about 60 distinct ones).
+ */
+class StringPool {
+  readonly #pool = new Map<string, string>();
+
+  intern(s: string): string {
+    const held = this.#pool.get(s);
+    if (held !== undefined) return held;
+    this.#pool.set(s, s);
+    return s;
+  }
+}
+
 /** Evaluates straight through: the CLI and tests. */
 export function evaluate(
   state: ClusterState,
@@ -249,6 +264,7 @@ export function* evaluationSteps(
   let objectCount = 0;
   let workloadCount = 0;
 
+  const fields = new StringPool();
   const record = (
     check: Check,
     findings: Finding[],
@@ -271,7 +287,7 @@ export function* evaluationSteps(
         // (undefined ones are not written out): one object of 10 fields, not
         // one of 6 that grows a second store for the rest.
         container: f.container,
-        field: f.field,
+        field: f.field === undefined ? undefined : fields.intern(f.field),
         observed: f.observed,
         source: location,
         exemption: undefined,
