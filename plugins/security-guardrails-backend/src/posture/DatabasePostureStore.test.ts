@@ -349,6 +349,8 @@ describe.each(databases.eachSupportedId())(
         { limit: 10 },
       );
       expect(owned.map(p => p.entityRef)).toEqual(['component:default/d']);
+      // Failing checks come with each item, none where there are none.
+      expect(owned[0].failingChecks).toEqual([]);
       const byDomain = await store.list(
         { domain: 'implementation', grade: ['F'] },
         { limit: 10 },

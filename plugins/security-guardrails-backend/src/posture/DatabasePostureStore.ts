@@ -385,24 +385,28 @@ export class DatabasePostureStore implements PostureStore {
       );
     }
     if (page.after) q.where('p.entity_ref', '>', page.after);
-    const items: ListRow[] = await q
+    // Each item's failing checks in the same query: one round trip a page.
+    const postgres = this.#db.client.dialect === 'postgresql';
+    q.select(
+      this.#db.raw(
+        `(select ${
+          postgres ? 'json_agg(f.check_id)' : 'json_group_array(f.check_id)'
+        } from ${
+          TABLES.postureFailing
+        } as f where f.entity_ref = p.entity_ref) as failing`,
+      ),
+    );
+    const items: Array<ListRow & { failing: unknown }> = await q
       .orderBy('p.entity_ref', 'asc')
       .limit(page.limit);
-    const refs = items.map(r => r.entity_ref);
-    const failingRows = refs.length
-      ? await this.#db(TABLES.postureFailing)
-          .whereIn('entity_ref', refs)
-          .select('entity_ref', 'check_id')
-      : [];
-    const failingByRef = new Map<string, string[]>();
-    for (const f of failingRows) {
-      const list = failingByRef.get(f.entity_ref) ?? [];
-      list.push(f.check_id);
-      failingByRef.set(f.entity_ref, list);
-    }
-    return items.map(r =>
-      toListItem(r, (failingByRef.get(r.entity_ref) ?? []).sort()),
-    );
+    return items.map(r => {
+      // PostgreSQL's driver parses json (null where there are none); SQLite gives text.
+      const failing: string[] =
+        typeof r.failing === 'string'
+          ? JSON.parse(r.failing)
+          : (r.failing as string[] | null) ?? [];
+      return toListItem(r, failing.sort());
+    });
   }
 
   /** The light columns of every posture, for rollups. */
