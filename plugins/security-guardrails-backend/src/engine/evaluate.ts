@@ -255,6 +255,16 @@ export function* evaluationSteps(
     }
   }
   const entityChecks = checks.filter(c => c.entity);
+  /** The object checks for a kind: its own, then those for every kind. */
+  const checksByKind = new Map<string, Check[]>();
+  const checksOfKind = (kind: string): Check[] => {
+    let list = checksByKind.get(kind);
+    if (!list) {
+      list = [...(objectChecksByKind.get(kind) ?? []), ...anyKindChecks];
+      checksByKind.set(kind, list);
+    }
+    return list;
+  };
 
   const found = new ResultsByCheck();
   const entityClusters = new Map<string, Set<string>>();
@@ -416,8 +426,8 @@ export function* evaluationSteps(
           }
         }
       }
-      const kindChecks = objectChecksByKind.get(obj.kind);
-      if (!kindChecks && anyKindChecks.length === 0) continue;
+      const objectChecks = checksOfKind(obj.kind);
+      if (objectChecks.length === 0) continue;
       // Findings are keyed by the owning controller: owned ReplicaSets, Jobs and Pods are not subjects.
       if (WORKLOAD_KINDS.has(obj.kind) && index.topOwnerOf(obj) !== obj)
         continue;
@@ -455,17 +465,7 @@ export function* evaluationSteps(
       }
       const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
       let mapped = false;
-      for (const check of kindChecks ?? []) {
-        let findings: Finding[];
-        try {
-          findings = check.object!(obj, ctx);
-        } catch (e) {
-          findings = failed(check, snapshot.cluster, resource, e);
-        }
-        if (findings.length) mapped = true;
-        record(check, findings, resource, refs, location, ann);
-      }
-      for (const check of anyKindChecks) {
+      for (const check of objectChecks) {
         let findings: Finding[];
         try {
           findings = check.object!(obj, ctx);

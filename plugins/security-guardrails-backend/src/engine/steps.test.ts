@@ -1,4 +1,3 @@
-import { setImmediate } from 'node:timers/promises';
 import { ManifestsSource } from '../sources/ManifestsSource';
 import {
   DEMO_CLUSTER_DIR,
@@ -6,6 +5,7 @@ import {
   demoGroups,
 } from '../__testUtils__/demo';
 import { evaluate, evaluateInSlices, evaluationSteps } from './evaluate';
+import { countEventLoopTurns } from '../__testUtils__/eventLoop';
 import { runSteps, runStepsInSlices, sortInSteps, Steps } from './steps';
 
 describe('steps', () => {
@@ -42,21 +42,13 @@ describe('steps', () => {
       for (let i = 0; i < 5; i++) yield;
       return 'done';
     }
-    let ticks = 0;
-    let stop = false;
-    const ticker = (async () => {
-      while (!stop) {
-        await setImmediate();
-        ticks++;
-      }
-    })();
+    const straight = countEventLoopTurns();
     expect(runSteps(work())).toBe('done');
-    expect(ticks).toBe(0);
+    expect(await straight.stop()).toBe(0);
     // A slice of 0 ms hands the loop back at every step: the ticker runs in between.
+    const sliced = countEventLoopTurns();
     expect(await runStepsInSlices(work(), 0)).toBe('done');
-    stop = true;
-    await ticker;
-    expect(ticks).toBeGreaterThanOrEqual(4);
+    expect(await sliced.stop()).toBeGreaterThanOrEqual(4);
   });
 
   it('evaluates the demo the same in slices as straight through', async () => {

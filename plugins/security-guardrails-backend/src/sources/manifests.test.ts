@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { setImmediate } from 'node:timers/promises';
 import { createMockDirectory } from '@backstage/backend-test-utils';
+import { countEventLoopTurns } from '../__testUtils__/eventLoop';
 import { ManifestsSource } from './ManifestsSource';
 import { parseJsonManifest, parseManifests } from './parseManifests';
 
@@ -343,23 +343,14 @@ describe('ManifestsSource', () => {
         ]),
       ),
     );
-    let ticks = 0;
-    let stop = false;
-    const ticker = (async () => {
-      while (!stop) {
-        await setImmediate();
-        ticks++;
-      }
-    })();
+    const turns = countEventLoopTurns();
     const snapshot = await ManifestsSource.create({
       cluster: 'c1',
       paths: [dir.path],
       sliceMs: 0,
     }).read();
-    stop = true;
-    await ticker;
     expect(snapshot.objects).toHaveLength(20);
-    expect(ticks).toBeGreaterThanOrEqual(19);
+    expect(await turns.stop()).toBeGreaterThanOrEqual(19);
   });
 
   it('is unreachable when its directory does not exist, but tolerates a missing optional grants directory', async () => {

@@ -271,15 +271,18 @@ export function parseManifests(
     if (value === null || value === undefined) continue; // empty document
     // Without an anchor (`&`) there are no aliases: no shared nodes, so only
     // the depth can be over its limit, measured in one cheap pass.
-    const shape: Shape = !doc.text.includes('&')
-      ? nestedDeeperThan(value, maxDepth)
+    let shape: Shape;
+    if (doc.text.includes('&')) {
+      shape = shapeOf(value, {
+        aliases: maxAliases,
+        nodes: 100_000,
+        depth: maxDepth,
+      });
+    } else {
+      shape = nestedDeeperThan(value, maxDepth)
         ? { ok: false, reason: 'depth' }
-        : { ok: true, aliases: 0 }
-      : shapeOf(value, {
-          aliases: maxAliases,
-          nodes: 100_000,
-          depth: maxDepth,
-        });
+        : { ok: true, aliases: 0 };
+    }
     if (!shape.ok) {
       out.errors.push({
         file,
