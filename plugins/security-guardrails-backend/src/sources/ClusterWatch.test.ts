@@ -113,22 +113,31 @@ describe('ClusterWatch', () => {
     expect(lists()).toBe(1);
   });
 
-  it('keeps a status-only update without reporting it: no check reads status', async () => {
+  it('keeps a status-only update without reporting it, and holds no status or managedFields: no check reads them', async () => {
     start();
     await watch.synced(controller.signal);
     await until(() => api.watches.open === 3);
-    api.update({
+    const updated = api.update({
       ...deployment('a'),
+      metadata: {
+        ...deployment('a').metadata,
+        managedFields: [{ manager: 'kube-controller-manager' }],
+      },
       status: { readyReplicas: 3, observedGeneration: 2 },
     } as KubeObject);
-    await until(
-      () =>
-        (watch.snapshot().objects.find(o => o.metadata.name === 'a') as any)
-          ?.status?.readyReplicas === 3,
-    );
+    const version = (updated.metadata as { resourceVersion?: string })
+      .resourceVersion;
+    const held = () =>
+      watch.snapshot().objects.find(o => o.metadata.name === 'a') as any;
+    await until(() => held()?.metadata.resourceVersion === version);
     expect(changes).toEqual([]);
+    // Held as evaluated: the version (watches resume from it), not the status.
+    expect(held().status).toBeUndefined();
+    expect(held().metadata.managedFields).toBeUndefined();
+    expect(held().spec).toEqual(deployment('a').spec);
     api.update(deployment('a', 'nginx:9'));
     await until(() => changes.length === 1);
+    expect(changes[0].after?.status).toBeUndefined();
   });
 
   it('resumes from the last version seen when a watch ends, without listing again', async () => {

@@ -25,6 +25,7 @@ import {
 } from '../engine';
 import { KubernetesApiError } from './kubernetesHttp';
 import {
+  heldObject,
   KindDefinition,
   KINDS,
   KubernetesSource,
@@ -290,11 +291,7 @@ export class ClusterWatch {
 
   #apply(k: KindState, type: string, raw: Record<string, any>) {
     if (!raw?.metadata?.name) return;
-    const obj = {
-      ...raw,
-      kind: k.def.kind,
-      apiVersion: k.def.apiVersion,
-    } as KubeObject;
+    const obj = heldObject(raw, k.def);
     const key = keyOf(obj);
     const before = k.objects.get(key);
     if (type === 'DELETED') {

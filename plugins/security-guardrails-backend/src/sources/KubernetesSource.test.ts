@@ -5,14 +5,25 @@ import { KubernetesHttp } from './kubernetesHttp';
 import { KINDS, KubernetesSource } from './KubernetesSource';
 
 const deployments = (n: number): KubeObject[] =>
-  Array.from({ length: n }, (_, i) => ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: `d${String(i).padStart(3, '0')}`, namespace: 'shop' },
-    spec: {
-      template: { spec: { containers: [{ name: 'app', image: 'nginx:1' }] } },
-    },
-  }));
+  Array.from(
+    { length: n },
+    (_, i) =>
+      ({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: `d${String(i).padStart(3, '0')}`,
+          namespace: 'shop',
+          managedFields: [{ manager: 'kubectl', operation: 'Apply' }],
+        },
+        spec: {
+          template: {
+            spec: { containers: [{ name: 'app', image: 'nginx:1' }] },
+          },
+        },
+        status: { replicas: 1, readyReplicas: 1 },
+      } as KubeObject),
+  );
 
 function source(
   api: FakeKubernetesApi,
@@ -70,6 +81,13 @@ describe('KubernetesSource', () => {
     const found = snapshot.objects.filter(o => o.kind === 'Deployment');
     expect(found).toHaveLength(25);
     expect(found.every(o => o.apiVersion === 'apps/v1')).toBe(true);
+    // What no check reads is not held: status and managedFields.
+    expect(found.some(o => 'status' in o)).toBe(false);
+    expect(found.some(o => 'managedFields' in o.metadata)).toBe(false);
+    expect(found[0].metadata).toMatchObject({
+      name: 'd000',
+      namespace: 'shop',
+    });
     const pages = api.requests.filter(
       r => r.path === '/apis/apps/v1/deployments',
     );

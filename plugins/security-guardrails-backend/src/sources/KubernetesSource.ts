@@ -15,6 +15,28 @@ export interface KindDefinition {
   optional?: boolean;
 }
 
+/**
+ * An object from the API as it is held for evaluation: kind and apiVersion
+ * restored from the listing (list items and watch events may omit them), and
+ * without its `status` and `metadata.managedFields`. No check reads either
+ * (`engine/properties.test.ts` holds them to that), and on a live cluster
+ * they are often most of an object's size. `resourceVersion` stays: watches
+ * resume from it.
+ */
+export function heldObject(
+  raw: Record<string, any>,
+  def: Pick<KindDefinition, 'kind' | 'apiVersion'>,
+): KubeObject {
+  const { status: _status, ...rest } = raw;
+  const { managedFields: _managedFields, ...metadata } = raw.metadata ?? {};
+  return {
+    ...rest,
+    metadata,
+    kind: def.kind,
+    apiVersion: def.apiVersion,
+  } as KubeObject;
+}
+
 /** What the engine reads. There is deliberately no Secret here. */
 export const KINDS: KindDefinition[] = [
   { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces' },
@@ -170,12 +192,7 @@ export class KubernetesSource implements ClusterStateSource {
           for (const item of page.items) {
             if (!item || typeof item !== 'object' || !item.metadata?.name)
               continue;
-            // List items omit kind and apiVersion; restore them from the listing.
-            items.push({
-              ...item,
-              kind: def.kind,
-              apiVersion: def.apiVersion,
-            } as KubeObject);
+            items.push(heldObject(item, def));
           }
           resourceVersion ??= page.metadata?.resourceVersion || undefined;
           token = page.metadata?.continue || undefined;
