@@ -208,8 +208,10 @@ describe.each(databases.eachSupportedId())(
           t(day),
         );
       const since = async () => {
-        const text = await store.getAnswer(app);
-        const parsed = JSON.parse(text!);
+        const text = (await store.getAnswer(app))!.toString('utf8');
+        const parsed = JSON.parse(text);
+        // UTF-8 throughout: the score's explanation reads '… → F'.
+        expect(parsed.score.overall.explanation).toMatch(/→ [A-F]/);
         // The text is the posture get() gives, field for field.
         expect(parsed).toEqual(await store.get(app));
         return parsed.results.find((r: any) => r.checkId === 'sc.privileged')
@@ -231,7 +233,9 @@ describe.each(databases.eachSupportedId())(
         status: 'unreachable',
         message: 'timeout',
       });
-      expect(JSON.parse((await store.getAnswer(app))!)).toMatchObject({
+      expect(
+        JSON.parse((await store.getAnswer(app))!.toString()),
+      ).toMatchObject({
         stale: true,
         clusters: [{ status: 'unreachable' }],
       });
@@ -249,7 +253,7 @@ describe.each(databases.eachSupportedId())(
           results: JSON.stringify([result('sc.privileged', 'fail')]),
           answer_format: null,
         });
-      const p = JSON.parse((await store.getAnswer(app))!);
+      const p = JSON.parse((await store.getAnswer(app))!.toString());
       expect(p.results[0].failingSince).toBe(t(1).toISOString());
       expect(await store.get(app)).toEqual(p);
     });

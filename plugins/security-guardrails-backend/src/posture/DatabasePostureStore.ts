@@ -185,16 +185,21 @@ export class DatabasePostureStore implements PostureStore {
 
   async get(entityRef: string): Promise<EntityPosture | undefined> {
     const answer = await this.getAnswer(entityRef);
-    return answer === undefined ? undefined : JSON.parse(answer);
+    return answer === undefined ? undefined : JSON.parse(answer.toString());
   }
 
   /**
-   * The entity's posture as the API answers it, as JSON text. A row written
-   * in the current format is put together from its stored JSON columns as
-   * they are, without parsing the results; an older row is parsed and given
-   * each failing result's `failingSince` from the status index.
+   * The entity's posture as the API answers it: UTF-8 JSON. A row written in
+   * the current format is put together from its stored JSON columns as they
+   * are, without parsing the results; an older row is parsed and given each
+   * failing result's `failingSince` from the status index.
+   *
+   * Encoded part by part: the results, most of the answer, go from the text
+   * the driver read straight to bytes. Joined to the rest as one string
+   * first, they would be copied again, and as two bytes a character where
+   * the score's explanation has a character such as '→'.
    */
-  async getAnswer(entityRef: string): Promise<string | undefined> {
+  async getAnswer(entityRef: string): Promise<Buffer | undefined> {
     const row: PostureAnswerRow | undefined = await this.#db(TABLES.posture)
       .where('entity_ref', entityRef)
       .first(
@@ -212,13 +217,21 @@ export class DatabasePostureStore implements PostureStore {
       Number(row.answer_format) === ANSWER_FORMAT
         ? row.results
         : await this.#resultsWithSince(row);
-    return `{"entityRef":${JSON.stringify(
+    const head = `{"entityRef":${JSON.stringify(
       row.entity_ref,
     )},"evaluatedAt":${JSON.stringify(row.evaluated_at)},"clusters":${
       row.clusters
     },"stale":${Boolean(row.stale)},"mapped":${Boolean(row.mapped)},"score":${
       row.score_detail
-    },"results":${results}}`;
+    },"results":`;
+    const headBytes = Buffer.byteLength(head);
+    const answer = Buffer.allocUnsafe(
+      headBytes + Buffer.byteLength(results) + 1,
+    );
+    answer.write(head, 0);
+    const end = headBytes + answer.write(results, headBytes);
+    answer[end] = 0x7d; // '}'
+    return answer;
   }
 
   /** A row of the older format's results, with failingSince from the status index. */

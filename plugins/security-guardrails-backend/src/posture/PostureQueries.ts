@@ -97,8 +97,8 @@ export class PostureQueries {
     return this.#store.get(entityRef);
   }
 
-  /** The stored posture as the JSON text the API sends. */
-  getPostureAnswer(entityRef: string): Promise<string | undefined> {
+  /** The stored posture as the UTF-8 JSON the API sends. */
+  getPostureAnswer(entityRef: string): Promise<Buffer | undefined> {
     return this.#store.getAnswer(entityRef);
   }
 

@@ -116,8 +116,8 @@ export interface PostureStore {
   deleteEntities(entityRefs: string[]): Promise<void>;
   /** The latest posture, each failing or warning result with when it began. */
   get(entityRef: string): Promise<EntityPosture | undefined>;
-  /** The same posture as JSON text, as the API answers it (served without re-serialising). */
-  getAnswer(entityRef: string): Promise<string | undefined>;
+  /** The same posture as UTF-8 JSON, the bytes the API answers with (served without re-serialising). */
+  getAnswer(entityRef: string): Promise<Buffer | undefined>;
   /** The fail and warn results of some checks across every stored posture, by entity. */
   flagged(
     checkIds: string[],

@@ -94,7 +94,14 @@ describe('posture API', () => {
       '/api/security-guardrails/posture/component/default/legacy-admin';
     const first = await request(server).get(path).set(as(DANA));
     expect(first.status).toBe(200);
-    expect(first.headers['content-type']).toMatch(/^application\/json/);
+    expect(first.headers['content-type']).toBe(
+      'application/json; charset=utf-8',
+    );
+    // The stored bytes as sent: whole, UTF-8 ('→' in the score's explanation).
+    expect(Number(first.headers['content-length'])).toBe(
+      Buffer.byteLength(first.text),
+    );
+    expect(first.body.score.overall.explanation).toMatch(/→ [A-F]$/);
     const etag = first.headers.etag;
     expect(etag).toEqual(expect.any(String));
     const again = await request(server)

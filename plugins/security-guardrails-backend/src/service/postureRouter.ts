@@ -122,7 +122,7 @@ export function createPostureRouter(
     // one takes the lookup that may evaluate it now.
     const stored = await queries.getPostureAnswer(stringifyEntityRef(entity));
     if (stored !== undefined) {
-      res.type('application/json').send(stored);
+      res.set('Content-Type', 'application/json; charset=utf-8').send(stored);
       return;
     }
     const answer = await lookupPosture({ catalog, posture, queries }, entity);
