@@ -21,6 +21,7 @@ import {
   Finding,
   KubeObject,
   ResourceRef,
+  Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
 import { BUILTIN_CHECKS } from './checks';
 import { ClusterIndex, WORKLOAD_KINDS } from './clusterIndex';
@@ -198,6 +199,14 @@ class StringPool {
   }
 }
 
+/** How each kind of check is applied to its subject (see `run`). */
+const onWorkload = (check: Check, w: Workload, ctx: CheckContext) =>
+  check.workload!(w, ctx);
+const onObject = (check: Check, obj: KubeObject, ctx: CheckContext) =>
+  check.object!(obj, ctx);
+const onEntity = (check: Check, entity: EntityInfo, ctx: CheckContext) =>
+  check.entity!(entity, ctx);
+
 /** Evaluates straight through: the CLI and tests. */
 export function evaluate(
   state: ClusterState,
@@ -342,20 +351,31 @@ export function* evaluationSteps(
     }
   };
 
-  /** A check that threw: an error, and no findings. */
-  const failed = (
+  /**
+   * A check's findings on one subject; a check that throws is an error and
+   * finds nothing. `apply` is one of the module's appliers, so running a
+   * check makes no closure.
+   */
+  const run = <S>(
     check: Check,
-    cluster: string,
+    apply: (check: Check, subject: S, ctx: CheckContext) => Finding[],
+    subject: S,
+    checkCtx: CheckContext,
     resource: ResourceRef,
-    e: unknown,
   ): Finding[] => {
-    errors.push({
-      cluster,
-      checkId: check.meta.id,
-      resource: `${resource.kind}/${resource.namespace ?? ''}/${resource.name}`,
-      message: `check failed: ${(e as Error)?.message ?? String(e)}`,
-    });
-    return [];
+    try {
+      return apply(check, subject, checkCtx);
+    } catch (e) {
+      errors.push({
+        cluster: resource.cluster,
+        checkId: check.meta.id,
+        resource: `${resource.kind}/${resource.namespace ?? ''}/${
+          resource.name
+        }`,
+        message: `check failed: ${(e as Error)?.message ?? String(e)}`,
+      });
+      return [];
+    }
   };
 
   for (const snapshot of state.clusters) {
@@ -416,12 +436,7 @@ export function* evaluationSteps(
             ? annotationExemptions(w.object)
             : undefined;
           for (const check of workloadChecks) {
-            let findings: Finding[];
-            try {
-              findings = check.workload!(w, ctx);
-            } catch (e) {
-              findings = failed(check, snapshot.cluster, resource, e);
-            }
+            const findings = run(check, onWorkload, w, ctx, resource);
             record(check, findings, resource, refs, location, ann);
           }
         }
@@ -466,12 +481,7 @@ export function* evaluationSteps(
       const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
       let mapped = false;
       for (const check of objectChecks) {
-        let findings: Finding[];
-        try {
-          findings = check.object!(obj, ctx);
-        } catch (e) {
-          findings = failed(check, snapshot.cluster, resource, e);
-        }
+        const findings = run(check, onObject, obj, ctx, resource);
         if (findings.length) mapped = true;
         record(check, findings, resource, refs, location, ann);
       }
@@ -505,12 +515,7 @@ export function* evaluationSteps(
     yield;
     const resource = entityResourceRef(entity);
     for (const check of entityChecks) {
-      let findings: Finding[];
-      try {
-        findings = check.entity!(entity, catalogCtx);
-      } catch (e) {
-        findings = failed(check, 'catalog', resource, e);
-      }
+      const findings = run(check, onEntity, entity, catalogCtx, resource);
       record(check, findings, resource, [entity.ref], undefined, undefined);
     }
   }

@@ -69,37 +69,31 @@ function keyOf(obj: KubeObject): string {
   return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
-/** What no check reads: an object's status, and the API server's bookkeeping in its metadata. */
-const TOP_LEVEL = new Set(['status']);
-const METADATA = new Set(['resourceVersion', 'managedFields']);
-
-/** Deep equality (key order aside), leaving out `ignored` keys at this level. */
-function same(a: unknown, b: unknown, ignored?: Set<string>): boolean {
+/** Deep equality, key order aside; undefined members count as absent. */
+function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const keys = (o: object) =>
-    Object.keys(o).filter(k => !ignored?.has(k) && (o as any)[k] !== undefined);
+    Object.keys(o).filter(k => (o as any)[k] !== undefined);
   const ka = keys(a);
   if (ka.length !== keys(b).length) return false;
-  return ka.every(k =>
-    same(
-      (a as any)[k],
-      (b as any)[k],
-      ignored === TOP_LEVEL && k === 'metadata' ? METADATA : undefined,
-    ),
-  );
+  return ka.every(k => same((a as any)[k], (b as any)[k]));
 }
 
 /**
- * Whether a new version of an object differs in anything a check reads. A
- * kubelet's status updates to a Pod, or a controller's to a Deployment, are
- * no change: no check reads status (`engine/properties.test.ts` holds the
- * engine to that).
+ * Whether a new version of an object differs in anything a check reads.
+ * Objects are held without status or managedFields (`heldObject`), so a
+ * kubelet's status updates to a Pod, or a controller's to a Deployment,
+ * leave two versions that differ in their resourceVersion alone: no change.
  */
 function changedForChecks(before: KubeObject, after: KubeObject): boolean {
   if (versionOf(before) === versionOf(after)) return false;
-  return !same(before, after, TOP_LEVEL);
+  const { metadata: m1, ...rest1 } = before;
+  const { metadata: m2, ...rest2 } = after;
+  const { resourceVersion: _v1, ...meta1 } = m1 as { resourceVersion?: string };
+  const { resourceVersion: _v2, ...meta2 } = m2 as { resourceVersion?: string };
+  return !same(rest1, rest2) || !same(meta1, meta2);
 }
 
 function versionOf(obj: KubeObject | undefined): string | undefined {
