@@ -306,7 +306,13 @@ async function main() {
   if (!databases.includes('pg')) {
     log('no PostgreSQL on 127.0.0.1:5432: PostgreSQL figures are null');
   }
-  const requests = { posture: 3000, list: 2000, summary: 1000, campaign: 1000 };
+  const requests = {
+    posture: 3000,
+    posture_identity: 1000,
+    list: 2000,
+    summary: 1000,
+    campaign: 1000,
+  };
   for (const db of ['pg', 'sqlite']) {
     for (const endpoint of Object.keys(requests)) {
       results[`api_${endpoint}_p95_ms_${db}`] = null;
@@ -496,11 +502,18 @@ function printTable(r: Record<string, any>) {
     () => true,
   );
   goal(
-    `entity posture p95, PostgreSQL (N=${r.api_services})`,
+    `entity posture p95, PostgreSQL (N=${r.api_services}, gzip accepted)`,
     r.api_posture_p95_ms_pg,
     'ms',
     '< 25 ms',
     v => v < 25,
+  );
+  goal(
+    'entity posture p95, PostgreSQL, client without gzip',
+    r.api_posture_identity_p95_ms_pg,
+    'ms',
+    '',
+    () => true,
   );
   goal(
     'filtered list p95, PostgreSQL',

@@ -638,8 +638,14 @@ async function load(
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed / 2147483648;
   };
+  // As the portal's browsers ask (every one accepts gzip); posture_identity
+  // is the same entity posture for a client that asks for no encoding.
+  const headers: http.OutgoingHttpHeaders =
+    endpoint === 'posture_identity'
+      ? {}
+      : { 'Accept-Encoding': 'gzip, deflate, br' };
   const pathFor = () => {
-    if (endpoint === 'posture') {
+    if (endpoint === 'posture' || endpoint === 'posture_identity') {
       const i = Math.floor(next() * services);
       return `/posture/component/default/svc-${String(i).padStart(5, '0')}`;
     }
@@ -657,7 +663,7 @@ async function load(
   const get = (p: string) =>
     new Promise<number>((resolve, reject) => {
       const t0 = performance.now();
-      const req = http.get(`${baseUrl}${p}`, { agent }, res => {
+      const req = http.get(`${baseUrl}${p}`, { agent, headers }, res => {
         res.resume();
         res.on('end', () => {
           if (res.statusCode !== 200) {

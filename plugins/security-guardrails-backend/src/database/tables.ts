@@ -67,6 +67,13 @@ export interface PostureRow {
   catalog_etag: string | null;
   /** 1: `results` hold failingSince, and the row is served as stored (ANSWER_FORMAT). */
   answer_format: number | null;
+  /**
+   * The answer the API sends, gzip-compressed, and a weak ETag of it
+   * (migration 20261205140000); null before, and once the row's parts
+   * changed without a new answer (marked stale).
+   */
+  answer_gzip?: Buffer | null;
+  answer_etag?: string | null;
 }
 
 /** Failing check ids per entity, for list filters. */

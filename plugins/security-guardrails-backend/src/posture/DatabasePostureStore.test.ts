@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import {
   CheckResult,
@@ -208,7 +209,9 @@ describe.each(databases.eachSupportedId())(
           t(day),
         );
       const since = async () => {
-        const text = (await store.getAnswer(app))!.toString('utf8');
+        const answer = (await store.getAnswer(app))!;
+        expect(answer.encoding).toBe('identity');
+        const text = answer.body.toString('utf8');
         const parsed = JSON.parse(text);
         // UTF-8 throughout: the score's explanation reads '… → F'.
         expect(parsed.score.overall.explanation).toMatch(/→ [A-F]/);
@@ -233,13 +236,38 @@ describe.each(databases.eachSupportedId())(
         status: 'unreachable',
         message: 'timeout',
       });
-      expect(
-        JSON.parse((await store.getAnswer(app))!.toString()),
-      ).toMatchObject({
+      // The compressed answer stored before no longer holds: the answer is
+      // put together from the row, plain, for every client.
+      const stale = (await store.getAnswer(app, { gzip: true }))!;
+      expect(stale.encoding).toBe('identity');
+      expect(stale.etag).toBeUndefined();
+      expect(JSON.parse(stale.body.toString())).toMatchObject({
         stale: true,
         clusters: [{ status: 'unreachable' }],
       });
       expect(await store.getAnswer('component:default/none')).toBeUndefined();
+    });
+
+    it('stores the answer gzip-compressed with a weak ETag: the same posture either way, a new tag when it changes', async () => {
+      const app = 'component:default/app';
+      const save = (day: number, status: CheckResult['status']) =>
+        store.save([record(app, [result('sc.privileged', status)])], t(day));
+      await save(1, 'fail');
+      const compressed = (await store.getAnswer(app, { gzip: true }))!;
+      expect(compressed.encoding).toBe('gzip');
+      expect(compressed.etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+      const plain = (await store.getAnswer(app))!;
+      expect(plain.encoding).toBe('identity');
+      expect(gunzipSync(compressed.body).equals(plain.body)).toBe(true);
+      expect(plain.etag).toBe(compressed.etag);
+      expect(JSON.parse(plain.body.toString())).toEqual(await store.get(app));
+      // Another evaluation, another answer and tag.
+      await save(2, 'pass');
+      const next = (await store.getAnswer(app, { gzip: true }))!;
+      expect(next.etag).not.toBe(compressed.etag);
+      expect(
+        JSON.parse(gunzipSync(next.body).toString()).results[0].status,
+      ).toBe('pass');
     });
 
     it('answers rows written before failing-since was stored from the status index', async () => {
@@ -252,8 +280,10 @@ describe.each(databases.eachSupportedId())(
         .update({
           results: JSON.stringify([result('sc.privileged', 'fail')]),
           answer_format: null,
+          answer_gzip: null,
+          answer_etag: null,
         });
-      const p = JSON.parse((await store.getAnswer(app))!.toString());
+      const p = JSON.parse((await store.getAnswer(app))!.body.toString());
       expect(p.results[0].failingSince).toBe(t(1).toISOString());
       expect(await store.get(app)).toEqual(p);
     });

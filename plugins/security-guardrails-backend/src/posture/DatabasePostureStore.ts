@@ -27,6 +27,7 @@ import {
   PostureRow,
   TABLES,
 } from '../database/tables';
+import { answerJson, decompressAnswer } from './operations/postureAnswer';
 import { ANSWER_FORMAT, savePostures } from './operations/savePostures';
 import {
   bumpPostureVersion,
@@ -34,6 +35,7 @@ import {
 } from './operations/postureVersion';
 import {
   ListFilter,
+  PostureAnswer,
   PostureRecord,
   PostureStore,
   PostureSummaryRow,
@@ -131,7 +133,14 @@ export class DatabasePostureStore implements PostureStore {
           );
           await tx(TABLES.posture)
             .where('entity_ref', row.entity_ref)
-            .update({ stale: true, clusters: JSON.stringify(updated) });
+            // The stored answer no longer matches: answered from the
+            // columns until the next evaluation stores a new one.
+            .update({
+              stale: true,
+              clusters: JSON.stringify(updated),
+              answer_gzip: null,
+              answer_etag: null,
+            });
         }
         if (rows.length) await bumpPostureVersion(tx);
       });
@@ -185,21 +194,41 @@ export class DatabasePostureStore implements PostureStore {
 
   async get(entityRef: string): Promise<EntityPosture | undefined> {
     const answer = await this.getAnswer(entityRef);
-    return answer === undefined ? undefined : JSON.parse(answer.toString());
+    return answer === undefined
+      ? undefined
+      : JSON.parse(answer.body.toString());
   }
 
   /**
-   * The entity's posture as the API answers it: UTF-8 JSON. A row written in
-   * the current format is put together from its stored JSON columns as they
-   * are, without parsing the results; an older row is parsed and given each
-   * failing result's `failingSince` from the status index.
-   *
-   * Encoded part by part: the results, most of the answer, go from the text
-   * the driver read straight to bytes. Joined to the rest as one string
-   * first, they would be copied again, and as two bytes a character where
-   * the score's explanation has a character such as '→'.
+   * The entity's posture as the API answers it. A row stored with its
+   * compressed answer is sent as stored, or decompressed for a client that
+   * does not accept gzip. Any other row is put together from its stored
+   * JSON columns as they are, without parsing the results; a row older than
+   * ANSWER_FORMAT is parsed and given each failing result's `failingSince`
+   * from the status index.
    */
-  async getAnswer(entityRef: string): Promise<Buffer | undefined> {
+  async getAnswer(
+    entityRef: string,
+    options: { gzip?: boolean } = {},
+  ): Promise<PostureAnswer | undefined> {
+    const stored: Pick<PostureRow, 'answer_gzip' | 'answer_etag'> | undefined =
+      await this.#db(TABLES.posture)
+        .where('entity_ref', entityRef)
+        .first('answer_gzip', 'answer_etag');
+    if (!stored) return undefined;
+    if (stored.answer_gzip && stored.answer_etag) {
+      return options.gzip
+        ? {
+            body: stored.answer_gzip,
+            encoding: 'gzip',
+            etag: stored.answer_etag,
+          }
+        : {
+            body: await decompressAnswer(stored.answer_gzip),
+            encoding: 'identity',
+            etag: stored.answer_etag,
+          };
+    }
     const row: PostureAnswerRow | undefined = await this.#db(TABLES.posture)
       .where('entity_ref', entityRef)
       .first(
@@ -217,21 +246,7 @@ export class DatabasePostureStore implements PostureStore {
       Number(row.answer_format) === ANSWER_FORMAT
         ? row.results
         : await this.#resultsWithSince(row);
-    const head = `{"entityRef":${JSON.stringify(
-      row.entity_ref,
-    )},"evaluatedAt":${JSON.stringify(row.evaluated_at)},"clusters":${
-      row.clusters
-    },"stale":${Boolean(row.stale)},"mapped":${Boolean(row.mapped)},"score":${
-      row.score_detail
-    },"results":`;
-    const headBytes = Buffer.byteLength(head);
-    const answer = Buffer.allocUnsafe(
-      headBytes + Buffer.byteLength(results) + 1,
-    );
-    answer.write(head, 0);
-    const end = headBytes + answer.write(results, headBytes);
-    answer[end] = 0x7d; // '}'
-    return answer;
+    return { body: answerJson({ ...row, results }), encoding: 'identity' };
   }
 
   /** A row of the older format's results, with failingSince from the status index. */

@@ -20,7 +20,7 @@ import {
   UnownedFindings,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Check } from '../engine';
-import { ListFilter, PostureStore } from './PostureStore';
+import { ListFilter, PostureAnswer, PostureStore } from './PostureStore';
 import { summarize, trend } from './summary';
 
 /** The checks whose findings the org view lists as standing access. */
@@ -97,9 +97,12 @@ export class PostureQueries {
     return this.#store.get(entityRef);
   }
 
-  /** The stored posture as the UTF-8 JSON the API sends. */
-  getPostureAnswer(entityRef: string): Promise<Buffer | undefined> {
-    return this.#store.getAnswer(entityRef);
+  /** The stored posture as the API sends it (gzip-compressed when accepted and stored so). */
+  getPostureAnswer(
+    entityRef: string,
+    options: { gzip?: boolean } = {},
+  ): Promise<PostureAnswer | undefined> {
+    return this.#store.getAnswer(entityRef, options);
   }
 
   /**

@@ -92,6 +92,15 @@ export interface SaveOptions {
   keepNewer?: boolean;
 }
 
+/** A stored posture as the API sends it. */
+export interface PostureAnswer {
+  /** UTF-8 JSON, gzip-compressed when `encoding` is 'gzip'. */
+  body: Buffer;
+  encoding: 'gzip' | 'identity';
+  /** A weak ETag of the answer, when it was stored with one. */
+  etag?: string;
+}
+
 export interface PostureStore {
   /**
    * Stores evaluations: replaces the latest posture, appends a score point
@@ -116,8 +125,15 @@ export interface PostureStore {
   deleteEntities(entityRefs: string[]): Promise<void>;
   /** The latest posture, each failing or warning result with when it began. */
   get(entityRef: string): Promise<EntityPosture | undefined>;
-  /** The same posture as UTF-8 JSON, the bytes the API answers with (served without re-serialising). */
-  getAnswer(entityRef: string): Promise<Buffer | undefined>;
+  /**
+   * The same posture as the bytes the API answers with (served without
+   * re-serialising): gzip-compressed as stored when `gzip` is accepted and
+   * the row holds a compressed answer, plain UTF-8 JSON otherwise.
+   */
+  getAnswer(
+    entityRef: string,
+    options?: { gzip?: boolean },
+  ): Promise<PostureAnswer | undefined>;
   /** The fail and warn results of some checks across every stored posture, by entity. */
   flagged(
     checkIds: string[],

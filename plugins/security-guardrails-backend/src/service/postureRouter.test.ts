@@ -89,21 +89,44 @@ describe('posture API', () => {
     });
   });
 
-  it('sends the stored posture with an ETag, and 304 when the caller has it', async () => {
+  it('sends the stored posture with an ETag, gzip-compressed as stored when accepted, and 304 when the caller has it', async () => {
     const path =
       '/api/security-guardrails/posture/component/default/legacy-admin';
-    const first = await request(server).get(path).set(as(DANA));
+    // As browsers ask: the compressed answer as stored.
+    const first = await request(server)
+      .get(path)
+      .set(as(DANA))
+      .set('Accept-Encoding', 'gzip, deflate, br');
     expect(first.status).toBe(200);
     expect(first.headers['content-type']).toBe(
       'application/json; charset=utf-8',
     );
-    // The stored bytes as sent: whole, UTF-8 ('→' in the score's explanation).
-    expect(Number(first.headers['content-length'])).toBe(
-      Buffer.byteLength(first.text),
-    );
+    expect(first.headers['content-encoding']).toBe('gzip');
+    expect(first.headers.vary).toMatch(/Accept-Encoding/);
     expect(first.body.score.overall.explanation).toMatch(/→ [A-F]$/);
+    // A client that does not accept gzip: the same answer, plain.
+    const plain = await request(server)
+      .get(path)
+      .set(as(DANA))
+      .set('Accept-Encoding', 'identity');
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/Accept-Encoding/);
+    // The bytes as sent: whole, UTF-8 ('→' in the score's explanation).
+    expect(Number(plain.headers['content-length'])).toBe(
+      Buffer.byteLength(plain.text),
+    );
+    expect(JSON.parse(plain.text)).toEqual(first.body);
+    const refusing = await request(server)
+      .get(path)
+      .set(as(DANA))
+      .set('Accept-Encoding', 'gzip;q=0, identity');
+    expect(refusing.headers['content-encoding']).toBeUndefined();
+    expect(refusing.body).toEqual(first.body);
+    // One weak tag for both encodings of the same answer.
     const etag = first.headers.etag;
-    expect(etag).toEqual(expect.any(String));
+    expect(etag).toMatch(/^W\/"/);
+    expect(plain.headers.etag).toBe(etag);
     const again = await request(server)
       .get(path)
       .set(as(DANA))

@@ -116,13 +116,25 @@ export function createPostureRouter(
   }
 
   /** The entity's posture, or a 404 saying why there is none (with Retry-After when it is on its way). */
-  async function sendPosture(res: express.Response, entity: Entity) {
-    // A stored posture goes out as stored (Express adds its ETag and
-    // answers a matching If-None-Match with 304); only an entity without
-    // one takes the lookup that may evaluate it now.
-    const stored = await queries.getPostureAnswer(stringifyEntityRef(entity));
+  async function sendPosture(
+    req: express.Request,
+    res: express.Response,
+    entity: Entity,
+  ) {
+    // A stored posture goes out as stored: gzip-compressed to the clients
+    // that accept it (browsers do), with its stored ETag (a matching
+    // If-None-Match is answered 304 by Express). Only an entity without one
+    // takes the lookup that may evaluate it now.
+    const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const stored = await queries.getPostureAnswer(stringifyEntityRef(entity), {
+      gzip,
+    });
     if (stored !== undefined) {
-      res.set('Content-Type', 'application/json; charset=utf-8').send(stored);
+      res.vary('Accept-Encoding');
+      res.set('Content-Type', 'application/json; charset=utf-8');
+      if (stored.etag) res.set('ETag', stored.etag);
+      if (stored.encoding === 'gzip') res.set('Content-Encoding', 'gzip');
+      res.send(stored.body);
       return;
     }
     const answer = await lookupPosture({ catalog, posture, queries }, entity);
@@ -143,7 +155,7 @@ export function createPostureRouter(
       guardrailsPostureReadPermission,
       entityRef,
     );
-    await sendPosture(res, entity);
+    await sendPosture(req, res, entity);
   });
 
   router.get(expressPath(API_ROUTES.getPostureHistory), async (req, res) => {
@@ -186,7 +198,7 @@ export function createPostureRouter(
       });
       if (!result) {
         // Nothing could be stored: say why (a cluster never read).
-        await sendPosture(res, entity);
+        await sendPosture(req, res, entity);
         return;
       }
       res.json(result);

@@ -6,7 +6,8 @@
  * something changed, and each result's status with its changes. Reads of
  * what was stored before are per batch, never per entity. The row's results
  * carry each failing result's `failingSince`, so the API serves the stored
- * JSON as it is (ANSWER_FORMAT).
+ * JSON as it is (ANSWER_FORMAT); the whole answer is also stored
+ * gzip-compressed, with its ETag, for the clients that accept gzip.
  */
 import { setImmediate } from 'node:timers/promises';
 import {
@@ -20,6 +21,7 @@ import {
   resultKey,
 } from '@internal/backstage-plugin-security-guardrails-common';
 import { Knex } from 'knex';
+import { compressAnswer } from './postureAnswer';
 import {
   CheckHistoryRow,
   CheckStatusRow,
@@ -438,8 +440,14 @@ export async function savePostures(
       stats.keptNewer += all.length - batch.length;
       if (batch.length === 0) return;
       const before = await readStatuses(tx, batch);
-      const rows = batch.map(r =>
-        postureRow(r, withFailingSince(r.results, before.get(r.entityRef), at)),
+      const rows = await Promise.all(
+        batch.map(async r => {
+          const row = postureRow(
+            r,
+            withFailingSince(r.results, before.get(r.entityRef), at),
+          );
+          return { ...row, ...(await compressAnswer(row)) };
+        }),
       );
       await tx(TABLES.posture).insert(rows).onConflict('entity_ref').merge();
       await bumpPostureVersion(tx);
