@@ -65,7 +65,10 @@ export interface PostureRow {
   /** When the cluster state it was evaluated from was read (ISO); null before 2026-12-05. */
   observed_at?: string | null;
   catalog_etag: string | null;
-  /** 1: `results` hold failingSince, and the row is served as stored (ANSWER_FORMAT). */
+  /**
+   * 1: `results` hold failingSince, and the row is served as stored; 2: the
+   * row also holds answer_gzip, answer_etag and failing_checks (ANSWER_FORMAT).
+   */
   answer_format: number | null;
   /**
    * The answer the API sends, gzip-compressed, and a weak ETag of it
@@ -74,6 +77,8 @@ export interface PostureRow {
    */
   answer_gzip?: Buffer | null;
   answer_etag?: string | null;
+  /** JSON: the ids of the failing checks, sorted (migration 20261205140000). */
+  failing_checks?: string | null;
 }
 
 /** Failing check ids per entity, for list filters. */

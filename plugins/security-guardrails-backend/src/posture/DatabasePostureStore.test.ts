@@ -268,6 +268,18 @@ describe.each(databases.eachSupportedId())(
       expect(
         JSON.parse(gunzipSync(next.body).toString()).results[0].status,
       ).toBe('pass');
+      // A replica of the version before saves format 1 and leaves the
+      // compressed answer as it was: the row's columns are what holds.
+      await knex('guardrails_posture')
+        .where('entity_ref', app)
+        .update({
+          answer_format: 1,
+          results: JSON.stringify([result('sc.privileged', 'warn')]),
+        });
+      const older = (await store.getAnswer(app, { gzip: true }))!;
+      expect(older.encoding).toBe('identity');
+      expect(older.etag).toBeUndefined();
+      expect(JSON.parse(older.body.toString()).results[0].status).toBe('warn');
     });
 
     it('answers rows written before failing-since was stored from the status index', async () => {
@@ -395,6 +407,47 @@ describe.each(databases.eachSupportedId())(
         { limit: 10 },
       );
       expect(failingInDomain).toEqual([]);
+    });
+
+    it("lists each item's failing checks sorted and once each, and those of rows an older version wrote from the index", async () => {
+      const app = 'component:default/app';
+      const other = 'component:default/other';
+      await store.save(
+        [
+          record(app, [
+            result('sc.seccomp', 'fail'),
+            result('sc.privileged', 'fail', { container: 'a' }),
+            result('sc.privileged', 'fail', { container: 'b' }),
+            result('sc.non-root', 'warn'),
+            result('ha.pdb', 'pass'),
+          ]),
+          record(other, [result('sc.seccomp', 'fail')]),
+        ],
+        t(1),
+      );
+      const listed = async () =>
+        Object.fromEntries(
+          (await store.list({}, { limit: 10 })).map(i => [
+            i.entityRef,
+            i.failingChecks,
+          ]),
+        );
+      expect(await listed()).toEqual({
+        [app]: ['sc.privileged', 'sc.seccomp'],
+        [other]: ['sc.seccomp'],
+      });
+      // As a replica of the version before would leave it: format 1, the
+      // new columns as they were; the failing-check index is what holds.
+      await knex('guardrails_posture')
+        .where('entity_ref', other)
+        .update({ answer_format: 1, failing_checks: '["outdated"]' });
+      await knex('guardrails_posture_failing')
+        .where('entity_ref', other)
+        .update({ check_id: 'sc.privileged' });
+      expect(await listed()).toEqual({
+        [app]: ['sc.privileged', 'sc.seccomp'],
+        [other]: ['sc.privileged'],
+      });
     });
 
     it('changes its version with every write to the postures, and only then', async () => {

@@ -28,7 +28,11 @@ import {
   TABLES,
 } from '../database/tables';
 import { answerJson, decompressAnswer } from './operations/postureAnswer';
-import { ANSWER_FORMAT, savePostures } from './operations/savePostures';
+import {
+  ANSWER_FORMAT,
+  RESULTS_WITH_SINCE,
+  savePostures,
+} from './operations/savePostures';
 import {
   bumpPostureVersion,
   readPostureVersion,
@@ -204,19 +208,24 @@ export class DatabasePostureStore implements PostureStore {
    * compressed answer is sent as stored, or decompressed for a client that
    * does not accept gzip. Any other row is put together from its stored
    * JSON columns as they are, without parsing the results; a row older than
-   * ANSWER_FORMAT is parsed and given each failing result's `failingSince`
+   * RESULTS_WITH_SINCE is parsed and given each failing result's `failingSince`
    * from the status index.
    */
   async getAnswer(
     entityRef: string,
     options: { gzip?: boolean } = {},
   ): Promise<PostureAnswer | undefined> {
-    const stored: Pick<PostureRow, 'answer_gzip' | 'answer_etag'> | undefined =
-      await this.#db(TABLES.posture)
-        .where('entity_ref', entityRef)
-        .first('answer_gzip', 'answer_etag');
+    const stored:
+      | Pick<PostureRow, 'answer_gzip' | 'answer_etag' | 'answer_format'>
+      | undefined = await this.#db(TABLES.posture)
+      .where('entity_ref', entityRef)
+      .first('answer_gzip', 'answer_etag', 'answer_format');
     if (!stored) return undefined;
-    if (stored.answer_gzip && stored.answer_etag) {
+    if (
+      Number(stored.answer_format) >= ANSWER_FORMAT &&
+      stored.answer_gzip &&
+      stored.answer_etag
+    ) {
       return options.gzip
         ? {
             body: stored.answer_gzip,
@@ -243,7 +252,7 @@ export class DatabasePostureStore implements PostureStore {
       );
     if (!row) return undefined;
     const results =
-      Number(row.answer_format) === ANSWER_FORMAT
+      Number(row.answer_format) >= RESULTS_WITH_SINCE
         ? row.results
         : await this.#resultsWithSince(row);
     return { body: answerJson({ ...row, results }), encoding: 'identity' };
@@ -413,28 +422,37 @@ export class DatabasePostureStore implements PostureStore {
       );
     }
     if (page.after) q.where('p.entity_ref', '>', page.after);
-    // Each item's failing checks in the same query: one round trip a page.
-    const postgres = this.#db.client.dialect === 'postgresql';
-    q.select(
-      this.#db.raw(
-        `(select ${
-          postgres ? 'json_agg(f.check_id)' : 'json_group_array(f.check_id)'
-        } from ${
-          TABLES.postureFailing
-        } as f where f.entity_ref = p.entity_ref) as failing`,
-      ),
-    );
-    const items: Array<ListRow & { failing: unknown }> = await q
+    const rows: Array<
+      ListRow & Pick<PostureRow, 'failing_checks' | 'answer_format'>
+    > = await q
+      .select('p.failing_checks', 'p.answer_format')
       .orderBy('p.entity_ref', 'asc')
       .limit(page.limit);
-    return items.map(r => {
-      // PostgreSQL's driver parses json (null where there are none); SQLite gives text.
-      const failing: string[] =
-        typeof r.failing === 'string'
-          ? JSON.parse(r.failing)
-          : (r.failing as string[] | null) ?? [];
-      return toListItem(r, failing.sort());
-    });
+    // Each row holds its failing checks; a row an older version wrote is
+    // looked up in the failing-check index, in one query for the page.
+    const older = rows
+      .filter(r => !(Number(r.answer_format) >= ANSWER_FORMAT))
+      .map(r => r.entity_ref);
+    const indexed = new Map<string, string[]>();
+    if (older.length) {
+      const failing: Array<{ entity_ref: string; check_id: string }> =
+        await this.#db(TABLES.postureFailing)
+          .whereIn('entity_ref', older)
+          .select('entity_ref', 'check_id');
+      for (const f of failing) {
+        const ids = indexed.get(f.entity_ref);
+        if (ids) ids.push(f.check_id);
+        else indexed.set(f.entity_ref, [f.check_id]);
+      }
+    }
+    return rows.map(r =>
+      toListItem(
+        r,
+        Number(r.answer_format) >= ANSWER_FORMAT
+          ? parse<string[]>(r.failing_checks, [])
+          : (indexed.get(r.entity_ref) ?? []).sort(),
+      ),
+    );
   }
 
   /** The light columns of every posture, for rollups. */

@@ -77,8 +77,15 @@ function namespacesOf(results: CheckResult[]): string[] {
   return [...set].sort();
 }
 
-/** The posture row's format: results hold failingSince (see the migration). */
-export const ANSWER_FORMAT = 1;
+/** From this row format on, the results hold failingSince (migration 20261203120000). */
+export const RESULTS_WITH_SINCE = 1;
+/**
+ * The posture row's format: from 2, the row also holds its answer
+ * compressed, its ETag and its failing check ids (migration 20261205140000).
+ * An older version saving meanwhile writes an earlier format and leaves
+ * those columns as they were, so they are read only from rows of this one.
+ */
+export const ANSWER_FORMAT = 2;
 
 type StatusBefore = Pick<CheckStatusRow, 'status' | 'severity' | 'since'>;
 type StatusesBefore = Map<string, Map<string, StatusBefore>>;
@@ -131,6 +138,13 @@ function withFailingSince(
   });
 }
 
+/** The ids of the failing checks, sorted, each once. */
+function failingCheckIds(results: CheckResult[]): string[] {
+  const ids = new Set<string>();
+  for (const x of results) if (x.status === 'fail') ids.add(x.checkId);
+  return [...ids].sort();
+}
+
 function postureRow(r: PostureRecord, results: PostureResult[]): PostureRow {
   const grade = (d: Domain) => r.score.domains[d].grade;
   return {
@@ -158,6 +172,7 @@ function postureRow(r: PostureRecord, results: PostureResult[]): PostureRow {
     evaluated_at: r.evaluatedAt,
     observed_at: r.observedAt ?? r.evaluatedAt,
     catalog_etag: r.catalogEtag ?? null,
+    failing_checks: JSON.stringify(failingCheckIds(r.results)),
     answer_format: ANSWER_FORMAT,
   };
 }
