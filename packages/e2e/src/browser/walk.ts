@@ -334,6 +334,20 @@ export const WALK: Step[] = [
       await sam
         .getByText('Read-only root filesystems', { exact: true })
         .waitFor();
+      // Changed after it started: a new name, through the backend's PUT.
+      await sam
+        .getByRole('button', { name: 'Read-only root filesystems: details' })
+        .click();
+      await sam.getByRole('button', { name: 'Change' }).click();
+      const change = sam.getByRole('dialog', {
+        name: 'Change Read-only root filesystems',
+      });
+      await change.getByLabel(/^Name/).fill('Read-only root filesystems, all');
+      await change.getByRole('button', { name: 'Save' }).click();
+      await change.waitFor({ state: 'detached' });
+      await sam
+        .getByText('Read-only root filesystems, all', { exact: true })
+        .waitFor();
       await session.shot(sam, '11-campaigns');
 
       const dana = signedIn(pages.dana, 'Dana');
@@ -342,7 +356,7 @@ export const WALK: Step[] = [
         name: 'Campaigns that apply',
       });
       await campaigns
-        .getByText(/^Read-only root filesystems · \d+ days left$/)
+        .getByText(/^Read-only root filesystems, all · \d+ days left$/)
         .waitFor();
       await session.shot(dana, '12-campaign-on-service');
     },

@@ -61,7 +61,7 @@ export function campaignStateText(c: Campaign): string {
 export function daysLeftText(days: number): string {
   if (days > 1) return `${days} days left`;
   if (days === 1) return '1 day left';
-  if (days === 0) return 'due today';
+  if (days === 0) return 'less than a day left';
   return `${-days} day${days === -1 ? '' : 's'} overdue`;
 }
 

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CampaignsPage } from './CampaignsPage';
-import { campaignStateText } from './CampaignProgressView';
+import { campaignStateText, daysLeftText } from './CampaignProgressView';
 import {
   CAMPAIGN,
   CAMPAIGN_PROGRESS,
@@ -100,6 +100,86 @@ describe('CampaignsPage', () => {
     );
   });
 
+  it('lets a security lead change a campaign: the form starts from it, and an unchanged date keeps the deadline', async () => {
+    const api = mockApi();
+    await renderWithApi(<CampaignsPage />, { api });
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'No root in production: details',
+      }),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Change' }));
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Change No root in production',
+    });
+    expect(within(dialog).getByLabelText(/^Name/)).toHaveValue(
+      'No root in production',
+    );
+    expect(within(dialog).getByLabelText(/^Lifecycles/)).toHaveValue(
+      'production',
+    );
+    expect(within(dialog).getByLabelText('Deadline')).toHaveValue('2026-12-29');
+    // No start-now choice: starting and ending are the page's buttons.
+    expect(within(dialog).queryByLabelText(/^Start now/)).toBeNull();
+    fireEvent.change(within(dialog).getByLabelText(/^Owning groups/), {
+      target: { value: 'group:default/web, group:default/payments' },
+    });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(api.updateCampaign).toHaveBeenCalledWith(CAMPAIGN.id, {
+        name: 'No root in production',
+        description: 'Containers that run as root escape more easily.',
+        owner: 'group:default/security-leads',
+        target: { checkIds: ['sc.privileged'] },
+        scope: {
+          lifecycles: ['production'],
+          owners: ['group:default/web', 'group:default/payments'],
+          systems: [],
+          tags: [],
+          namespaces: [],
+          clusters: [],
+        },
+      }),
+    );
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    // A new date is sent as the end of that day.
+    fireEvent.click(screen.getByRole('button', { name: 'Change' }));
+    const again = await screen.findByRole('dialog');
+    fireEvent.change(within(again).getByLabelText('Deadline'), {
+      target: { value: '2027-01-15' },
+    });
+    fireEvent.click(within(again).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(api.updateCampaign).toHaveBeenLastCalledWith(
+        CAMPAIGN.id,
+        expect.objectContaining({ deadline: '2027-01-15T23:59:59.000Z' }),
+      ),
+    );
+  });
+
+  it('shows what the backend refuses in a change, and keeps the form', async () => {
+    const api = mockApi({
+      updateCampaign: jest
+        .fn()
+        .mockRejectedValue(
+          new Error('deadline: the deadline must be after the start'),
+        ),
+    });
+    await renderWithApi(<CampaignsPage />, { api });
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'No root in production: details',
+      }),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Change' }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(
+      await within(dialog).findByText(/the deadline must be after the start/),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
   it('says when it lists only the services with the most to do', async () => {
     const api = mockApi({
       getCampaignProgress: jest
@@ -117,13 +197,18 @@ describe('CampaignsPage', () => {
     );
   });
 
-  it('offers no creation to those who may not manage campaigns', async () => {
+  it('offers no creation or change to those who may not manage campaigns', async () => {
     await renderWithApi(<CampaignsPage />, {
       api: mockApi(),
       permission: AuthorizeResult.DENY,
     });
     await screen.findByText('Campaigns (1)');
     expect(screen.queryByRole('button', { name: 'New campaign' })).toBeNull();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'No root in production: details' }),
+    );
+    await screen.findByTestId('campaign-progress');
+    expect(screen.queryByRole('button', { name: 'Change' })).toBeNull();
   });
 
   it('explains campaigns when there are none', async () => {
@@ -143,5 +228,17 @@ describe('campaignStateText', () => {
     [{ state: 'ended', outcome: 'missed' }, 'ended (missed)'],
   ] as const)('%j reads %s', (c, text) => {
     expect(campaignStateText({ ...CAMPAIGN, ...c })).toBe(text);
+  });
+});
+
+describe('daysLeftText', () => {
+  it.each([
+    [14, '14 days left'],
+    [1, '1 day left'],
+    [0, 'less than a day left'],
+    [-1, '1 day overdue'],
+    [-3, '3 days overdue'],
+  ])('%d reads %s', (days, text) => {
+    expect(daysLeftText(days)).toBe(text);
   });
 });

@@ -1,7 +1,8 @@
 /*
  * The Campaigns tab: every campaign with its progress and days left; a
  * campaign opens in place with its teams and what is left, a CSV of it, and
- * for security leads (campaign.manage) start and end; leads create them.
+ * for security leads (campaign.manage) start, change and end; leads create
+ * them.
  */
 import { useState } from 'react';
 import {
@@ -35,7 +36,7 @@ import {
   DoneBar,
   progressCsv,
 } from './CampaignProgressView';
-import { NewCampaignDialog } from './NewCampaignDialog';
+import { CampaignDialog } from './CampaignDialog';
 import { TrendChart } from '../common/TrendChart';
 import { EntityLink } from '../access/RequestSummary';
 
@@ -103,6 +104,7 @@ function CampaignRow(props: {
     () => api.getCampaignProgress(c.id),
     [api, c.id, c.updatedAt],
   );
+  const [editing, setEditing] = useState(false);
   const move = async (state: 'active' | 'ended') => {
     try {
       await api.updateCampaign(c.id, { state });
@@ -163,6 +165,15 @@ function CampaignRow(props: {
               Start
             </Button>
           )}
+          {props.canManage && c.state !== 'ended' && (
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => setEditing(true)}
+            >
+              Change
+            </Button>
+          )}
           {props.canManage && c.state === 'active' && (
             <Button
               size="small"
@@ -173,6 +184,16 @@ function CampaignRow(props: {
             </Button>
           )}
         </Box>
+        {editing && (
+          <CampaignDialog
+            campaign={c}
+            onClose={() => setEditing(false)}
+            onSaved={() => {
+              setEditing(false);
+              props.onChanged();
+            }}
+          />
+        )}
       </AccordionDetails>
     </Accordion>
   );
@@ -229,9 +250,9 @@ export function CampaignsPage() {
         ))
       )}
       {creating && (
-        <NewCampaignDialog
+        <CampaignDialog
           onClose={() => setCreating(false)}
-          onCreated={() => {
+          onSaved={() => {
             setCreating(false);
             campaigns.retry();
           }}

@@ -14,6 +14,7 @@ import {
 import { Autocomplete } from '@material-ui/lab';
 import { useApi } from '@backstage/core-plugin-api';
 import {
+  Campaign,
   CampaignScope,
   DOMAIN_TITLES,
   DOMAINS,
@@ -65,28 +66,53 @@ const SCOPE_FIELDS: Array<{
   { key: 'clusters', label: 'Clusters (comma-separated, empty for all)' },
 ];
 
+/** The date part (UTC) of an ISO time, as the date field shows it. */
+const dateOf = (iso: string) => iso.slice(0, 10);
+
 /**
- * A new campaign: name, why (markdown), the checks and/or grade to reach,
- * the services it applies to, and the deadline. The backend names any field
- * it refuses.
+ * A new campaign, or changes to a draft or active one: name, why
+ * (markdown), the checks and/or grade to reach, the services it applies to,
+ * and the deadline. The backend names any field it refuses.
  */
-export function NewCampaignDialog(props: {
+export function CampaignDialog(props: {
+  /** The campaign to change; without it, a new one. */
+  campaign?: Campaign;
   onClose: () => void;
-  onCreated: () => void;
+  onSaved: () => void;
 }) {
+  const { campaign } = props;
   const api = useApi(securityGuardrailsApiRef);
   const checks = useCheckCatalogue();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [owner, setOwner] = useState('group:default/security-leads');
-  const [checkIds, setCheckIds] = useState<string[]>([]);
-  const [minGrade, setMinGrade] = useState<Grade | ''>('');
-  const [domain, setDomain] = useState<Domain | ''>('');
-  const [scope, setScope] = useState<Record<ScopeKey, string>>({
-    ...Object.fromEntries(SCOPE_FIELDS.map(f => [f.key, ''])),
-    lifecycles: 'production',
-  } as Record<ScopeKey, string>);
-  const [deadline, setDeadline] = useState(inDays(28));
+  const [name, setName] = useState(campaign?.name ?? '');
+  const [description, setDescription] = useState(campaign?.description ?? '');
+  const [owner, setOwner] = useState(
+    campaign?.owner ?? 'group:default/security-leads',
+  );
+  const [checkIds, setCheckIds] = useState<string[]>(
+    campaign?.target.checkIds ?? [],
+  );
+  const [minGrade, setMinGrade] = useState<Grade | ''>(
+    campaign?.target.minGrade ?? '',
+  );
+  const [domain, setDomain] = useState<Domain | ''>(
+    campaign?.target.domain ?? '',
+  );
+  const [scope, setScope] = useState<Record<ScopeKey, string>>(
+    () =>
+      Object.fromEntries(
+        SCOPE_FIELDS.map(f => [
+          f.key,
+          campaign
+            ? (campaign.scope[f.key] ?? []).join(', ')
+            : f.key === 'lifecycles'
+            ? 'production'
+            : '',
+        ]),
+      ) as Record<ScopeKey, string>,
+  );
+  const [deadline, setDeadline] = useState(
+    campaign ? dateOf(campaign.deadline) : inDays(28),
+  );
   const [start, setStart] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
@@ -94,24 +120,38 @@ export function NewCampaignDialog(props: {
   const submit = async () => {
     setBusy(true);
     setError(undefined);
+    const fields = {
+      name: name.trim(),
+      description,
+      owner: owner.trim(),
+      target: {
+        checkIds,
+        ...(minGrade ? { minGrade } : {}),
+        ...(minGrade && domain ? { domain } : {}),
+      },
+      scope: Object.fromEntries(
+        SCOPE_FIELDS.map(f => [f.key, list(scope[f.key])]),
+      ) as Record<ScopeKey, string[]>,
+    };
+    const deadlineAt = new Date(`${deadline}T23:59:59Z`).toISOString();
     try {
-      await api.createCampaign({
-        name: name.trim(),
-        description,
-        owner: owner.trim(),
-        startsAt: new Date().toISOString(),
-        deadline: new Date(`${deadline}T23:59:59Z`).toISOString(),
-        target: {
-          checkIds,
-          ...(minGrade ? { minGrade } : {}),
-          ...(minGrade && domain ? { domain } : {}),
-        },
-        scope: Object.fromEntries(
-          SCOPE_FIELDS.map(f => [f.key, list(scope[f.key])]),
-        ) as Record<ScopeKey, string[]>,
-        state: start ? 'active' : 'draft',
-      });
-      props.onCreated();
+      if (campaign) {
+        await api.updateCampaign(campaign.id, {
+          ...fields,
+          // An unchanged date keeps the deadline's time as it was.
+          ...(deadline === dateOf(campaign.deadline)
+            ? {}
+            : { deadline: deadlineAt }),
+        });
+      } else {
+        await api.createCampaign({
+          ...fields,
+          startsAt: new Date().toISOString(),
+          deadline: deadlineAt,
+          state: start ? 'active' : 'draft',
+        });
+      }
+      props.onSaved();
     } catch (e) {
       setError(e as Error);
     } finally {
@@ -126,9 +166,11 @@ export function NewCampaignDialog(props: {
       onClose={props.onClose}
       fullWidth
       maxWidth="md"
-      aria-labelledby="sg-new-campaign"
+      aria-labelledby="sg-campaign-dialog"
     >
-      <DialogTitle id="sg-new-campaign">New campaign</DialogTitle>
+      <DialogTitle id="sg-campaign-dialog">
+        {campaign ? `Change ${campaign.name}` : 'New campaign'}
+      </DialogTitle>
       <DialogContent>
         <DialogContentText>
           Name at least one check that must pass (or be exempt), or a minimum
@@ -236,16 +278,18 @@ export function NewCampaignDialog(props: {
           value={deadline}
           onChange={e => setDeadline(e.target.value)}
         />
-        <FormControlLabel
-          control={
-            <Checkbox
-              checked={start}
-              onChange={e => setStart(e.target.checked)}
-              color="primary"
-            />
-          }
-          label="Start now (otherwise a draft)"
-        />
+        {!campaign && (
+          <FormControlLabel
+            control={
+              <Checkbox
+                checked={start}
+                onChange={e => setStart(e.target.checked)}
+                color="primary"
+              />
+            }
+            label="Start now (otherwise a draft)"
+          />
+        )}
         <ActionError error={error} />
       </DialogContent>
       <DialogActions>
@@ -260,7 +304,7 @@ export function NewCampaignDialog(props: {
           }
           onClick={submit}
         >
-          Create
+          {campaign ? 'Save' : 'Create'}
         </Button>
       </DialogActions>
     </Dialog>
