@@ -168,6 +168,24 @@ describe.each(databases.eachSupportedId())(
       expect((await store.get(c.id))?.outcome).toBeUndefined();
     });
 
+    it('counts days left as the portal shows the deadline, and a missed deadline as overdue at once', async () => {
+      const c = await replica().create(input, 'user:default/sam');
+      const daysLeft = async (at: number) => {
+        now = at;
+        return (await replica().progress(c.id)).daysLeft;
+      };
+      const HOUR = DAY / 24;
+      // 13.7 days reads "in 14 days", and so many days left.
+      expect(await daysLeft(DEADLINE - 13.7 * DAY)).toBe(14);
+      expect(await daysLeft(DEADLINE - 3.3 * DAY)).toBe(3);
+      expect(await daysLeft(DEADLINE - 20 * HOUR)).toBe(1);
+      expect(await daysLeft(DEADLINE - 5 * HOUR)).toBe(0);
+      expect(await daysLeft(DEADLINE)).toBe(0);
+      // An hour past it is a day overdue, not due today.
+      expect(await daysLeft(DEADLINE + HOUR)).toBe(-1);
+      expect(await daysLeft(DEADLINE + 2.2 * DAY)).toBe(-2);
+    });
+
     it('counts progress again only when the target, the scope or a posture changed', async () => {
       await postures.save([record('a', 'fail')], new Date(START + DAY));
       const service = replica();

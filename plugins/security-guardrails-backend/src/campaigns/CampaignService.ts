@@ -271,8 +271,15 @@ export class CampaignService {
     return last.done === last.services;
   }
 
+  /**
+   * Days to the deadline, rounded as the portal shows a time ("in 28
+   * days"), so the two never disagree: 0 when less than half a day is left.
+   * Past the deadline, the days overdue as a negative number, at least 1: a
+   * deadline missed an hour ago is overdue, not due today.
+   */
   #daysLeft(c: Campaign): number {
-    return Math.ceil((Date.parse(c.deadline) - this.#now().getTime()) / DAY_MS);
+    const days = (Date.parse(c.deadline) - this.#now().getTime()) / DAY_MS;
+    return days >= 0 ? Math.round(days) : -Math.max(1, Math.round(-days));
   }
 
   /** Counts every active campaign ahead of the requests (see ProgressCounts.warm). */
