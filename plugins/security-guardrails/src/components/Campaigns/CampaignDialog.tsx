@@ -14,6 +14,7 @@ import {
 import { Autocomplete } from '@material-ui/lab';
 import { useApi } from '@backstage/core-plugin-api';
 import {
+  ANY_CAMPAIGN_SCOPE,
   Campaign,
   CampaignScope,
   DOMAIN_TITLES,
@@ -66,6 +67,12 @@ const SCOPE_FIELDS: Array<{
   { key: 'clusters', label: 'Clusters (comma-separated, empty for all)' },
 ];
 
+/** A scope as the form's comma-separated fields. */
+const scopeText = (scope: CampaignScope) =>
+  Object.fromEntries(
+    SCOPE_FIELDS.map(f => [f.key, (scope[f.key] ?? []).join(', ')]),
+  ) as Record<ScopeKey, string>;
+
 /** The date part (UTC) of an ISO time, as the date field shows it. */
 const dateOf = (iso: string) => iso.slice(0, 10);
 
@@ -97,18 +104,10 @@ export function CampaignDialog(props: {
   const [domain, setDomain] = useState<Domain | ''>(
     campaign?.target.domain ?? '',
   );
-  const [scope, setScope] = useState<Record<ScopeKey, string>>(
-    () =>
-      Object.fromEntries(
-        SCOPE_FIELDS.map(f => [
-          f.key,
-          campaign
-            ? (campaign.scope[f.key] ?? []).join(', ')
-            : f.key === 'lifecycles'
-            ? 'production'
-            : '',
-        ]),
-      ) as Record<ScopeKey, string>,
+  const [scope, setScope] = useState<Record<ScopeKey, string>>(() =>
+    campaign
+      ? scopeText(campaign.scope)
+      : { ...scopeText(ANY_CAMPAIGN_SCOPE), lifecycles: 'production' },
   );
   const [deadline, setDeadline] = useState(
     campaign ? dateOf(campaign.deadline) : inDays(28),
