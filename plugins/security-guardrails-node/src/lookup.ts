@@ -81,6 +81,18 @@ export interface ClusterLookup {
    * else the monitor's own namespace), in list order.
    */
   monitorsSelecting(kind: string, namespace: string): KubeObject[];
+  /**
+   * The NetworkPolicies, PodDisruptionBudgets or Services (`kind`) of a
+   * namespace whose pod selector selects pods with these labels (a
+   * Service's empty selector selects nothing), in the order of
+   * inNamespace(kind, namespace). Indexed, so checks need not test every
+   * selector of the namespace for every workload.
+   */
+  selectingPods(
+    kind: 'NetworkPolicy' | 'PodDisruptionBudget' | 'Service',
+    namespace: string,
+    labels: Record<string, string> | undefined,
+  ): KubeObject[];
   get(
     kind: string,
     namespace: string | undefined,

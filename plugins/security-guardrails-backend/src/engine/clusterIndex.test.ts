@@ -24,6 +24,71 @@ describe('ClusterIndex', () => {
     expect(index.has('Role')).toBe(false);
   });
 
+  it("finds the policies, budgets and Services that select a pod's labels, per namespace and in its order", () => {
+    const web = { app: 'web', tier: 'front' };
+    const denyAll = object('NetworkPolicy', 'deny-all', {
+      spec: { podSelector: {} },
+    });
+    const webOnly = object('NetworkPolicy', 'web', {
+      spec: { podSelector: { matchLabels: { app: 'web' } } },
+    });
+    const front = object('NetworkPolicy', 'front', {
+      spec: {
+        podSelector: {
+          matchExpressions: [
+            { key: 'tier', operator: 'In', values: ['front', 'edge'] },
+          ],
+        },
+      },
+    });
+    const db = object('NetworkPolicy', 'db', {
+      spec: { podSelector: { matchLabels: { app: 'db' } } },
+    });
+    const elsewhere = object(
+      'NetworkPolicy',
+      'web',
+      { spec: { podSelector: { matchLabels: { app: 'web' } } } },
+      { namespace: 'pay' },
+    );
+    const pdb = object('PodDisruptionBudget', 'web', {
+      spec: { selector: { matchLabels: { app: 'web' } } },
+    });
+    const service = object('Service', 'web', {
+      spec: { selector: { app: 'web' } },
+    });
+    // A Service without a selector selects no pod (its endpoints are managed by hand).
+    const external = object('Service', 'external', { spec: { selector: {} } });
+    const index = new ClusterIndex(
+      snapshot([
+        denyAll,
+        webOnly,
+        front,
+        db,
+        elsewhere,
+        pdb,
+        service,
+        external,
+      ]),
+    );
+    expect(index.selectingPods('NetworkPolicy', 'shop', web)).toEqual(
+      index
+        .inNamespace('NetworkPolicy', 'shop')
+        .filter(p => [denyAll, webOnly, front].includes(p)),
+    );
+    expect(index.selectingPods('NetworkPolicy', 'pay', web)).toEqual([
+      elsewhere,
+    ]);
+    expect(index.selectingPods('NetworkPolicy', 'shop', undefined)).toEqual([
+      denyAll,
+    ]);
+    expect(index.selectingPods('PodDisruptionBudget', 'shop', web)).toEqual([
+      pdb,
+    ]);
+    expect(index.selectingPods('Service', 'shop', web)).toEqual([service]);
+    expect(index.selectingPods('Service', 'shop', { app: 'db' })).toEqual([]);
+    expect(index.selectingPods('Service', 'empty', web)).toEqual([]);
+  });
+
   it('takes the last of two objects with the same kind, namespace and name, as a later apply would', () => {
     const first = object('ServiceAccount', 'app', {
       automountServiceAccountToken: true,

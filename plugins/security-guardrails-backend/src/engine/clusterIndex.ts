@@ -27,7 +27,7 @@ import {
   subjectsOf,
 } from './rbac';
 import { isClusterScoped } from './kinds';
-import { selectorMatches } from './selectors';
+import { Labels, SelectorIndex, selectorMatches } from './selectors';
 import { runSteps, sortInSteps, STEP, Steps } from './steps';
 
 const DEFER = Symbol('defer');
@@ -43,6 +43,25 @@ export const WORKLOAD_KINDS = new Set([
   'ReplicationController',
   'Pod',
 ]);
+
+/** How each kind that selects pods holds its selector. */
+const POD_SELECTORS = {
+  NetworkPolicy: {
+    selectorOf: (o: KubeObject) => (o.spec as any)?.podSelector,
+    form: 'structured',
+  },
+  PodDisruptionBudget: {
+    selectorOf: (o: KubeObject) => (o.spec as any)?.selector,
+    form: 'structured',
+  },
+  // A plain map: an empty or missing selector selects nothing.
+  Service: {
+    selectorOf: (o: KubeObject) => (o.spec as any)?.selector,
+    form: 'map',
+  },
+} as const;
+
+export type PodSelectingKind = keyof typeof POD_SELECTORS;
 
 /**
  * Items by an object's kind, namespace and name, in nested maps of those
@@ -121,6 +140,10 @@ export class ClusterIndex implements ClusterLookup {
   readonly #topOwner = new Map<KubeObject, KubeObject>();
   readonly #workloadOf = new Map<KubeObject, Workload>();
   /** Prometheus Operator monitors by the namespaces they select, built on first use. */
+  readonly #podSelectors = new Map<
+    PodSelectingKind,
+    Map<string, SelectorIndex<KubeObject>>
+  >();
   readonly #monitors = new Map<
     string,
     { byNamespace: Map<string, number[]>; everywhere: number[] }
@@ -194,6 +217,33 @@ export class ClusterIndex implements ClusterLookup {
       }
     }
     return index.byName.get(name) ?? [];
+  }
+
+  /**
+   * The NetworkPolicies, PodDisruptionBudgets or Services (`kind`) of a
+   * namespace whose pod selector selects pods with these labels, in the
+   * order of inNamespace(kind, namespace). Each namespace's selectors are
+   * indexed on the first lookup (see SelectorIndex), so a lookup costs what
+   * it returns plus the few selectors that require no label.
+   */
+  selectingPods(
+    kind: PodSelectingKind,
+    namespace: string,
+    labels: Labels,
+  ): KubeObject[] {
+    let byNamespace = this.#podSelectors.get(kind);
+    if (!byNamespace) this.#podSelectors.set(kind, (byNamespace = new Map()));
+    let index = byNamespace.get(namespace);
+    if (!index) {
+      const { selectorOf, form } = POD_SELECTORS[kind];
+      index = new SelectorIndex(
+        this.inNamespace(kind, namespace),
+        selectorOf,
+        form,
+      );
+      byNamespace.set(namespace, index);
+    }
+    return index.matching(labels);
   }
 
   has(kind: string): boolean {

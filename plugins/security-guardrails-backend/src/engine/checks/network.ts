@@ -12,7 +12,6 @@ import {
   show,
   warn,
 } from '@internal/backstage-plugin-security-guardrails-node';
-import { selectorMatches } from '../selectors';
 import { isBootstrapped } from '../rbac';
 import { serviceAccountName } from './rbac';
 
@@ -88,9 +87,11 @@ spec:
   },
   workload: (w, ctx) => {
     const labels = w.template.metadata.labels;
-    const matching = ctx.index
-      .inNamespace('NetworkPolicy', w.namespace)
-      .filter(p => selectorMatches((p.spec as any)?.podSelector, labels));
+    const matching = ctx.index.selectingPods(
+      'NetworkPolicy',
+      w.namespace,
+      labels,
+    );
     // Policies are additive: a direction is restricted when some selecting
     // policy enforces it, and open again when any of them allows all of it.
     const restricted = new Set<Direction>();

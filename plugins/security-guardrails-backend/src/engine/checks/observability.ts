@@ -14,15 +14,13 @@ import {
   warn,
   Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
-import { mapSelectorMatches, selectorMatches } from '../selectors';
+import { selectorMatches } from '../selectors';
 
 const BATCH_KINDS = new Set(['Job', 'CronJob']);
 
 function selectingServices(w: Workload, ctx: CheckContext): KubeObject[] {
   const labels = w.template.metadata.labels;
-  return ctx.index
-    .inNamespace('Service', w.namespace)
-    .filter(s => mapSelectorMatches((s.spec as any)?.selector, labels));
+  return ctx.index.selectingPods('Service', w.namespace, labels);
 }
 
 /** Regular containers that serve traffic: they declare ports, or a Service selects the pod. */

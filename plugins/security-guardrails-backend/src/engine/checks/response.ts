@@ -19,7 +19,6 @@ import {
   warn,
   Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
-import { selectorMatches } from '../selectors';
 
 export const owner: Check = {
   meta: {
@@ -244,9 +243,11 @@ spec:
       ];
     }
     const labels = w.template.metadata.labels;
-    const budgets = ctx.index
-      .inNamespace('PodDisruptionBudget', w.namespace)
-      .filter(p => selectorMatches((p.spec as any)?.selector, labels));
+    const budgets = ctx.index.selectingPods(
+      'PodDisruptionBudget',
+      w.namespace,
+      labels,
+    );
     const field = 'PodDisruptionBudget.spec.selector';
     if (budgets.length === 0) {
       return [fail('No PodDisruptionBudget selects these pods.', { field })];
