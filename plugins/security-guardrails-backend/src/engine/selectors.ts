@@ -77,6 +77,50 @@ export function mapSelectorMatches(
   return entries.every(([k, v]) => labels?.[k] === v);
 }
 
+/** A selector that can select nothing, whatever the labels. */
+const NEVER = Symbol('never');
+
+/** A label a selector requires: the key with one of the values. */
+type Requirement = { key: string; values: unknown[] };
+
+/** The labels a structured selector requires (none: it is tested for every pod). */
+function structuredRequirements(
+  selector: unknown,
+): Requirement[] | typeof NEVER {
+  if (!selector || typeof selector !== 'object') return NEVER;
+  const { matchLabels, matchExpressions } = selector as LabelSelector;
+  const required: Requirement[] = [];
+  if (matchLabels && typeof matchLabels === 'object') {
+    for (const key of Object.keys(matchLabels)) {
+      required.push({ key, values: [matchLabels[key]] });
+    }
+  }
+  if (Array.isArray(matchExpressions)) {
+    for (const req of matchExpressions) {
+      if (
+        req &&
+        req.operator === 'In' &&
+        typeof req.key === 'string' &&
+        Array.isArray(req.values)
+      ) {
+        required.push({ key: req.key, values: req.values });
+      }
+    }
+  }
+  return required;
+}
+
+/** The labels a Service's plain selector requires; empty or missing selects nothing. */
+function mapRequirements(selector: unknown): Requirement[] | typeof NEVER {
+  if (!selector || typeof selector !== 'object') return NEVER;
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return NEVER;
+  return keys.map(key => ({
+    key,
+    values: [(selector as Record<string, unknown>)[key]],
+  }));
+}
+
 /**
  * Objects that select pods by labels (NetworkPolicies, PodDisruptionBudgets,
  * Services), indexed so that finding the ones that select a pod does not
@@ -172,50 +216,6 @@ export class SelectorIndex<T> {
     }
     return found;
   }
-}
-
-/** A selector that can select nothing, whatever the labels. */
-const NEVER = Symbol('never');
-
-/** A label a selector requires: the key with one of the values. */
-type Requirement = { key: string; values: unknown[] };
-
-/** The labels a structured selector requires (none: it is tested for every pod). */
-function structuredRequirements(
-  selector: unknown,
-): Requirement[] | typeof NEVER {
-  if (!selector || typeof selector !== 'object') return NEVER;
-  const { matchLabels, matchExpressions } = selector as LabelSelector;
-  const required: Requirement[] = [];
-  if (matchLabels && typeof matchLabels === 'object') {
-    for (const key of Object.keys(matchLabels)) {
-      required.push({ key, values: [matchLabels[key]] });
-    }
-  }
-  if (Array.isArray(matchExpressions)) {
-    for (const req of matchExpressions) {
-      if (
-        req &&
-        req.operator === 'In' &&
-        typeof req.key === 'string' &&
-        Array.isArray(req.values)
-      ) {
-        required.push({ key: req.key, values: req.values });
-      }
-    }
-  }
-  return required;
-}
-
-/** The labels a Service's plain selector requires; empty or missing selects nothing. */
-function mapRequirements(selector: unknown): Requirement[] | typeof NEVER {
-  if (!selector || typeof selector !== 'object') return NEVER;
-  const keys = Object.keys(selector);
-  if (keys.length === 0) return NEVER;
-  return keys.map(key => ({
-    key,
-    values: [(selector as Record<string, unknown>)[key]],
-  }));
 }
 
 const REQUIREMENT_FORMS: Array<{
