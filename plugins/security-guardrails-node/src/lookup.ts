@@ -88,6 +88,17 @@ export interface ClusterLookup {
    * inNamespace(kind, namespace). Indexed, so checks need not test every
    * selector of the namespace for every workload.
    */
+  /**
+   * The ServiceMonitors or PodMonitors (`kind`) that take in `namespace` and
+   * whose selector selects any of the label sets (a pod's, or its
+   * Services'), in the order of monitorsSelecting, each with the position of
+   * the first label set it selects. Indexed, like selectingPods.
+   */
+  monitorsMatching(
+    kind: 'ServiceMonitor' | 'PodMonitor',
+    namespace: string,
+    labelSets: Array<Record<string, string> | undefined>,
+  ): Array<{ monitor: KubeObject; selects: number }>;
   selectingPods(
     kind: 'NetworkPolicy' | 'PodDisruptionBudget' | 'Service',
     namespace: string,

@@ -89,6 +89,43 @@ describe('ClusterIndex', () => {
     expect(index.selectingPods('Service', 'empty', web)).toEqual([]);
   });
 
+  it('finds the monitors that select any of some label sets, in monitor order, each with the first set it selects', () => {
+    const monitor = (
+      name: string,
+      matchLabels: Record<string, string>,
+      namespaceSelector?: unknown,
+      namespace = 'shop',
+    ) =>
+      object(
+        'ServiceMonitor',
+        name,
+        { spec: { selector: { matchLabels }, namespaceSelector } },
+        { namespace },
+      );
+    const everywhere = monitor('all-web', { app: 'web' }, { any: true }, 'ops');
+    const api = monitor('api', { svc: 'api' });
+    const web = monitor('web', { app: 'web' });
+    const other = monitor('other', { app: 'web' }, undefined, 'pay');
+    const index = new ClusterIndex(snapshot([everywhere, api, web, other]));
+    const sets = [{ app: 'web', svc: 'web' }, { svc: 'api' }];
+    // monitorsSelecting order: by namespace, then name.
+    expect(index.monitorsSelecting('ServiceMonitor', 'shop')).toEqual([
+      everywhere,
+      api,
+      web,
+    ]);
+    expect(index.monitorsMatching('ServiceMonitor', 'shop', sets)).toEqual([
+      { monitor: everywhere, selects: 0 },
+      { monitor: api, selects: 1 },
+      { monitor: web, selects: 0 },
+    ]);
+    expect(
+      index.monitorsMatching('ServiceMonitor', 'shop', [{ svc: 'api' }]),
+    ).toEqual([{ monitor: api, selects: 0 }]);
+    expect(index.monitorsMatching('ServiceMonitor', 'shop', [])).toEqual([]);
+    expect(index.monitorsMatching('PodMonitor', 'shop', sets)).toEqual([]);
+  });
+
   it('takes the last of two objects with the same kind, namespace and name, as a later apply would', () => {
     const first = object('ServiceAccount', 'app', {
       automountServiceAccountToken: true,

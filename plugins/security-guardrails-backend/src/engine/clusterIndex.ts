@@ -144,6 +144,10 @@ export class ClusterIndex implements ClusterLookup {
     PodSelectingKind,
     Map<string, SelectorIndex<KubeObject>>
   >();
+  readonly #monitorSelectors = new Map<
+    string,
+    Map<string, SelectorIndex<KubeObject>>
+  >();
   readonly #monitors = new Map<
     string,
     { byNamespace: Map<string, number[]>; everywhere: number[] }
@@ -244,6 +248,43 @@ export class ClusterIndex implements ClusterLookup {
       byNamespace.set(namespace, index);
     }
     return index.matching(labels);
+  }
+
+  /**
+   * The ServiceMonitors or PodMonitors (`kind`) that take in `namespace`
+   * (see monitorsSelecting) and whose selector selects any of the label
+   * sets (a pod's, or its Services'), in the order of monitorsSelecting,
+   * each with the position of the first label set it selects. Indexed per
+   * namespace on the first lookup (see SelectorIndex).
+   */
+  monitorsMatching(
+    kind: 'ServiceMonitor' | 'PodMonitor',
+    namespace: string,
+    labelSets: Labels[],
+  ): Array<{ monitor: KubeObject; selects: number }> {
+    let byNamespace = this.#monitorSelectors.get(kind);
+    if (!byNamespace) {
+      this.#monitorSelectors.set(kind, (byNamespace = new Map()));
+    }
+    let index = byNamespace.get(namespace);
+    if (!index) {
+      index = new SelectorIndex(
+        this.monitorsSelecting(kind, namespace),
+        m => (m.spec as any)?.selector,
+        'structured',
+      );
+      byNamespace.set(namespace, index);
+    }
+    const first = new Map<number, number>();
+    labelSets.forEach((labels, j) => {
+      for (const i of index!.positions(labels)) {
+        if (!first.has(i)) first.set(i, j);
+      }
+    });
+    const monitors = index.items;
+    return [...first.keys()]
+      .sort((a, b) => a - b)
+      .map(i => ({ monitor: monitors[i], selects: first.get(i)! }));
   }
 
   has(kind: string): boolean {

@@ -134,7 +134,7 @@ function mapRequirements(selector: unknown): Requirement[] | typeof NEVER {
  * N lookups instead of N × N tests.
  */
 export class SelectorIndex<T> {
-  readonly #items: T[];
+  readonly items: T[];
   readonly #selectors: unknown[];
   readonly #matches: (selector: any, labels: Labels) => boolean;
   /** Label key → value → positions of the selectors filed under it. */
@@ -152,7 +152,7 @@ export class SelectorIndex<T> {
     selectorOf: (item: T) => unknown,
     form: 'structured' | 'map',
   ) {
-    this.#items = items;
+    this.items = items;
     this.#selectors = items.map(selectorOf);
     this.#matches = form === 'map' ? mapSelectorMatches : selectorMatches;
     const options = this.#selectors.map(selector =>
@@ -198,6 +198,11 @@ export class SelectorIndex<T> {
 
   /** The items whose selector selects the labels, in the items' order. */
   matching(labels: Labels): T[] {
+    return this.positions(labels).map(i => this.items[i]);
+  }
+
+  /** The positions (in the items) of the selectors that select the labels, in order. */
+  positions(labels: Labels): number[] {
     let candidates = this.#unkeyed;
     if (labels && typeof labels === 'object' && this.#byLabel.size > 0) {
       const keyed: number[] = [];
@@ -210,9 +215,9 @@ export class SelectorIndex<T> {
         candidates = [...this.#unkeyed, ...keyed].sort((a, b) => a - b);
       }
     }
-    const found: T[] = [];
+    const found: number[] = [];
     for (const i of candidates) {
-      if (this.#matches(this.#selectors[i], labels)) found.push(this.#items[i]);
+      if (this.#matches(this.#selectors[i], labels)) found.push(i);
     }
     return found;
   }

@@ -14,7 +14,6 @@ import {
   warn,
   Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
-import { selectorMatches } from '../selectors';
 
 const BATCH_KINDS = new Set(['Job', 'CronJob']);
 
@@ -186,35 +185,36 @@ spec:
       ];
     }
     const labels = w.template.metadata.labels;
-    for (const pm of ctx.index.monitorsSelecting('PodMonitor', w.namespace)) {
-      if (selectorMatches((pm.spec as any)?.selector, labels)) {
-        return [
-          pass(`Scraped by PodMonitor ${pm.metadata.name}.`, {
-            field: 'PodMonitor.spec.selector',
-            observed: pm.metadata.name,
-          }),
-        ];
-      }
+    const [byPod] = ctx.index.monitorsMatching('PodMonitor', w.namespace, [
+      labels,
+    ]);
+    if (byPod) {
+      return [
+        pass(`Scraped by PodMonitor ${byPod.monitor.metadata.name}.`, {
+          field: 'PodMonitor.spec.selector',
+          observed: byPod.monitor.metadata.name,
+        }),
+      ];
     }
+    // The first ServiceMonitor that selects one of the pod's Services, and
+    // the first of those Services it selects.
     const services = selectingServices(w, ctx);
-    for (const sm of ctx.index.monitorsSelecting(
+    const [byService] = ctx.index.monitorsMatching(
       'ServiceMonitor',
       w.namespace,
-    )) {
-      const svc = services.find(s =>
-        selectorMatches((sm.spec as any)?.selector, s.metadata.labels),
-      );
-      if (svc) {
-        return [
-          pass(
-            `Scraped by ServiceMonitor ${sm.metadata.name} through Service ${svc.metadata.name}.`,
-            {
-              field: 'ServiceMonitor.spec.selector',
-              observed: sm.metadata.name,
-            },
-          ),
-        ];
-      }
+      services.map(s => s.metadata.labels),
+    );
+    if (byService) {
+      const { monitor, selects } = byService;
+      return [
+        pass(
+          `Scraped by ServiceMonitor ${monitor.metadata.name} through Service ${services[selects].metadata.name}.`,
+          {
+            field: 'ServiceMonitor.spec.selector',
+            observed: monitor.metadata.name,
+          },
+        ),
+      ];
     }
     return [
       fail(
