@@ -107,7 +107,10 @@ describe('ClusterIndex', () => {
     const web = monitor('web', { app: 'web' });
     const other = monitor('other', { app: 'web' }, undefined, 'pay');
     const index = new ClusterIndex(snapshot([everywhere, api, web, other]));
-    const sets = [{ app: 'web', svc: 'web' }, { svc: 'api' }];
+    const sets: Array<Record<string, string>> = [
+      { app: 'web', svc: 'web' },
+      { svc: 'api' },
+    ];
     // monitorsSelecting order: by namespace, then name.
     expect(index.monitorsSelecting('ServiceMonitor', 'shop')).toEqual([
       everywhere,
@@ -166,6 +169,18 @@ describe('ClusterIndex', () => {
     expect(index.topOwnerOf(rs)).toBe(web);
     expect(index.topOwnerOf(byName)).toBe(web);
     expect(index.workloads.map(w => w.name)).toEqual(['web']);
+  });
+
+  it('indexes a kind of 250,000 objects, more than a call can take spread as arguments', () => {
+    const pods = Array.from({ length: 250_000 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p-${i}`, namespace: `ns-${i % 100}` },
+      spec: { containers: [] },
+    }));
+    const index = new ClusterIndex(snapshot(pods as any));
+    expect(index.list('Pod')).toHaveLength(250_000);
+    expect(index.workloads).toHaveLength(250_000);
   });
 
   it('lists workloads by kind, namespace and name, whatever the order of the objects', () => {

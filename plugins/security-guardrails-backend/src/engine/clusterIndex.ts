@@ -372,7 +372,9 @@ export class ClusterIndex implements ClusterLookup {
   *#indexOwnership(): Steps<void> {
     const candidates: KubeObject[] = [];
     for (const kind of WORKLOAD_KINDS) {
-      candidates.push(...this.list(kind));
+      // One by one: spread into a call, a kind of 150,000 objects (the Pods
+      // of a large cluster) overflows the stack.
+      for (const obj of this.list(kind)) candidates.push(obj);
     }
     let n = 0;
     for (const obj of candidates) {
@@ -615,7 +617,7 @@ export class ClusterIndex implements ClusterLookup {
           selectorMatches(sel as any, other.metadata.labels),
         )
       ) {
-        rules.push(...this.#rulesOfRole(other, visiting));
+        for (const rule of this.#rulesOfRole(other, visiting)) rules.push(rule);
       }
     }
     if (self) visiting.delete(self);
@@ -648,7 +650,7 @@ export class ClusterIndex implements ClusterLookup {
             namespace?: string;
           }> = [];
           if (Array.isArray(result.resources) && result.resources.length > 0) {
-            targets.push(...result.resources);
+            for (const r of result.resources) targets.push(r);
           } else if (scope) {
             targets.push(scope);
           }

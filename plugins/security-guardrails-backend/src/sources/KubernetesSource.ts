@@ -234,7 +234,9 @@ export class KubernetesSource implements ClusterStateSource {
     await Promise.all(Array.from({ length: this.#concurrency }, worker));
     // Keep the order of KINDS so results are deterministic.
     for (const def of this.#kinds) {
-      objects.push(...(results.get(def) ?? []));
+      // One by one: spread into a call, a kind of 150,000 objects (the Pods
+      // of a large cluster) overflows the stack.
+      for (const obj of results.get(def) ?? []) objects.push(obj);
     }
     let status: ClusterSnapshot['status'] = 'ok';
     if (coreFailures > 0) status = 'unreachable';

@@ -158,8 +158,8 @@ export class ManifestsSource implements ClusterStateSource {
           objects.push(obj);
           locations.set(obj, parsed.locations.get(obj)!);
         }
-        errors.push(...parsed.errors);
-        unnamespaced.push(...parsed.unnamespaced);
+        for (const e of parsed.errors) errors.push(e);
+        for (const o of parsed.unnamespaced) unnamespaced.push(o);
       }
     }
     // Without a namespace given, place namespace-less objects where their
