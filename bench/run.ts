@@ -163,7 +163,16 @@ async function main() {
         } MB`,
       );
     }
-    const checkTimes = (await run(['check-times', dir])).checks;
+    // Each check's time, the least of two processes: at 1,000 services a
+    // check takes a few milliseconds, and one process's JIT can make it 2-3
+    // times another's, which a growth ratio would take for growth.
+    const checkTimes: Record<string, number> = {};
+    for (let p = 0; p < 2; p++) {
+      const times = (await run(['check-times', dir])).checks;
+      for (const [id, ms] of Object.entries<number>(times)) {
+        checkTimes[id] = Math.min(checkTimes[id] ?? Infinity, ms);
+      }
+    }
     figures[n] = {
       checkTimes,
       plainWallMs: median(plains.map(f => f.wallMs)),
