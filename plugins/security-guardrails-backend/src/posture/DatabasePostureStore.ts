@@ -27,7 +27,11 @@ import {
   PostureRow,
   TABLES,
 } from '../database/tables';
-import { answerJson, decompressAnswer } from './operations/postureAnswer';
+import {
+  AnswerParts,
+  answerJson,
+  decompressAnswer,
+} from './operations/postureAnswer';
 import {
   ANSWER_FORMAT,
   RESULTS_WITH_SINCE,
@@ -81,17 +85,7 @@ function toListItem(row: ListRow, failing: string[]): PostureListItem {
   };
 }
 
-type PostureAnswerRow = Pick<
-  PostureRow,
-  | 'entity_ref'
-  | 'evaluated_at'
-  | 'clusters'
-  | 'stale'
-  | 'mapped'
-  | 'score_detail'
-  | 'results'
-  | 'answer_format'
->;
+type PostureAnswerRow = AnswerParts & Pick<PostureRow, 'answer_format'>;
 
 export class DatabasePostureStore implements PostureStore {
   readonly #db: Knex;
