@@ -64,11 +64,23 @@ export function annotationExemptions(
   return out;
 }
 
+/** The active rules of one check, in order, and where to look for an entity's. */
+interface CheckRules {
+  rules: Array<{ rule: ExemptionRule; expires: Date }>;
+  /** Positions of the rules scoped to an entity, by entity. */
+  byEntity: Map<string, number[]>;
+  /** Positions of the rules for any entity. */
+  anyEntity: number[];
+}
+
+/**
+ * The active exemptions, by check and by entity: a result is compared with
+ * the rules of its own entities and those for any entity, not with every
+ * rule of its check (a campaign can bring thousands of approved exemptions
+ * of one check, each for one service).
+ */
 export class ExemptionMatcher {
-  readonly #byCheck = new Map<
-    string,
-    Array<{ rule: ExemptionRule; expires: Date }>
-  >();
+  readonly #byCheck = new Map<string, CheckRules>();
 
   constructor(rules: ExemptionRule[], now: Date) {
     for (const rule of rules) {
@@ -79,19 +91,43 @@ export class ExemptionMatcher {
         !rule.reason?.trim()
       )
         continue;
-      const list = this.#byCheck.get(rule.checkId) ?? [];
-      list.push({ rule, expires });
-      this.#byCheck.set(rule.checkId, list);
+      let forCheck = this.#byCheck.get(rule.checkId);
+      if (!forCheck) {
+        forCheck = { rules: [], byEntity: new Map(), anyEntity: [] };
+        this.#byCheck.set(rule.checkId, forCheck);
+      }
+      const at = forCheck.rules.length;
+      forCheck.rules.push({ rule, expires });
+      if (rule.entityRef) {
+        const own = forCheck.byEntity.get(rule.entityRef);
+        if (own) own.push(at);
+        else forCheck.byEntity.set(rule.entityRef, [at]);
+      } else {
+        forCheck.anyEntity.push(at);
+      }
     }
   }
 
-  /** The first active rule covering a result owned by these entities. */
+  /** The first active rule (in the order given) covering a result owned by these entities. */
   match(result: CheckResult, entityRefs: string[]): ExemptionInfo | undefined {
-    const candidates = this.#byCheck.get(result.checkId);
-    if (!candidates) return undefined;
+    const forCheck = this.#byCheck.get(result.checkId);
+    if (!forCheck) return undefined;
+    let positions = forCheck.anyEntity;
+    let merged = false;
+    for (const ref of entityRefs) {
+      const own = forCheck.byEntity.get(ref);
+      if (!own) continue;
+      positions = [...positions, ...own];
+      merged = true;
+    }
+    if (merged) positions.sort((a, b) => a - b);
     const r = result.resource;
-    for (const { rule, expires } of candidates) {
-      if (rule.entityRef && !entityRefs.includes(rule.entityRef)) continue;
+    let previous = -1;
+    for (const at of positions) {
+      // An entity listed twice brings its rules twice.
+      if (at === previous) continue;
+      previous = at;
+      const { rule, expires } = forCheck.rules[at];
       if (rule.cluster && rule.cluster !== r.cluster) continue;
       if (rule.namespace && rule.namespace !== r.namespace) continue;
       if (rule.kind && rule.kind !== r.kind) continue;
