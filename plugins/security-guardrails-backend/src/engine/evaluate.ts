@@ -131,6 +131,11 @@ function resourceRefOf(cluster: string, obj: KubeObject): ResourceRef {
   return ref;
 }
 
+/** A resource as errors name it: kind/namespace/name. */
+function resourceText(resource: ResourceRef): string {
+  return `${resource.kind}/${resource.namespace ?? ''}/${resource.name}`;
+}
+
 function entityResourceRef(entity: EntityInfo): ResourceRef {
   return {
     cluster: 'catalog',
@@ -329,9 +334,7 @@ export function* evaluationSteps(
             errors.push({
               cluster: resource.cluster,
               checkId: check.meta.id,
-              resource: `${resource.kind}/${resource.namespace ?? ''}/${
-                resource.name
-              }`,
+              resource: resourceText(resource),
               message: `exemption annotation ignored: it must read "<YYYY-MM-DD> <reason>", got "${ann.raw.slice(
                 0,
                 80,
@@ -369,9 +372,7 @@ export function* evaluationSteps(
       errors.push({
         cluster: resource.cluster,
         checkId: check.meta.id,
-        resource: `${resource.kind}/${resource.namespace ?? ''}/${
-          resource.name
-        }`,
+        resource: resourceText(resource),
         message: `check failed: ${(e as Error)?.message ?? String(e)}`,
       });
       return [];

@@ -424,9 +424,9 @@ export class DatabasePostureStore implements PostureStore {
       .limit(page.limit);
     // Each row holds its failing checks; a row an older version wrote is
     // looked up in the failing-check index, in one query for the page.
-    const older = rows
-      .filter(r => !(Number(r.answer_format) >= ANSWER_FORMAT))
-      .map(r => r.entity_ref);
+    const current = (r: Pick<PostureRow, 'answer_format'>) =>
+      Number(r.answer_format) >= ANSWER_FORMAT;
+    const older = rows.filter(r => !current(r)).map(r => r.entity_ref);
     const indexed = new Map<string, string[]>();
     if (older.length) {
       const failing: Array<{ entity_ref: string; check_id: string }> =
@@ -442,7 +442,7 @@ export class DatabasePostureStore implements PostureStore {
     return rows.map(r =>
       toListItem(
         r,
-        Number(r.answer_format) >= ANSWER_FORMAT
+        current(r)
           ? parse<string[]>(r.failing_checks, [])
           : (indexed.get(r.entity_ref) ?? []).sort(),
       ),
