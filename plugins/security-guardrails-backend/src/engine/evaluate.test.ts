@@ -424,6 +424,54 @@ describe('evaluate', () => {
     );
   });
 
+  it('gives the results of an object two entities own to both, in report order, and to the asked one only when asked', () => {
+    const shared = deployment({
+      name: 'shared',
+      labels: { 'backstage.io/kubernetes-id': 'app', team: 'pay' },
+      podLabels: { 'backstage.io/kubernetes-id': 'app', team: 'pay' },
+    });
+    const solo = deployment({ name: 'solo' });
+    const entities = [
+      entity(),
+      entity({
+        ref: 'component:default/pay',
+        name: 'pay',
+        annotations: {
+          'backstage.io/kubernetes-label-selector': 'team=pay',
+        },
+      }),
+    ];
+    const state = { clusters: [snapshot([solo, shared])] };
+    const all = evaluate(state, { entities, now: NOW });
+    const inCluster = (list: CheckResult[]) =>
+      list.filter(r => r.resource.cluster !== 'catalog');
+    const app = all.entities.get('component:default/app')!.results;
+    const pay = all.entities.get('component:default/pay')!.results;
+    expect(inCluster(pay).length).toBeGreaterThan(0);
+    expect(inCluster(pay).every(r => r.resource.name === 'shared')).toBe(true);
+    expect(inCluster(app).filter(r => r.resource.name === 'shared')).toEqual(
+      inCluster(pay),
+    );
+    expect(inCluster(app).some(r => r.resource.name === 'solo')).toBe(true);
+    // Each entity's results are the evaluation's, in the same order.
+    for (const list of [app, pay]) {
+      const positions = list.map(r => all.results.indexOf(r));
+      expect(positions.every(i => i >= 0)).toBe(true);
+      expect(positions).toEqual([...positions].sort((x, y) => x - y));
+    }
+    expect(all.unowned).toEqual([]);
+
+    const onlyPay = evaluate(state, {
+      entities,
+      now: NOW,
+      onlyEntities: new Set(['component:default/pay']),
+    });
+    expect([...onlyPay.entities.keys()]).toEqual(['component:default/pay']);
+    expect(
+      onlyPay.entities.get('component:default/pay')!.results.map(resultKey),
+    ).toEqual(pay.map(resultKey));
+  });
+
   it('reports each cluster with its freshness and keeps clusters apart', () => {
     const a = snapshot([deployment()], 'a');
     const b = {

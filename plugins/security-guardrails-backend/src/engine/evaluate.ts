@@ -146,46 +146,69 @@ function entityResourceRef(entity: EntityInfo): ResourceRef {
   };
 }
 
+/** One check's results in the order found, each with its subject's number. */
+class CheckResults {
+  readonly results: CheckResult[] = [];
+  readonly subjects: number[] = [];
+
+  add(result: CheckResult, subject: number) {
+    this.results.push(result);
+    this.subjects.push(subject);
+  }
+}
+
 /**
- * Results by check, each check's in the order they were found, with the
- * entities each belongs to beside it. Concatenated in the order of check ids,
- * they are in report order: check id, then cluster (in the order the clusters
- * are given), kind, namespace and name of the object examined, then container
- * (in pod spec order).
+ * Results by check, each check's in the order they were found, each with the
+ * subject (object or entity) it is about, whose owners are kept once.
+ * Concatenated in the order of check ids, they are in report order: check
+ * id, then cluster (in the order the clusters are given), kind, namespace and
+ * name of the object examined, then container (in pod spec order).
  */
 class ResultsByCheck {
-  readonly #byCheck = new Map<
-    string,
-    { results: CheckResult[]; owners: string[][] }
-  >();
-  #size = 0;
+  readonly #byCheck = new Map<string, CheckResults>();
+  /** The entities owning each subject, by subject number. */
+  readonly #owners: string[][] = [];
 
-  add(checkId: string, result: CheckResult, owners: string[]) {
-    let lists = this.#byCheck.get(checkId);
-    if (!lists) {
-      lists = { results: [], owners: [] };
-      this.#byCheck.set(checkId, lists);
-    }
-    lists.results.push(result);
-    lists.owners.push(owners);
-    this.#size++;
+  /** Numbers the next subject, owned by these entities (none: unowned). */
+  subject(owners: string[]): number {
+    this.#owners.push(owners);
+    return this.#owners.length - 1;
   }
 
-  /** Every result in report order, with its owners at the same index; the lists are emptied. */
-  *drain(): Steps<{ results: CheckResult[]; owners: string[][] }> {
-    const results = new Array<CheckResult>(this.#size);
-    const owners = new Array<string[]>(this.#size);
+  /** The results of one check, to add to. */
+  of(checkId: string): CheckResults {
+    let lists = this.#byCheck.get(checkId);
+    if (!lists) {
+      lists = new CheckResults();
+      this.#byCheck.set(checkId, lists);
+    }
+    return lists;
+  }
+
+  /**
+   * Every result in report order, with its subject's number at the same
+   * index and each subject's owners; the lists are emptied.
+   */
+  *drain(): Steps<{
+    results: CheckResult[];
+    subjects: Int32Array;
+    owners: string[][];
+  }> {
+    let size = 0;
+    for (const lists of this.#byCheck.values()) size += lists.results.length;
+    const results = new Array<CheckResult>(size);
+    const subjects = new Int32Array(size);
     let i = 0;
     for (const id of [...this.#byCheck.keys()].sort(compareStrings)) {
       const lists = this.#byCheck.get(id)!;
       for (let j = 0; j < lists.results.length; j++) {
         results[i] = lists.results[j];
-        owners[i] = lists.owners[j];
+        subjects[i] = lists.subjects[j];
         if (++i % STEP === 0) yield;
       }
       this.#byCheck.delete(id);
     }
-    return { results, owners };
+    return { results, subjects, owners: this.#owners };
   }
 }
 
@@ -294,15 +317,20 @@ export function* evaluationSteps(
     findings: Finding[],
     resource: ResourceRef,
     entityRefs: string[],
+    subject: number,
     location: { file: string; line: number } | undefined,
     exemptByAnnotation: ReturnType<typeof annotationExemptions> | undefined,
   ) => {
+    if (findings.length === 0) return;
+    // Read once a call: every check is an object of its own shape.
+    const { id: checkId, severity, domain } = check.meta;
+    const into = found.of(checkId);
     for (const f of findings) {
       const result: CheckResult = {
-        checkId: check.meta.id,
+        checkId,
         status: f.status,
-        severity: f.severity ?? check.meta.severity,
-        domain: check.meta.domain,
+        severity: f.severity ?? severity,
+        domain,
         resource: f.resource
           ? { cluster: resource.cluster, ...f.resource }
           : resource,
@@ -317,7 +345,7 @@ export function* evaluationSteps(
         exemption: undefined,
       };
       if (result.status === 'fail' || result.status === 'warn') {
-        const ann = exemptByAnnotation?.get(check.meta.id);
+        const ann = exemptByAnnotation?.get(checkId);
         if (ann) {
           if (
             ann.expiresAt &&
@@ -333,7 +361,7 @@ export function* evaluationSteps(
           } else if (!ann.expiresAt || !ann.reason) {
             errors.push({
               cluster: resource.cluster,
-              checkId: check.meta.id,
+              checkId,
               resource: resourceText(resource),
               message: `exemption annotation ignored: it must read "<YYYY-MM-DD> <reason>", got "${ann.raw.slice(
                 0,
@@ -350,7 +378,7 @@ export function* evaluationSteps(
           }
         }
       }
-      found.add(check.meta.id, result, entityRefs);
+      into.add(result, subject);
     }
   };
 
@@ -436,9 +464,10 @@ export function* evaluationSteps(
           const ann = honourAnnotations
             ? annotationExemptions(w.object)
             : undefined;
+          const subject = found.subject(refs);
           for (const check of workloadChecks) {
             const findings = run(check, onWorkload, w, ctx, resource);
-            record(check, findings, resource, refs, location, ann);
+            record(check, findings, resource, refs, subject, location, ann);
           }
         }
       }
@@ -476,15 +505,16 @@ export function* evaluationSteps(
           temporaryAccess: temporary,
         };
         if (location) result.source = location;
-        found.add(result.checkId, result, refs);
+        found.of(result.checkId).add(result, found.subject(refs));
         continue;
       }
       const ann = honourAnnotations ? annotationExemptions(obj) : undefined;
       let mapped = false;
+      const subject = found.subject(refs);
       for (const check of objectChecks) {
         const findings = run(check, onObject, obj, ctx, resource);
         if (findings.length) mapped = true;
-        record(check, findings, resource, refs, location, ann);
+        record(check, findings, resource, refs, subject, location, ann);
       }
       if (mapped || WORKLOAD_KINDS.has(obj.kind)) noteEntities(refs);
     }
@@ -515,23 +545,24 @@ export function* evaluationSteps(
   for (const entity of inOrder) {
     yield;
     const resource = entityResourceRef(entity);
+    const refs = [entity.ref];
+    const subject = found.subject(refs);
     for (const check of entityChecks) {
       const findings = run(check, onEntity, entity, catalogCtx, resource);
-      record(check, findings, resource, [entity.ref], undefined, undefined);
+      record(check, findings, resource, refs, subject, undefined, undefined);
     }
   }
 
-  const { results, owners } = yield* found.drain();
+  const { results, subjects, owners } = yield* found.drain();
 
+  // Each result goes to the lists of its subject's owners (or to the unowned),
+  // worked out once per subject rather than once per result.
   const unowned: CheckResult[] = [];
-  for (let i = 0; i < results.length; i++) {
-    if (i % STEP === 0) yield;
-    const result = results[i];
-    const refs = owners[i];
-    if (refs.length === 0) {
-      unowned.push(result);
-      continue;
-    }
+  const targets = new Array<CheckResult[][] | undefined>(owners.length);
+  const targetsOf = (subject: number): CheckResult[][] => {
+    const refs = owners[subject];
+    if (refs.length === 0) return [unowned];
+    const lists: CheckResult[][] = [];
     for (const ref of refs) {
       if (only && !only.has(ref)) continue;
       let list = entityResults.get(ref);
@@ -539,8 +570,19 @@ export function* evaluationSteps(
         list = [];
         entityResults.set(ref, list);
       }
-      list.push(result);
+      lists.push(list);
     }
+    return lists;
+  };
+  for (let i = 0; i < results.length; i++) {
+    if (i % STEP === 0) yield;
+    const subject = subjects[i];
+    let lists = targets[subject];
+    if (lists === undefined) {
+      lists = targetsOf(subject);
+      targets[subject] = lists;
+    }
+    for (let k = 0; k < lists.length; k++) lists[k].push(results[i]);
   }
 
   const entityMap = new Map<string, EntityEvaluation>();
