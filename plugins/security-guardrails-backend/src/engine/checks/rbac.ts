@@ -20,6 +20,7 @@ import {
   pass,
   RbacSubject,
   show,
+  SubjectGrant,
   warn,
   Workload,
 } from '@internal/backstage-plugin-security-guardrails-node';
@@ -67,22 +68,34 @@ function scopeOf(binding: KubeObject): string | undefined {
     : undefined;
 }
 
+/**
+ * What heldRules made of each service account's grants. The index keeps one
+ * grant list per service account, so the five RBAC checks of a workload
+ * share one answer instead of each building it again.
+ */
+const heldByGrants = new WeakMap<readonly SubjectGrant[], HeldRules[]>();
+
 function heldRules(w: Workload, ctx: CheckContext): HeldRules[] {
-  const sa = serviceAccountName(w);
-  return ctx.index
-    .grantsForServiceAccount(w.namespace, sa)
-    .map(({ binding, subject }) => {
-      const direct = subject.kind === 'ServiceAccount';
-      return {
-        binding,
-        roleName: roleNameOf(binding),
-        via: `${binding.kind}/${binding.metadata.name}${
-          direct ? '' : ` (to ${describeSubject(subject)})`
-        }`,
-        scope: scopeOf(binding),
-        rules: ctx.index.rulesOfBinding(binding),
-      };
-    });
+  const grants = ctx.index.grantsForServiceAccount(
+    w.namespace,
+    serviceAccountName(w),
+  );
+  const known = heldByGrants.get(grants);
+  if (known) return known;
+  const held = grants.map(({ binding, subject }) => {
+    const direct = subject.kind === 'ServiceAccount';
+    return {
+      binding,
+      roleName: roleNameOf(binding),
+      via: `${binding.kind}/${binding.metadata.name}${
+        direct ? '' : ` (to ${describeSubject(subject)})`
+      }`,
+      scope: scopeOf(binding),
+      rules: ctx.index.rulesOfBinding(binding),
+    };
+  });
+  heldByGrants.set(grants, held);
+  return held;
 }
 
 /** Subjects of a binding that reach workloads: service accounts, and groups of them (or of everyone). */
