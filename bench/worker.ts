@@ -471,7 +471,12 @@ async function serveApi(estate: string, dbKind: string) {
     results: report.results,
     campaigns,
   });
+  // Once: a second SIGTERM (timeout(1) passes its own on) must not exit
+  // while the first is still dropping the database.
+  let stopping = false;
   process.on('SIGTERM', async () => {
+    if (stopping) return;
+    stopping = true;
     server.close();
     if (session && profile) {
       const result: any = await new Promise(r =>
