@@ -88,6 +88,11 @@ export interface ClusterLookup {
    * inNamespace(kind, namespace). Indexed, so checks need not test every
    * selector of the namespace for every workload.
    */
+  selectingPods(
+    kind: 'NetworkPolicy' | 'PodDisruptionBudget' | 'Service',
+    namespace: string,
+    labels: Record<string, string> | undefined,
+  ): KubeObject[];
   /**
    * The ServiceMonitors or PodMonitors (`kind`) that take in `namespace` and
    * whose selector selects any of the label sets (a pod's, or its
@@ -99,11 +104,6 @@ export interface ClusterLookup {
     namespace: string,
     labelSets: Array<Record<string, string> | undefined>,
   ): Array<{ monitor: KubeObject; selects: number }>;
-  selectingPods(
-    kind: 'NetworkPolicy' | 'PodDisruptionBudget' | 'Service',
-    namespace: string,
-    labels: Record<string, string> | undefined,
-  ): KubeObject[];
   get(
     kind: string,
     namespace: string | undefined,

@@ -63,6 +63,19 @@ const POD_SELECTORS = {
 
 export type PodSelectingKind = keyof typeof POD_SELECTORS;
 
+/** How ServiceMonitors and PodMonitors hold their selector. */
+const MONITOR_SELECTOR = {
+  selectorOf: (o: KubeObject) => (o.spec as any)?.selector,
+  form: 'structured',
+} as const;
+
+/** Every kind with a selector index (see #selectorIndex). */
+const SELECTORS = {
+  ...POD_SELECTORS,
+  ServiceMonitor: MONITOR_SELECTOR,
+  PodMonitor: MONITOR_SELECTOR,
+};
+
 /**
  * Items by an object's kind, namespace and name, in nested maps of those
  * strings: no key string is built to add or to look up.
@@ -139,15 +152,12 @@ export class ClusterIndex implements ClusterLookup {
   readonly #aggregatedRules = new Map<string, PolicyRule[]>();
   readonly #topOwner = new Map<KubeObject, KubeObject>();
   readonly #workloadOf = new Map<KubeObject, Workload>();
-  /** Prometheus Operator monitors by the namespaces they select, built on first use. */
-  readonly #podSelectors = new Map<
-    PodSelectingKind,
-    Map<string, SelectorIndex<KubeObject>>
-  >();
-  readonly #monitorSelectors = new Map<
+  /** Selector indexes by kind and namespace, built on first use (selectingPods, monitorsMatching). */
+  readonly #selectorIndexes = new Map<
     string,
     Map<string, SelectorIndex<KubeObject>>
   >();
+  /** Prometheus Operator monitors by the namespaces they select, built on first use. */
   readonly #monitors = new Map<
     string,
     { byNamespace: Map<string, number[]>; everywhere: number[] }
@@ -235,19 +245,7 @@ export class ClusterIndex implements ClusterLookup {
     namespace: string,
     labels: Labels,
   ): KubeObject[] {
-    let byNamespace = this.#podSelectors.get(kind);
-    if (!byNamespace) this.#podSelectors.set(kind, (byNamespace = new Map()));
-    let index = byNamespace.get(namespace);
-    if (!index) {
-      const { selectorOf, form } = POD_SELECTORS[kind];
-      index = new SelectorIndex(
-        this.inNamespace(kind, namespace),
-        selectorOf,
-        form,
-      );
-      byNamespace.set(namespace, index);
-    }
-    return index.matching(labels);
+    return this.#selectorIndex(kind, namespace).matching(labels);
   }
 
   /**
@@ -262,22 +260,10 @@ export class ClusterIndex implements ClusterLookup {
     namespace: string,
     labelSets: Labels[],
   ): Array<{ monitor: KubeObject; selects: number }> {
-    let byNamespace = this.#monitorSelectors.get(kind);
-    if (!byNamespace) {
-      this.#monitorSelectors.set(kind, (byNamespace = new Map()));
-    }
-    let index = byNamespace.get(namespace);
-    if (!index) {
-      index = new SelectorIndex(
-        this.monitorsSelecting(kind, namespace),
-        m => (m.spec as any)?.selector,
-        'structured',
-      );
-      byNamespace.set(namespace, index);
-    }
+    const index = this.#selectorIndex(kind, namespace);
     const first = new Map<number, number>();
     labelSets.forEach((labels, j) => {
-      for (const i of index!.positions(labels)) {
+      for (const i of index.positions(labels)) {
         if (!first.has(i)) first.set(i, j);
       }
     });
@@ -285,6 +271,30 @@ export class ClusterIndex implements ClusterLookup {
     return [...first.keys()]
       .sort((a, b) => a - b)
       .map(i => ({ monitor: monitors[i], selects: first.get(i)! }));
+  }
+
+  /**
+   * The selector index of a kind's objects in a namespace, built on first
+   * use: a monitor kind's are the monitors that take in the namespace.
+   */
+  #selectorIndex(
+    kind: keyof typeof SELECTORS,
+    namespace: string,
+  ): SelectorIndex<KubeObject> {
+    let byNamespace = this.#selectorIndexes.get(kind);
+    if (!byNamespace)
+      this.#selectorIndexes.set(kind, (byNamespace = new Map()));
+    let index = byNamespace.get(namespace);
+    if (!index) {
+      const items =
+        kind === 'ServiceMonitor' || kind === 'PodMonitor'
+          ? this.monitorsSelecting(kind, namespace)
+          : this.inNamespace(kind, namespace);
+      const { selectorOf, form } = SELECTORS[kind];
+      index = new SelectorIndex(items, selectorOf, form);
+      byNamespace.set(namespace, index);
+    }
+    return index;
   }
 
   has(kind: string): boolean {

@@ -175,6 +175,11 @@ class ResultsByCheck {
     return this.#owners.length - 1;
   }
 
+  /** The entities owning a numbered subject. */
+  ownersOf(subject: number): string[] {
+    return this.#owners[subject];
+  }
+
   /** The results of one check, to add to. */
   of(checkId: string): CheckResults {
     let lists = this.#byCheck.get(checkId);
@@ -316,7 +321,6 @@ export function* evaluationSteps(
     check: Check,
     findings: Finding[],
     resource: ResourceRef,
-    entityRefs: string[],
     subject: number,
     location: { file: string; line: number } | undefined,
     exemptByAnnotation: ReturnType<typeof annotationExemptions> | undefined,
@@ -371,7 +375,7 @@ export function* evaluationSteps(
           }
         }
         if (result.status !== 'exempt') {
-          const exemption = exemptions.match(result, entityRefs);
+          const exemption = exemptions.match(result, found.ownersOf(subject));
           if (exemption) {
             result.status = 'exempt';
             result.exemption = exemption;
@@ -467,7 +471,7 @@ export function* evaluationSteps(
           const subject = found.subject(refs);
           for (const check of workloadChecks) {
             const findings = run(check, onWorkload, w, ctx, resource);
-            record(check, findings, resource, refs, subject, location, ann);
+            record(check, findings, resource, subject, location, ann);
           }
         }
       }
@@ -514,7 +518,7 @@ export function* evaluationSteps(
       for (const check of objectChecks) {
         const findings = run(check, onObject, obj, ctx, resource);
         if (findings.length) mapped = true;
-        record(check, findings, resource, refs, subject, location, ann);
+        record(check, findings, resource, subject, location, ann);
       }
       if (mapped || WORKLOAD_KINDS.has(obj.kind)) noteEntities(refs);
     }
@@ -545,11 +549,10 @@ export function* evaluationSteps(
   for (const entity of inOrder) {
     yield;
     const resource = entityResourceRef(entity);
-    const refs = [entity.ref];
-    const subject = found.subject(refs);
+    const subject = found.subject([entity.ref]);
     for (const check of entityChecks) {
       const findings = run(check, onEntity, entity, catalogCtx, resource);
-      record(check, findings, resource, refs, subject, undefined, undefined);
+      record(check, findings, resource, subject, undefined, undefined);
     }
   }
 
