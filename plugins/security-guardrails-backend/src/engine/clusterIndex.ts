@@ -368,7 +368,13 @@ export class ClusterIndex implements ClusterLookup {
     if (!Array.isArray(refs) || refs.length === 0) {
       return undefined;
     }
-    const ref = refs.find(r => r?.controller) ?? refs[0];
+    let ref = refs[0];
+    for (const r of refs) {
+      if (r?.controller) {
+        ref = r;
+        break;
+      }
+    }
     if (!ref || typeof ref.kind !== 'string') {
       return undefined;
     }
@@ -386,9 +392,11 @@ export class ClusterIndex implements ClusterLookup {
       // of a large cluster) overflows the stack.
       for (const obj of this.list(kind)) candidates.push(obj);
     }
-    let n = 0;
-    for (const obj of candidates) {
-      if (++n % STEP === 0) yield;
+    // Each candidate's top owner, at the candidate's position.
+    const tops = new Array<KubeObject>(candidates.length);
+    for (let i = 0; i < candidates.length; i++) {
+      if ((i + 1) % STEP === 0) yield;
+      const obj = candidates[i];
       // Walk up controller owners that exist in the state; bounded against cycles.
       let top = obj;
       for (let depth = 0; depth < 5; depth++) {
@@ -396,24 +404,22 @@ export class ClusterIndex implements ClusterLookup {
         if (!owner || owner === obj || !WORKLOAD_KINDS.has(owner.kind)) break;
         top = owner;
       }
+      tops[i] = top;
       this.#topOwner.set(obj, top);
     }
     const ownedBy = new Map<KubeObject, KubeObject[]>();
-    for (const obj of candidates) {
-      const top = this.#topOwner.get(obj)!;
-      if (top !== obj) {
-        let owned = ownedBy.get(top);
-        if (!owned) {
-          owned = [];
-          ownedBy.set(top, owned);
-        }
-        owned.push(obj);
-      }
+    for (let i = 0; i < candidates.length; i++) {
+      const top = tops[i];
+      if (top === candidates[i]) continue;
+      const owned = ownedBy.get(top);
+      if (owned) owned.push(candidates[i]);
+      else ownedBy.set(top, [candidates[i]]);
     }
     yield;
-    for (const obj of candidates) {
-      if (++n % STEP === 0) yield;
-      if (this.#topOwner.get(obj) !== obj) continue;
+    for (let i = 0; i < candidates.length; i++) {
+      if ((i + 1) % STEP === 0) yield;
+      const obj = candidates[i];
+      if (tops[i] !== obj) continue;
       const template = podTemplateOf(obj);
       if (!template) continue;
       this.#workloadOf.set(obj, {

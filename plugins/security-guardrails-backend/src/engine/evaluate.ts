@@ -323,7 +323,7 @@ export function* evaluationSteps(
     resource: ResourceRef,
     subject: number,
     location: { file: string; line: number } | undefined,
-    exemptByAnnotation: ReturnType<typeof annotationExemptions> | undefined,
+    exemptByAnnotation: ReturnType<typeof annotationExemptions>,
   ) => {
     if (findings.length === 0) return;
     // Read once a call: every check is an object of its own shape.
@@ -448,10 +448,24 @@ export function* evaluationSteps(
     };
 
     // One pass in the index's report order (kind, namespace, name): each
-    // check's results come out in that order, so none are sorted.
+    // check's results come out in that order, so none are sorted. The
+    // workloads are in the same order, so the next one is the only one the
+    // object can be; and the objects come grouped by kind, so what depends
+    // on the kind is looked up once per kind.
     let n = 0;
+    let nextWorkload = 0;
+    let kind: string | undefined;
+    let objectChecks: Check[] = [];
+    let controllerKind = false;
     for (const obj of index.ordered) {
-      const w = index.workloadOf(obj);
+      let w: Workload | undefined = index.workloads[nextWorkload];
+      if (w?.object === obj) nextWorkload++;
+      else w = undefined;
+      if (obj.kind !== kind) {
+        kind = obj.kind;
+        objectChecks = checksOfKind(kind);
+        controllerKind = WORKLOAD_KINDS.has(kind);
+      }
       // A workload's checks are a step; other objects, 64 to a step.
       if (w || ++n % 64 === 0) yield;
       if (w) {
@@ -475,11 +489,9 @@ export function* evaluationSteps(
           }
         }
       }
-      const objectChecks = checksOfKind(obj.kind);
       if (objectChecks.length === 0) continue;
       // Findings are keyed by the owning controller: owned ReplicaSets, Jobs and Pods are not subjects.
-      if (WORKLOAD_KINDS.has(obj.kind) && index.topOwnerOf(obj) !== obj)
-        continue;
+      if (controllerKind && index.topOwnerOf(obj) !== obj) continue;
       const resource = resourceRefOf(snapshot.cluster, obj);
       const refs = mapper.entitiesFor(
         obj.metadata.namespace,
@@ -520,7 +532,7 @@ export function* evaluationSteps(
         if (findings.length) mapped = true;
         record(check, findings, resource, subject, location, ann);
       }
-      if (mapped || WORKLOAD_KINDS.has(obj.kind)) noteEntities(refs);
+      if (mapped || controllerKind) noteEntities(refs);
     }
   }
 

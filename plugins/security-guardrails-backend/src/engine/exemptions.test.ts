@@ -1,5 +1,9 @@
 import { CheckResult } from '@internal/backstage-plugin-security-guardrails-node';
-import { ExemptionMatcher, ExemptionRule } from './exemptions';
+import {
+  annotationExemptions,
+  ExemptionMatcher,
+  ExemptionRule,
+} from './exemptions';
 
 const NOW = new Date('2026-12-05T12:00:00Z');
 
@@ -142,5 +146,48 @@ describe('ExemptionMatcher', () => {
     }
     // Read when indexed, a few times a rule; never once per result and rule.
     expect(reads).toBeLessThanOrEqual(3 * n);
+  });
+});
+
+describe('annotationExemptions', () => {
+  const object = (annotations?: Record<string, unknown>) =>
+    ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop', annotations },
+    } as any);
+
+  it('is undefined for an object without exemption annotations', () => {
+    expect(annotationExemptions(object())).toBeUndefined();
+    expect(
+      annotationExemptions(object({ 'app.kubernetes.io/name': 'web' })),
+    ).toBeUndefined();
+    // A value that is not a string is not an exemption.
+    expect(
+      annotationExemptions(
+        object({ 'security-guardrails.io/exempt-sc.non-root': 7 }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('reads each exemption annotation by check id, malformed ones too', () => {
+    const found = annotationExemptions(
+      object({
+        'app.kubernetes.io/name': 'web',
+        'security-guardrails.io/exempt-sc.non-root': '2027-01-31 legacy image',
+        'security-guardrails.io/exempt-sc.privileged': 'forever',
+      }),
+    )!;
+    expect([...found.keys()]).toEqual(['sc.non-root', 'sc.privileged']);
+    expect(found.get('sc.non-root')).toEqual({
+      reason: 'legacy image',
+      expiresAt: new Date('2027-01-31T23:59:59Z'),
+      raw: '2027-01-31 legacy image',
+    });
+    // No reason: the engine reports it as an ignored annotation.
+    expect(found.get('sc.privileged')).toMatchObject({
+      reason: '',
+      expiresAt: undefined,
+    });
   });
 });

@@ -39,22 +39,35 @@ export function parseExpiry(value: string): Date | undefined {
   return Number.isNaN(t) ? undefined : new Date(t);
 }
 
-/** Reads `security-guardrails.io/exempt-<check>: "<YYYY-MM-DD> <reason>"` annotations. */
+/** What one exemption annotation says. */
+export type AnnotationExemption = {
+  reason: string;
+  expiresAt: Date | undefined;
+  raw: string;
+};
+
+/**
+ * Reads `security-guardrails.io/exempt-<check>: "<YYYY-MM-DD> <reason>"`
+ * annotations, by check id; undefined when the object has none (most do
+ * not, and this is asked of every object evaluated).
+ */
 export function annotationExemptions(
   obj: KubeObject,
-): Map<string, { reason: string; expiresAt: Date | undefined; raw: string }> {
-  const out = new Map<
-    string,
-    { reason: string; expiresAt: Date | undefined; raw: string }
-  >();
-  for (const [key, value] of Object.entries(obj.metadata.annotations ?? {})) {
+): Map<string, AnnotationExemption> | undefined {
+  const annotations = obj.metadata.annotations;
+  if (!annotations || typeof annotations !== 'object') return undefined;
+  let out: Map<string, AnnotationExemption> | undefined;
+  for (const key in annotations) {
     if (
-      !key.startsWith(EXEMPTION_ANNOTATION_PREFIX) ||
-      typeof value !== 'string'
+      !Object.prototype.hasOwnProperty.call(annotations, key) ||
+      !key.startsWith(EXEMPTION_ANNOTATION_PREFIX)
     )
       continue;
+    const value: unknown = annotations[key];
+    if (typeof value !== 'string') continue;
     const checkId = key.slice(EXEMPTION_ANNOTATION_PREFIX.length);
     const m = /^\s*(\S+)\s+(.+)$/s.exec(value);
+    out ??= new Map();
     out.set(checkId, {
       expiresAt: m ? parseExpiry(m[1]) : undefined,
       reason: m ? m[2].trim() : '',

@@ -27,6 +27,8 @@ describe('steps', () => {
       // Input already in order, or in ordered runs out of order (the merge
       // that joins runs after one comparison), stays stable.
       expect(runSteps(sortInSteps(expected, compare))).toEqual(expected);
+      // ... and is not copied.
+      expect(runSteps(sortInSteps(expected, compare))).toBe(expected);
       const runsReversed = [
         ...expected.slice(Math.floor(n / 2)),
         ...expected.slice(0, Math.floor(n / 2)),
