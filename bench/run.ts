@@ -229,16 +229,30 @@ async function main() {
       .map(id => [id, round(big[id] / small[id], 2)] as [string, number])
       .sort((a, b) => b[1] - a[1]);
     results.check_growth = Object.fromEntries(growth);
+    // For the record, not the goal: every check over 10 ms at the largest
+    // size, so one that crosses the 50 ms line between runs is still seen.
+    results.check_growth_over_10ms = Object.fromEntries(
+      Object.keys(big)
+        .filter(id => big[id] >= 10 && small[id] > 0)
+        .map(id => [id, round(big[id] / small[id], 2)] as [string, number])
+        .sort((a, b) => b[1] - a[1]),
+    );
     results.check_growth_max = growth[0]?.[1] ?? null;
     results.check_growth_max_id = growth[0]?.[0] ?? null;
     log(
       `check time growth ${sizes[0]} → ${largest}, largest: ${growth
         .slice(0, 5)
         .map(([id, g]) => `${id} ${g}×`)
+        .join(', ')}; of those over 10 ms: ${Object.entries(
+        results.check_growth_over_10ms as Record<string, number>,
+      )
+        .slice(0, 5)
+        .map(([id, g]) => `${id} ${g}×`)
         .join(', ')}`,
     );
   } else {
     results.check_growth = null;
+    results.check_growth_over_10ms = null;
     results.check_growth_max = null;
     results.check_growth_max_id = null;
   }
@@ -538,7 +552,7 @@ function printTable(r: Record<string, any>) {
     () => true,
   );
   goal(
-    `slowest-growing check (${r.check_growth_max_id})`,
+    `fastest-growing check over 50 ms (${r.check_growth_max_id})`,
     r.check_growth_max,
     '×',
     '≤ 10.5 (linear)',
@@ -554,7 +568,7 @@ function printTable(r: Record<string, any>) {
     () => true,
   );
   goal(
-    `slowest-doubling check, 10,000 → 20,000 (${r.check_doubling_max_id})`,
+    `fastest-doubling check, 10,000 → 20,000 (${r.check_doubling_max_id})`,
     r.check_doubling_max,
     '×',
     '',
