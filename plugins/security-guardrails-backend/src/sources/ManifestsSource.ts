@@ -4,13 +4,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import { compareStrings } from '@internal/backstage-plugin-security-guardrails-common';
+import { ClusterSnapshot } from '../engine';
 import {
-  ClusterSnapshot,
-  KubeObject,
-  SourceError,
-  SourceLocation,
-} from '../engine';
-import { parseJsonManifest, parseManifests } from './parseManifests';
+  emptyParsedManifests,
+  parseJsonManifest,
+  parseManifests,
+} from './parseManifests';
 import { placeUnnamespaced } from './installNamespace';
 import { ClusterStateSource } from '@internal/backstage-plugin-security-guardrails-node';
 
@@ -97,10 +96,10 @@ export class ManifestsSource implements ClusterStateSource {
   }
 
   async read(): Promise<ClusterSnapshot> {
-    const objects: KubeObject[] = [];
-    const locations = new Map<KubeObject, SourceLocation>();
-    const errors: SourceError[] = [];
-    const unnamespaced: KubeObject[] = [];
+    // Every file parses into this one result, and the reader's own errors
+    // go into its list, so all stay in file order.
+    const parsed = emptyParsedManifests();
+    const { objects, locations, errors, unnamespaced } = parsed;
     let readable = 0;
     const maxBytes = this.#options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
@@ -119,6 +118,7 @@ export class ManifestsSource implements ClusterStateSource {
         continue;
       }
       if (!optional) readable++;
+      const parseOptions = { defaultNamespace: this.#options.defaultNamespace };
       const sliceMs = this.#options.sliceMs ?? SLICE_MS;
       let deadline = performance.now() + sliceMs;
       for (const file of files) {
@@ -146,20 +146,10 @@ export class ManifestsSource implements ClusterStateSource {
           });
           continue;
         }
-        const text = read.text;
-        const parsed = file.endsWith('.json')
-          ? parseJsonManifest(text, display, {
-              defaultNamespace: this.#options.defaultNamespace,
-            })
-          : parseManifests(text, display, {
-              defaultNamespace: this.#options.defaultNamespace,
-            });
-        for (const obj of parsed.objects) {
-          objects.push(obj);
-          locations.set(obj, parsed.locations.get(obj)!);
-        }
-        for (const e of parsed.errors) errors.push(e);
-        for (const o of parsed.unnamespaced) unnamespaced.push(o);
+        const parse = file.endsWith('.json')
+          ? parseJsonManifest
+          : parseManifests;
+        parse(read.text, display, parseOptions, parsed);
       }
     }
     // Without a namespace given, place namespace-less objects where their

@@ -293,6 +293,43 @@ describe('ManifestsSource', () => {
     });
   });
 
+  it('keeps objects, locations and errors of every kind in file order', async () => {
+    dir.setContent({
+      '1-big.yaml': `# ${'x'.repeat(2048)}\n${deployment('big')}`,
+      '2-two.yaml': `${deployment('two-a')}---\n${deployment('two-b')}`,
+      '3-bad.json': '{\n  "kind": "Pod",\n  oops\n}',
+      '4-list.json': JSON.stringify({
+        kind: 'List',
+        apiVersion: 'v1',
+        items: [
+          { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'l' } },
+        ],
+      }),
+      '5-broken.yaml': 'kind: [unclosed\n',
+    });
+    const snapshot = await ManifestsSource.create({
+      cluster: 'c1',
+      paths: [dir.path],
+      maxFileBytes: 1024,
+      relativeTo: dir.path,
+    }).read();
+    expect(snapshot.objects.map(o => o.metadata.name)).toEqual([
+      'two-a',
+      'two-b',
+      'l',
+    ]);
+    expect(snapshot.objects.map(o => snapshot.locations!.get(o))).toEqual([
+      { file: '2-two.yaml', line: 1 },
+      { file: '2-two.yaml', line: 12 },
+      { file: '4-list.json', line: 1 },
+    ]);
+    expect(snapshot.errors.map(e => e.file)).toEqual([
+      '1-big.yaml',
+      '3-bad.json',
+      '5-broken.yaml',
+    ]);
+  });
+
   it('reads a file of exactly the limit, and refuses one byte more', async () => {
     const text = deployment('edge');
     const limit = Buffer.byteLength(text);

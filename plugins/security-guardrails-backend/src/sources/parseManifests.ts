@@ -32,6 +32,17 @@ export interface ParsedManifests {
   unnamespaced: KubeObject[];
 }
 
+/** Nothing parsed yet: what a reader of many files parses them all into. */
+export function emptyParsedManifests(): ParsedManifests {
+  return {
+    objects: [],
+    locations: new Map(),
+    errors: [],
+    skippedSecrets: 0,
+    unnamespaced: [],
+  };
+}
+
 function describeInvalid(doc: unknown): string | undefined {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     return 'not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)';
@@ -224,18 +235,16 @@ const REFUSALS = {
   size: 'refused: YAML aliases expand it beyond the size limit (an alias bomb?)',
 };
 
+/**
+ * Parses one file's YAML stream, adding what it finds to `out` (a new result
+ * by default; a reader of many files passes one for them all, in file order).
+ */
 export function parseManifests(
   text: string,
   file: string,
   options: ParseOptions = {},
+  out: ParsedManifests = emptyParsedManifests(),
 ): ParsedManifests {
-  const out: ParsedManifests = {
-    objects: [],
-    locations: new Map(),
-    errors: [],
-    skippedSecrets: 0,
-    unnamespaced: [],
-  };
   const maxDepth = options.maxDepth ?? 64;
   const maxAliases = options.maxAliasCount ?? 100;
   for (const doc of splitDocuments(text)) {
@@ -301,19 +310,13 @@ export function parseManifests(
   return out;
 }
 
-/** Parses a JSON file: one object, or a `List`. */
+/** Parses a JSON file, one object or a `List`, adding it to `out` (see parseManifests). */
 export function parseJsonManifest(
   text: string,
   file: string,
   options: ParseOptions = {},
+  out: ParsedManifests = emptyParsedManifests(),
 ): ParsedManifests {
-  const out: ParsedManifests = {
-    objects: [],
-    locations: new Map(),
-    errors: [],
-    skippedSecrets: 0,
-    unnamespaced: [],
-  };
   let value: unknown;
   try {
     value = JSON.parse(text);
