@@ -150,6 +150,13 @@ function entityResourceRef(entity: EntityInfo): ResourceRef {
 class CheckResults {
   readonly results: CheckResult[] = [];
   readonly subjects: number[] = [];
+  /**
+   * The last field path given and its pooled copy: a check's results name
+   * the same field over and over, one workload after another, so most are
+   * found here without hashing the path (see StringPool).
+   */
+  lastField: string | undefined = undefined;
+  lastPooled: string | undefined = undefined;
 
   add(result: CheckResult, subject: number) {
     this.results.push(result);
@@ -317,6 +324,14 @@ export function* evaluationSteps(
   let workloadCount = 0;
 
   const fields = new StringPool();
+  const pooledField = (into: CheckResults, field: string | undefined) => {
+    if (field === undefined) return undefined;
+    if (field !== into.lastField) {
+      into.lastField = field;
+      into.lastPooled = fields.intern(field);
+    }
+    return into.lastPooled;
+  };
   const record = (
     check: Check,
     findings: Finding[],
@@ -343,7 +358,7 @@ export function* evaluationSteps(
         // (undefined ones are not written out): one object of 10 fields, not
         // one of 6 that grows a second store for the rest.
         container: f.container,
-        field: f.field === undefined ? undefined : fields.intern(f.field),
+        field: pooledField(into, f.field),
         observed: f.observed,
         source: location,
         exemption: undefined,
