@@ -244,6 +244,15 @@ describe('ManifestsSource', () => {
 
   afterEach(() => dir.clear());
 
+  /** The mock directory read with a 1 KiB file limit, paths relative to it. */
+  const readWithSmallLimit = () =>
+    ManifestsSource.create({
+      cluster: 'c1',
+      paths: [dir.path],
+      maxFileBytes: 1024,
+      relativeTo: dir.path,
+    }).read();
+
   it('reads directories recursively: YAML and JSON, skipping hidden folders and other files', async () => {
     dir.setContent({
       'a.yaml': deployment('a'),
@@ -279,12 +288,7 @@ describe('ManifestsSource', () => {
       'big.yaml': `# ${'x'.repeat(2048)}\n${deployment('big')}`,
       'ok.yaml': deployment('ok'),
     });
-    const snapshot = await ManifestsSource.create({
-      cluster: 'c1',
-      paths: [dir.path],
-      maxFileBytes: 1024,
-      relativeTo: dir.path,
-    }).read();
+    const snapshot = await readWithSmallLimit();
     expect(snapshot.status).toBe('partial');
     expect(snapshot.objects.map(o => o.metadata.name)).toEqual(['ok']);
     expect(snapshot.errors[0]).toMatchObject({
@@ -307,12 +311,7 @@ describe('ManifestsSource', () => {
       }),
       '5-broken.yaml': 'kind: [unclosed\n',
     });
-    const snapshot = await ManifestsSource.create({
-      cluster: 'c1',
-      paths: [dir.path],
-      maxFileBytes: 1024,
-      relativeTo: dir.path,
-    }).read();
+    const snapshot = await readWithSmallLimit();
     expect(snapshot.objects.map(o => o.metadata.name)).toEqual([
       'two-a',
       'two-b',
