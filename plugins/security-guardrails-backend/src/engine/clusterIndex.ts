@@ -452,11 +452,6 @@ export class ClusterIndex implements ClusterLookup {
     }
   }
 
-  /** The workload an object is, if it is a top-level one. */
-  workloadOf(obj: KubeObject): Workload | undefined {
-    return this.#workloadOf.get(obj);
-  }
-
   *#indexBindings(): Steps<void> {
     let n = 0;
     for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
