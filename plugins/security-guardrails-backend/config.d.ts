@@ -194,6 +194,18 @@ export interface Config {
       refreshesPerCallerPerMinute?: number;
       /** Entity kinds that get a posture (default Component and Resource). */
       entityKinds?: string[];
+      /**
+       * Stored answers each replica keeps in memory, so that an entity's
+       * posture is served without a database round trip. A change written by
+       * another replica shows within `maxStalenessMs`; this replica's own at
+       * once.
+       */
+      answerCache?: {
+        /** Megabytes of compressed answers kept (default 64, about 18,000 services; 0 turns the cache off). */
+        maxMegabytes?: number;
+        /** Milliseconds between two checks of the shared posture version (default 1000, at most 60000). */
+        maxStalenessMs?: number;
+      };
     };
     /**
      * Demo only, never in production: a fresh demo gets this many days of

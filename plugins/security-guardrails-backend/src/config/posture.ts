@@ -32,6 +32,8 @@ export interface PostureConfig {
   refreshIntervalMs: number;
   refreshesPerCallerPerMinute: number;
   entityKinds: string[];
+  /** Stored answers kept in memory per replica (AnswerCache); maxBytes 0 when off. */
+  answerCache: { maxBytes: number; maxStalenessMs: number };
   settings: CheckSettings;
   disabledChecks: string[];
   annotationExemptions: boolean;
@@ -93,6 +95,20 @@ export function readPostureConfig(config: Config): PostureConfig {
     );
   }
 
+  const cacheMb = posture?.getOptionalNumber('answerCache.maxMegabytes') ?? 64;
+  if (!(cacheMb >= 0 && cacheMb <= 4096)) {
+    throw new Error(
+      'securityGuardrails.posture.answerCache.maxMegabytes must be a number from 0 to 4096',
+    );
+  }
+  const stalenessMs =
+    posture?.getOptionalNumber('answerCache.maxStalenessMs') ?? 1000;
+  if (!(stalenessMs >= 0 && stalenessMs <= 60_000)) {
+    throw new Error(
+      'securityGuardrails.posture.answerCache.maxStalenessMs must be a number of milliseconds from 0 to 60000',
+    );
+  }
+
   const disabled = checks?.getOptionalStringArray('disabled') ?? [];
   for (const id of disabled) {
     if (!CHECK_ID_PATTERN.test(id)) {
@@ -140,6 +156,10 @@ export function readPostureConfig(config: Config): PostureConfig {
     refreshesPerCallerPerMinute: perCaller,
     entityKinds:
       posture?.getOptionalStringArray('entityKinds') ?? DEFAULT_ENTITY_KINDS,
+    answerCache: {
+      maxBytes: Math.floor(cacheMb * 1024 * 1024),
+      maxStalenessMs: stalenessMs,
+    },
     settings: {
       allowedRegistries: checks?.getOptionalStringArray('allowedRegistries'),
       requireCpuLimits: checks?.getOptionalBoolean('requireCpuLimits'),

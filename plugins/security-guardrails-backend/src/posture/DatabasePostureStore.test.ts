@@ -542,6 +542,89 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    describe('with answers kept in memory', () => {
+      /** A replica's store on the same database, its cache checking the shared version every `stalenessMs`. */
+      const replica = (stalenessMs: number) =>
+        DatabasePostureStore.create({
+          database: databaseServiceFor(knex),
+          answerCache: { maxBytes: 1024 * 1024, maxStalenessMs: stalenessMs },
+        });
+      const failing = async (s: DatabasePostureStore, ref: string) =>
+        (await s.get(ref))!.results
+          .filter(r => r.status === 'fail')
+          .map(r => r.checkId);
+
+      it("serves its own writes at once and another replica's after a version check", async () => {
+        const a = await replica(0);
+        const b = await replica(0);
+        const ref = 'component:default/app';
+        await a.save([record(ref, [result('sc.privileged', 'fail')])]);
+        expect(await failing(a, ref)).toEqual(['sc.privileged']);
+        expect(await failing(b, ref)).toEqual(['sc.privileged']);
+        await b.save([record(ref, [result('sc.privileged', 'pass')])]);
+        expect(await failing(a, ref)).toEqual([]);
+        expect(await failing(b, ref)).toEqual([]);
+        await a.markStale([ref], {
+          cluster: 'demo',
+          readAt: '2026-11-22T12:00:00.000Z',
+          status: 'unreachable',
+          message: 'connection refused',
+        });
+        expect((await b.get(ref))!.stale).toBe(true);
+        await b.deleteEntities([ref]);
+        expect(await a.get(ref)).toBeUndefined();
+      });
+
+      it('answers from memory between version checks', async () => {
+        const a = await replica(60_000);
+        const b = await replica(0);
+        const ref = 'component:default/app';
+        await b.save([record(ref, [result('sc.privileged', 'fail')])]);
+        expect(await failing(a, ref)).toEqual(['sc.privileged']);
+        expect(a.answerCache!.size).toBe(1);
+        await b.save([record(ref, [result('sc.privileged', 'pass')])]);
+        // Within a's interval its memory answers, as documented.
+        expect(await failing(a, ref)).toEqual(['sc.privileged']);
+        // Its own write follows b's: the version chain shows the gap, so it
+        // drops what it held instead of serving it for the rest of the interval.
+        await a.save([record('component:default/other', [])]);
+        expect(await failing(a, ref)).toEqual([]);
+      });
+
+      it('keeps the chain of versions when replicas write at the same time', async () => {
+        const replicas = [await replica(60_000), await replica(60_000)];
+        const refs = Array.from(
+          { length: 12 },
+          (_, i) => `component:default/s${i}`,
+        );
+        for (const r of replicas) {
+          for (const ref of refs) {
+            await r.save([record(ref, [result('sc.privileged', 'fail')])]);
+          }
+        }
+        // Each replica now holds every answer; both write half the refs at once.
+        await Promise.all(
+          replicas.map((r, n) =>
+            Promise.all(
+              refs
+                .filter((_, i) => i % 2 === n)
+                .map(ref =>
+                  r.save([record(ref, [result('sc.privileged', 'pass')])]),
+                ),
+            ),
+          ),
+        );
+        // One more write of each: each finds the other's writes in the chain
+        // before its own and drops what it held.
+        for (const r of replicas) {
+          await r.save([record('component:default/x', [])]);
+        }
+        for (const r of replicas) {
+          for (const ref of refs) expect(await failing(r, ref)).toEqual([]);
+        }
+      });
+    });
+
     it('saves hundreds of entities in batches', async () => {
       const many = Array.from({ length: 250 }, (_, i) =>
         record(`component:default/s${String(i).padStart(3, '0')}`, [

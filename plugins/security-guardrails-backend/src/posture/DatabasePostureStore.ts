@@ -41,6 +41,7 @@ import {
   bumpPostureVersion,
   readPostureVersion,
 } from './operations/postureVersion';
+import { AnswerCache, CachedAnswer } from './AnswerCache';
 import {
   ListFilter,
   PostureAnswer,
@@ -87,18 +88,41 @@ function toListItem(row: ListRow, failing: string[]): PostureListItem {
 
 type PostureAnswerRow = AnswerParts & Pick<PostureRow, 'answer_format'>;
 
+/** Answers kept in memory (AnswerCache); off when not given or `maxBytes` is 0. */
+export interface AnswerCacheOptions {
+  maxBytes: number;
+  /** How long another replica's change may take to show here. */
+  maxStalenessMs: number;
+}
+
 export class DatabasePostureStore implements PostureStore {
   readonly #db: Knex;
+  readonly #cache: AnswerCache | undefined;
 
   /** The store over the plugin's database, migrated unless the deployment manages migrations. */
   static async create(options: {
     database: DatabaseService;
+    answerCache?: AnswerCacheOptions;
   }): Promise<DatabasePostureStore> {
-    return new DatabasePostureStore(await connect(options.database));
+    return new DatabasePostureStore(
+      await connect(options.database),
+      options.answerCache,
+    );
   }
 
-  private constructor(db: Knex) {
+  private constructor(db: Knex, answerCache?: AnswerCacheOptions) {
     this.#db = db;
+    this.#cache = answerCache?.maxBytes
+      ? new AnswerCache({
+          ...answerCache,
+          readVersion: () => readPostureVersion(db),
+        })
+      : undefined;
+  }
+
+  /** The answers held in memory, when that is on. */
+  get answerCache(): AnswerCache | undefined {
+    return this.#cache;
   }
 
   async save(
@@ -106,7 +130,17 @@ export class DatabasePostureStore implements PostureStore {
     now: Date = new Date(),
     options: SaveOptions = {},
   ): Promise<SaveStats> {
-    return savePostures(this.#db, records, now, options);
+    return savePostures(this.#db, records, now, options, change =>
+      this.#cache?.wrote(change),
+    );
+  }
+
+  /** Tells the cache of a committed change that leaves these entities without a kept answer. */
+  #dropped(versions: { previous: string; current: string }, refs: string[]) {
+    this.#cache?.wrote({
+      ...versions,
+      answers: new Map(refs.map(ref => [ref, undefined])),
+    });
   }
 
   /**
@@ -118,7 +152,7 @@ export class DatabasePostureStore implements PostureStore {
     cluster: ClusterDataStatus,
   ): Promise<void> {
     for (const part of chunks(entityRefs)) {
-      await this.#db.transaction(async tx => {
+      const change = await this.#db.transaction(async tx => {
         const rows = await tx(TABLES.posture)
           .whereIn('entity_ref', part)
           .select('entity_ref', 'clusters');
@@ -140,8 +174,9 @@ export class DatabasePostureStore implements PostureStore {
               answer_etag: null,
             });
         }
-        if (rows.length) await bumpPostureVersion(tx);
+        return rows.length ? bumpPostureVersion(tx) : undefined;
       });
+      if (change) this.#dropped(change, part);
     }
   }
 
@@ -175,7 +210,7 @@ export class DatabasePostureStore implements PostureStore {
   /** Forgets entities that left the catalog (their score history ages out with retention). */
   async deleteEntities(entityRefs: string[]): Promise<void> {
     for (const part of chunks(entityRefs, 300)) {
-      await this.#db.transaction(async tx => {
+      const change = await this.#db.transaction(async tx => {
         await tx(TABLES.posture).whereIn('entity_ref', part).delete();
         await tx(TABLES.postureFailing).whereIn('entity_ref', part).delete();
         await tx(TABLES.postureFacets).whereIn('entity_ref', part).delete();
@@ -185,8 +220,9 @@ export class DatabasePostureStore implements PostureStore {
           part.map(entity_ref => ({ entity_ref, at, scope: null })),
         );
         await tx(TABLES.checkStatus).whereIn('entity_ref', part).delete();
-        await bumpPostureVersion(tx);
+        return bumpPostureVersion(tx);
       });
+      this.#dropped(change, part);
     }
   }
 
@@ -209,27 +245,18 @@ export class DatabasePostureStore implements PostureStore {
     entityRef: string,
     options: { gzip?: boolean } = {},
   ): Promise<PostureAnswer | undefined> {
-    const stored:
-      | Pick<PostureRow, 'answer_gzip' | 'answer_etag' | 'answer_format'>
-      | undefined = await this.#db(TABLES.posture)
-      .where('entity_ref', entityRef)
-      .first('answer_gzip', 'answer_etag', 'answer_format');
-    if (!stored) return undefined;
-    if (
-      Number(stored.answer_format) >= ANSWER_FORMAT &&
-      stored.answer_gzip &&
-      stored.answer_etag
-    ) {
+    const compressed = this.#cache
+      ? await this.#cache.get(entityRef, () =>
+          this.#compressedAnswer(entityRef),
+        )
+      : await this.#compressedAnswer(entityRef);
+    if (compressed) {
       return options.gzip
-        ? {
-            body: stored.answer_gzip,
-            encoding: 'gzip',
-            etag: stored.answer_etag,
-          }
+        ? { body: compressed.gzip, encoding: 'gzip', etag: compressed.etag }
         : {
-            body: await decompressAnswer(stored.answer_gzip),
+            body: await decompressAnswer(compressed.gzip),
             encoding: 'identity',
-            etag: stored.answer_etag,
+            etag: compressed.etag,
           };
     }
     const row: PostureAnswerRow | undefined = await this.#db(TABLES.posture)
@@ -250,6 +277,23 @@ export class DatabasePostureStore implements PostureStore {
         ? row.results
         : await this.#resultsWithSince(row);
     return { body: answerJson({ ...row, results }), encoding: 'identity' };
+  }
+
+  /** The stored compressed answer, when the row holds one of the current format. */
+  async #compressedAnswer(
+    entityRef: string,
+  ): Promise<CachedAnswer | undefined> {
+    const stored:
+      | Pick<PostureRow, 'answer_gzip' | 'answer_etag' | 'answer_format'>
+      | undefined = await this.#db(TABLES.posture)
+      .where('entity_ref', entityRef)
+      .first('answer_gzip', 'answer_etag', 'answer_format');
+    return stored &&
+      Number(stored.answer_format) >= ANSWER_FORMAT &&
+      stored.answer_gzip &&
+      stored.answer_etag
+      ? { gzip: stored.answer_gzip, etag: stored.answer_etag }
+      : undefined;
   }
 
   /** A row of the older format's results, with failingSince from the status index. */

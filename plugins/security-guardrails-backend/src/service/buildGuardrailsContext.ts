@@ -129,7 +129,10 @@ export async function buildGuardrailsContext(
     auth: options.auth,
     kinds: config.posture.entityKinds,
   });
-  const postureStore = await DatabasePostureStore.create(options);
+  const postureStore = await DatabasePostureStore.create({
+    database: options.database,
+    answerCache: config.posture.answerCache,
+  });
   const accessStore = await DatabaseAccessStore.create(options);
   const campaignStore = await DatabaseCampaignStore.create(options);
   const drivers = createGrantDrivers(config.clusters);

@@ -10,15 +10,27 @@ import { TABLES } from '../../database/tables';
 
 const KEY = 'posture-version';
 
-export async function bumpPostureVersion(tx: Knex): Promise<void> {
+/**
+ * Writes a new marker in the transaction; returns the one it replaced and
+ * its own. The row stays locked until the transaction ends (PostgreSQL: read
+ * for update; SQLite has one writer), so the writes of all replicas form one
+ * chain of markers: a replica whose cache holds `previous` knows nobody else
+ * wrote in between (AnswerCache).
+ */
+export async function bumpPostureVersion(
+  tx: Knex.Transaction,
+): Promise<{ previous: string; current: string }> {
+  const sqlite = String(tx.client.config.client).includes('sqlite');
+  const read = tx(TABLES.orgState).where('key', KEY).first('value');
+  const row: { value: string } | undefined = await (sqlite
+    ? read
+    : read.forUpdate());
+  const current = JSON.stringify(randomUUID());
   await tx(TABLES.orgState)
-    .insert({
-      key: KEY,
-      value: JSON.stringify(randomUUID()),
-      updated_at: new Date().toISOString(),
-    })
+    .insert({ key: KEY, value: current, updated_at: new Date().toISOString() })
     .onConflict('key')
     .merge();
+  return { previous: row?.value ?? '', current };
 }
 
 /** The current marker; empty before anything was stored. */

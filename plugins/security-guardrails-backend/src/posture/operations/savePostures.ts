@@ -41,6 +41,7 @@ import {
   SaveStats,
 } from '../PostureStore';
 import { bumpPostureVersion } from './postureVersion';
+import { CachedAnswer, PostureWrite } from '../AnswerCache';
 
 function domainGrades(score: PostureScore): Record<Domain, DomainGrade> {
   return Object.fromEntries(
@@ -429,11 +430,16 @@ async function withoutNewer(
   });
 }
 
+/**
+ * Saves the records in transactions of a few; `wrote`, when given, hears of
+ * each committed transaction: the versions and the answers it wrote.
+ */
 export async function savePostures(
   db: Knex,
   records: PostureRecord[],
   now: Date,
   options: SaveOptions = {},
+  wrote?: (change: PostureWrite) => void,
 ): Promise<SaveStats> {
   const at = now.toISOString();
   const stats: SaveStats = {
@@ -448,12 +454,12 @@ export async function savePostures(
   // PostgreSQL's queries are I/O the event loop goes on during.
   const sqlite = String(db.client.config.client).includes('sqlite');
   for (const all of chunks(records, sqlite ? 5 : 100)) {
-    await db.transaction(async tx => {
+    const change = await db.transaction(async tx => {
       const batch = options.keepNewer
         ? await withoutNewer(tx, all, !sqlite)
         : all;
       stats.keptNewer += all.length - batch.length;
-      if (batch.length === 0) return;
+      if (batch.length === 0) return undefined;
       const before = await readStatuses(tx, batch);
       const rows = await Promise.all(
         batch.map(async r => {
@@ -465,13 +471,21 @@ export async function savePostures(
         }),
       );
       await tx(TABLES.posture).insert(rows).onConflict('entity_ref').merge();
-      await bumpPostureVersion(tx);
+      const versions = await bumpPostureVersion(tx);
       await writeFailing(tx, batch);
       await writeFacets(tx, await appendScopeHistory(tx, batch, at));
       stats.scoreChanges += await appendScoreHistory(tx, rows, at);
       stats.checkChanges += await writeCheckStatus(tx, batch, at, before);
       stats.saved += batch.length;
+      const answers = new Map<string, CachedAnswer>(
+        rows.map(r => [
+          r.entity_ref,
+          { gzip: r.answer_gzip, etag: r.answer_etag },
+        ]),
+      );
+      return { ...versions, answers };
     });
+    if (change) wrote?.(change);
     // Let timers and I/O in between batches: SQLite's driver is synchronous.
     await setImmediate();
   }
