@@ -102,6 +102,7 @@ export class ManifestsSource implements ClusterStateSource {
     const { objects, locations, errors, unnamespaced } = parsed;
     let readable = 0;
     const maxBytes = this.#options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const parseOptions = { defaultNamespace: this.#options.defaultNamespace };
 
     for (const root of this.#options.paths) {
       const optional = this.#options.optionalPaths?.includes(root) ?? false;
@@ -118,7 +119,6 @@ export class ManifestsSource implements ClusterStateSource {
         continue;
       }
       if (!optional) readable++;
-      const parseOptions = { defaultNamespace: this.#options.defaultNamespace };
       const sliceMs = this.#options.sliceMs ?? SLICE_MS;
       let deadline = performance.now() + sliceMs;
       for (const file of files) {

@@ -20,11 +20,11 @@ const KEY = 'posture-version';
 export async function bumpPostureVersion(
   tx: Knex.Transaction,
 ): Promise<{ previous: string; current: string }> {
-  const sqlite = String(tx.client.config.client).includes('sqlite');
+  const postgres = tx.client.dialect === 'postgresql';
   const read = tx(TABLES.orgState).where('key', KEY).first('value');
-  const row: { value: string } | undefined = await (sqlite
-    ? read
-    : read.forUpdate());
+  const row: { value: string } | undefined = await (postgres
+    ? read.forUpdate()
+    : read);
   const current = JSON.stringify(randomUUID());
   await tx(TABLES.orgState)
     .insert({ key: KEY, value: current, updated_at: new Date().toISOString() })
