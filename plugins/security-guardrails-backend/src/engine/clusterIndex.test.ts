@@ -201,6 +201,58 @@ describe('ClusterIndex', () => {
     ]);
   });
 
+  it('orders every object a finding can be about, and leaves out what a workload in the state owns', () => {
+    const web = deployment({ name: 'web', uid: 'uid-web' });
+    const rs = object(
+      'ReplicaSet',
+      'web-1',
+      {},
+      {
+        uid: 'uid-rs',
+        ownerReferences: [
+          { kind: 'Deployment', name: 'web', uid: 'uid-web', controller: true },
+        ],
+      },
+    );
+    const owned = [
+      pod(
+        'web-1-zz',
+        { containers: [] },
+        { kind: 'ReplicaSet', name: 'web-1', uid: 'uid-rs' },
+      ),
+      pod(
+        'web-1-aa',
+        { containers: [] },
+        { kind: 'ReplicaSet', name: 'web-1', uid: 'uid-rs' },
+      ),
+    ];
+    // Owned by a ReplicaSet that is not in the state: its own subject.
+    const orphan = pod(
+      'lost-1-x',
+      { containers: [] },
+      { kind: 'ReplicaSet', name: 'lost-1' },
+    );
+    const bare = pod('debug', { containers: [] });
+    const config = object('ConfigMap', 'web', {});
+    const index = new ClusterIndex(
+      snapshot([owned[0], config, bare, rs, orphan, web, owned[1]]),
+    );
+    expect(index.ordered.map(o => `${o.kind} ${o.metadata.name}`)).toEqual([
+      'ConfigMap web',
+      'Deployment web',
+      'Pod debug',
+      'Pod lost-1-x',
+    ]);
+    expect(index.workloads.map(w => w.name)).toEqual([
+      'web',
+      'debug',
+      'lost-1-x',
+    ]);
+    // Owned objects are still indexed and resolve to their owner.
+    expect(index.list('Pod')).toHaveLength(4);
+    expect(index.topOwnerOf(owned[1])).toBe(web);
+  });
+
   it('finds reports, autoscalers and grants by the object they are about', () => {
     const web = deployment({ name: 'web' });
     const vuln = object(

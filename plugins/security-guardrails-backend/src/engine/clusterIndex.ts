@@ -120,15 +120,21 @@ interface KindIndex {
   byName?: Map<string, KubeObject[]>;
 }
 
+const byName = (a: KubeObject, b: KubeObject) =>
+  compareStrings(a.metadata.name, b.metadata.name);
+
 export class ClusterIndex implements ClusterLookup {
   readonly cluster: string;
   readonly snapshot: ClusterSnapshot;
   /** Top-level workloads (those with a pod template), in report order. */
   readonly workloads: Workload[] = [];
   /**
-   * Every object in report order: by kind, then namespace, then name, and
-   * duplicates in snapshot order. An evaluation that visits objects in this
-   * order reports each check's results sorted, without sorting them.
+   * Every object that can be a subject of findings, in report order: by
+   * kind, then namespace, then name, and duplicates in snapshot order. Not
+   * the objects a workload in the state owns (its ReplicaSets, Jobs and
+   * Pods): findings are keyed by the owning controller. An evaluation that
+   * visits objects in this order reports each check's results sorted,
+   * without sorting them.
    */
   readonly ordered: KubeObject[] = [];
 
@@ -151,6 +157,8 @@ export class ClusterIndex implements ClusterLookup {
   >();
   readonly #aggregatedRules = new Map<string, PolicyRule[]>();
   readonly #topOwner = new Map<KubeObject, KubeObject>();
+  /** Objects whose top owner is another workload in the state. */
+  readonly #owned = new Set<KubeObject>();
   readonly #workloadOf = new Map<KubeObject, Workload>();
   /** Selector indexes by kind and namespace, built on first use (selectingPods, monitorsMatching). */
   readonly #selectorIndexes = new Map<
@@ -411,6 +419,7 @@ export class ClusterIndex implements ClusterLookup {
     for (let i = 0; i < candidates.length; i++) {
       const top = tops[i];
       if (top === candidates[i]) continue;
+      this.#owned.add(candidates[i]);
       const owned = ownedBy.get(top);
       if (owned) owned.push(candidates[i]);
       else ownedBy.set(top, [candidates[i]]);
@@ -437,14 +446,19 @@ export class ClusterIndex implements ClusterLookup {
 
   /** Objects (and workloads) in report order; see `ordered`. */
   *#order(): Steps<void> {
-    const byName = (a: KubeObject, b: KubeObject) =>
-      compareStrings(a.metadata.name, b.metadata.name);
     for (const kind of [...this.#kinds.keys()].sort(compareStrings)) {
       const { byNamespace } = this.#kinds.get(kind)!;
+      // Only objects of a workload kind can be owned or be workloads.
+      const workloadKind = WORKLOAD_KINDS.has(kind);
       for (const ns of [...byNamespace.keys()].sort(compareStrings)) {
-        const objects = yield* sortInSteps(byNamespace.get(ns)!, byName);
+        let objects = byNamespace.get(ns)!;
+        // Owned objects are left out before sorting: most Pods are owned,
+        // and their generated names are the only ones not listed in order.
+        if (workloadKind) objects = objects.filter(o => !this.#owned.has(o));
+        objects = yield* sortInSteps(objects, byName);
         for (const obj of objects) {
           this.ordered.push(obj);
+          if (!workloadKind) continue;
           const workload = this.#workloadOf.get(obj);
           if (workload) this.workloads.push(workload);
         }

@@ -523,9 +523,9 @@ export function* evaluationSteps(
           }
         }
       }
+      // Owned ReplicaSets, Jobs and Pods are not in `ordered`: findings are
+      // keyed by the owning controller.
       if (objectChecks.length === 0) continue;
-      // Findings are keyed by the owning controller: owned ReplicaSets, Jobs and Pods are not subjects.
-      if (controllerKind && index.topOwnerOf(obj) !== obj) continue;
       const resource = resourceRefOf(snapshot.cluster, obj);
       const refs = mapper.entitiesFor(
         obj.metadata.namespace,
