@@ -153,10 +153,50 @@ function toHit(hit: Hit): { text: string; warnOnly: boolean } {
 }
 
 function hitsIn(rules: PolicyRule[], predicate: RulePredicate) {
-  return rules
-    .map(predicate)
-    .filter((x): x is Hit => !!x)
-    .map(toHit);
+  const hits: Array<{ text: string; warnOnly: boolean }> = [];
+  for (const rule of rules) {
+    const hit = predicate(rule);
+    if (hit) hits.push(toHit(hit));
+  }
+  return hits;
+}
+
+/**
+ * A workload check's verdict on its service account, made once per account
+ * and pod spec path: every workload running as the account gets the same
+ * findings (the engine copies them into results and never changes them).
+ * Kept with what heldRules returned (one list per account in one index), so
+ * a new index starts afresh, and matched on the account's name as well, so
+ * a lookup that shares one list between accounts still gets its own
+ * messages.
+ */
+function perServiceAccount(
+  verdictOn: (sa: string, held: HeldRules[], field: string) => Finding[],
+): (w: Workload, ctx: CheckContext) => Finding[] {
+  // Per list, its few verdicts (one per spec path the account runs under),
+  // found without building a key.
+  const made = new WeakMap<
+    HeldRules[],
+    Array<{ sa: string; specPath: string; findings: Finding[] }>
+  >();
+  return (w, ctx) => {
+    const sa = serviceAccountName(w);
+    const held = heldRules(w, ctx);
+    const specPath = w.template.specPath;
+    let verdicts = made.get(held);
+    if (!verdicts) {
+      verdicts = [];
+      made.set(held, verdicts);
+    }
+    for (const v of verdicts) {
+      if (v.sa === sa && v.specPath === specPath) return v.findings;
+    }
+    const findings = verdictOn(sa, held, `${specPath}.serviceAccountName`);
+    // A handful at most from this index; a lookup that shares lists between
+    // accounts gets no more kept, so a lookup stays constant time.
+    if (verdicts.length < 8) verdicts.push({ sa, specPath, findings });
+    return findings;
+  };
 }
 
 /**
@@ -202,9 +242,7 @@ function rbacCheck(
 ): Check {
   return {
     meta,
-    workload: (w, ctx) => {
-      const sa = serviceAccountName(w);
-      const held = heldRules(w, ctx);
+    workload: perServiceAccount((sa, held, field) => {
       const hits: Array<{ text: string; warnOnly: boolean }> = [];
       for (const h of held) {
         for (const hit of hitsIn(h.rules, predicate)) {
@@ -214,7 +252,6 @@ function rbacCheck(
           });
         }
       }
-      const field = `${w.template.specPath}.serviceAccountName`;
       if (hits.length > 0) {
         return verdict(hits, `ServiceAccount ${sa} ${what}`, field);
       }
@@ -228,7 +265,7 @@ function rbacCheck(
           { field, observed: sa },
         ),
       ];
-    },
+    }),
     objectKinds: ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
     object: (obj, ctx) => {
       if (obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') {
@@ -304,10 +341,7 @@ function heldList(held: HeldRules[]): string {
 
 export const clusterAdmin: Check = {
   meta: clusterAdminMeta,
-  workload: (w, ctx) => {
-    const sa = serviceAccountName(w);
-    const field = `${w.template.specPath}.serviceAccountName`;
-    const held = heldRules(w, ctx);
+  workload: perServiceAccount((sa, held, field) => {
     const byName = held.filter(h => isClusterAdminRef(h.binding));
     if (byName.length > 0) {
       const names = byName.map(
@@ -367,7 +401,7 @@ export const clusterAdmin: Check = {
         { field, observed: sa },
       ),
     ];
-  },
+  }),
   objectKinds: ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'],
   object: (obj, ctx) => {
     if (obj.kind === 'Role' || obj.kind === 'ClusterRole') {

@@ -490,3 +490,85 @@ describe('dangling bindings that hide privilege', () => {
     expect(result.severity).toBe('medium');
   });
 });
+
+describe('workloads that run as one service account', () => {
+  const workloads = [
+    deployment({ name: 'app' }),
+    deployment({ name: 'nightly', kind: 'CronJob' }),
+    deployment({
+      name: 'other',
+      podSpec: hardenedPodSpec({ serviceAccountName: 'other' }),
+    }),
+  ];
+  const execRole = object('ClusterRole', 'exec', {
+    rules: [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }],
+  });
+  const grants = [
+    execRole,
+    crb('admin', 'cluster-admin', [
+      { kind: 'ServiceAccount', name: 'app', namespace: 'shop' },
+    ]),
+    crb('exec', 'exec', [
+      { kind: 'ServiceAccount', name: 'app', namespace: 'shop' },
+    ]),
+  ];
+  const byWorkload = (results: CheckResult[]) =>
+    results
+      .filter(
+        r =>
+          r.resource.kind !== 'ClusterRoleBinding' &&
+          r.resource.kind !== 'ClusterRole',
+      )
+      .map(r => [r.resource.name, r.status, r.field, r.message]);
+
+  it.each([
+    [clusterAdmin, 'is bound to cluster-admin'],
+    [execAttach, 'can exec or attach into pods'],
+  ])(
+    'each get the verdict on the account, at their own pod spec path (%#)',
+    (check, says) => {
+      expect(
+        byWorkload(
+          runCheck(check, [
+            ...workloads,
+            sa,
+            serviceAccount('other'),
+            ...grants,
+          ]),
+        ),
+      ).toEqual([
+        [
+          'nightly',
+          'fail',
+          'spec.jobTemplate.spec.template.spec.serviceAccountName',
+          expect.stringContaining(`ServiceAccount app ${says}`),
+        ],
+        [
+          'app',
+          'fail',
+          'spec.template.spec.serviceAccountName',
+          expect.stringContaining(`ServiceAccount app ${says}`),
+        ],
+        [
+          'other',
+          'pass',
+          'spec.template.spec.serviceAccountName',
+          'ServiceAccount other has no RBAC bindings.',
+        ],
+      ]);
+    },
+  );
+
+  it.each([[clusterAdmin], [execAttach]])(
+    'get a new verdict when the bindings change, in the next evaluation (%#)',
+    check => {
+      runCheck(check, [...workloads, sa, ...grants]);
+      const after = byWorkload(runCheck(check, [...workloads, sa, execRole]));
+      expect(after.map(([name, status]) => [name, status])).toEqual([
+        ['nightly', 'pass'],
+        ['app', 'pass'],
+        ['other', 'pass'],
+      ]);
+    },
+  );
+});
