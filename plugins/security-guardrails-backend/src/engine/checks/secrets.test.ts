@@ -80,6 +80,19 @@ describe('credential names', () => {
   ])('%s is %s', (name, strength) => {
     expect(secretNameStrength(name)).toBe(strength);
   });
+
+  it('answers the same for a name asked again, long names, and after thousands of others', () => {
+    const asked = ['DB_PASSWORD', 'STRIPE_KEY', 'CACHE_KEY', 'LOG_LEVEL'];
+    const first = asked.map(secretNameStrength);
+    expect(first).toEqual(['strong', 'key', undefined, undefined]);
+    // Past what is kept, so what was kept is dropped and worked out again.
+    for (let i = 0; i < 10_000; i++) secretNameStrength(`SETTING_${i}`);
+    expect(asked.map(secretNameStrength)).toEqual(first);
+    expect(asked.map(secretNameStrength)).toEqual(first);
+    const long = `${'VERY_'.repeat(40)}PASSWORD`;
+    expect(secretNameStrength(long)).toBe('strong');
+    expect(secretNameStrength(`${'VERY_'.repeat(40)}LEVEL`)).toBeUndefined();
+  });
 });
 
 describe('credential values', () => {

@@ -141,6 +141,25 @@ function wordsOf(name: string): string[] {
  * value must look like key material too.
  */
 export function secretNameStrength(name: string): 'strong' | 'key' | undefined {
+  // Names repeat across workloads and files (PORT, DB_HOST, password): each
+  // short one is worked out once while the memory holds NAMES_KEPT of them.
+  if (name.length > NAME_KEPT_CHARS) return strengthOf(name);
+  const known = strengthByName.get(name);
+  if (known !== undefined) return known || undefined;
+  const strength = strengthOf(name);
+  if (strengthByName.size >= NAMES_KEPT) strengthByName.clear();
+  // A copy: a name matched in a config file is a slice of the whole text,
+  // which keeping the slice would keep.
+  strengthByName.set(` ${name}`.slice(1), strength ?? '');
+  return strength;
+}
+
+const NAMES_KEPT = 4096;
+const NAME_KEPT_CHARS = 128;
+/** secretNameStrength's answers by name; '' for none. */
+const strengthByName = new Map<string, 'strong' | 'key' | ''>();
+
+function strengthOf(name: string): 'strong' | 'key' | undefined {
   const words = wordsOf(name);
   if (words.length === 0) return undefined;
   if (words.length > 1 && REFERENCE_SUFFIXES.has(words[words.length - 1])) {
