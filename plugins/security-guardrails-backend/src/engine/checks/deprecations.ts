@@ -4,7 +4,10 @@
  */
 import {
   Check,
+  CheckContext,
   fail,
+  Finding,
+  KubeObject,
   pass,
   warn,
 } from '@internal/backstage-plugin-security-guardrails-node';
@@ -160,39 +163,66 @@ kind: Ingress
   },
   objectKinds: DEPRECATED_KINDS,
   object: (obj, ctx) => {
-    const version = parseVersion(ctx.settings.kubernetesVersion);
-    const d = DEPRECATIONS.find(
-      x => x.apiVersion === obj.apiVersion && x.kinds.includes(obj.kind),
-    );
-    const field = 'apiVersion';
-    if (!d)
-      return [
-        pass(`${obj.apiVersion} is current.`, {
-          field,
-          observed: obj.apiVersion,
-        }),
-      ];
-    if (version >= parseVersion(d.removed)) {
-      return [
-        fail(
-          `${obj.apiVersion} ${obj.kind} was removed in Kubernetes ${d.removed}; use ${d.replacement}.`,
-          { field, observed: obj.apiVersion },
-        ),
-      ];
+    // The verdict depends on the apiVersion and kind alone (and the
+    // settings): made once per pair in an evaluation, shared by its objects.
+    let byApiVersion = verdicts.get(ctx.settings);
+    if (!byApiVersion) {
+      byApiVersion = new Map();
+      verdicts.set(ctx.settings, byApiVersion);
     }
-    if (version >= parseVersion(d.deprecated)) {
-      return [
-        warn(
-          `${obj.apiVersion} ${obj.kind} is deprecated since ${d.deprecated} and removed in ${d.removed}; use ${d.replacement}.`,
-          { field, observed: obj.apiVersion },
-        ),
-      ];
+    let byKind = byApiVersion.get(obj.apiVersion);
+    if (!byKind) {
+      byKind = new Map();
+      byApiVersion.set(obj.apiVersion, byKind);
     }
+    let findings = byKind.get(obj.kind);
+    if (!findings) {
+      findings = verdictOn(obj, ctx);
+      byKind.set(obj.kind, findings);
+    }
+    return findings;
+  },
+};
+
+/** maint.deprecated-api's verdicts, per evaluation (its settings), by apiVersion and kind. */
+const verdicts = new WeakMap<
+  CheckContext['settings'],
+  Map<string, Map<string, Finding[]>>
+>();
+
+function verdictOn(obj: KubeObject, ctx: CheckContext): Finding[] {
+  const version = parseVersion(ctx.settings.kubernetesVersion);
+  const d = DEPRECATIONS.find(
+    x => x.apiVersion === obj.apiVersion && x.kinds.includes(obj.kind),
+  );
+  const field = 'apiVersion';
+  if (!d)
     return [
-      pass(
-        `${obj.apiVersion} is served by Kubernetes ${ctx.settings.kubernetesVersion}.`,
+      pass(`${obj.apiVersion} is current.`, {
+        field,
+        observed: obj.apiVersion,
+      }),
+    ];
+  if (version >= parseVersion(d.removed)) {
+    return [
+      fail(
+        `${obj.apiVersion} ${obj.kind} was removed in Kubernetes ${d.removed}; use ${d.replacement}.`,
         { field, observed: obj.apiVersion },
       ),
     ];
-  },
-};
+  }
+  if (version >= parseVersion(d.deprecated)) {
+    return [
+      warn(
+        `${obj.apiVersion} ${obj.kind} is deprecated since ${d.deprecated} and removed in ${d.removed}; use ${d.replacement}.`,
+        { field, observed: obj.apiVersion },
+      ),
+    ];
+  }
+  return [
+    pass(
+      `${obj.apiVersion} is served by Kubernetes ${ctx.settings.kubernetesVersion}.`,
+      { field, observed: obj.apiVersion },
+    ),
+  ];
+}

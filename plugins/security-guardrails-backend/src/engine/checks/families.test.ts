@@ -863,6 +863,35 @@ describe('maintenance', () => {
     expect(statusesFor(runCheck(deprecatedApi, [old]), H)).toEqual(['fail']);
   });
 
+  it('judges each kind of one API version by its own removal, in one evaluation', () => {
+    const v1beta1 = (kind: string, name: string) => ({
+      ...object(kind, name, { spec: {} }),
+      apiVersion: 'extensions/v1beta1',
+    });
+    const results = runCheck(
+      deprecatedApi,
+      [
+        v1beta1('Deployment', 'a'),
+        v1beta1('Ingress', 'b'),
+        v1beta1('Deployment', 'c'),
+        v1beta1('Ingress', 'd'),
+      ],
+      { settings: { kubernetesVersion: '1.20' } },
+    );
+    expect(results.map(r => [r.resource.name, r.status])).toEqual([
+      ['a', 'fail'],
+      ['c', 'fail'],
+      ['b', 'warn'],
+      ['d', 'warn'],
+    ]);
+    expect(results[0].message).toBe(
+      'extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apps/v1 or networking.k8s.io/v1.',
+    );
+    expect(results[2].message).toContain(
+      'extensions/v1beta1 Ingress is deprecated since',
+    );
+  });
+
   it('follows Trivy reports on ReplicaSets to their Deployment, with critical severity', () => {
     const d = deployment({ uid: 'd1' });
     const rs = {
