@@ -156,6 +156,8 @@ export class ClusterIndex implements ClusterLookup {
     Map<string, SubjectGrant[]>
   >();
   readonly #aggregatedRules = new Map<string, PolicyRule[]>();
+  /** rulesOfRole's answers. */
+  readonly #rulesByRole = new Map<KubeObject, PolicyRule[]>();
   readonly #topOwner = new Map<KubeObject, KubeObject>();
   /** Objects whose top owner is another workload in the state. */
   readonly #owned = new Set<KubeObject>();
@@ -600,7 +602,13 @@ export class ClusterIndex implements ClusterLookup {
   }
 
   rulesOfRole(role: KubeObject): PolicyRule[] {
-    return this.#rulesOfRole(role, new Set());
+    // Asked for by every RBAC check, of the role and of each binding to it.
+    let rules = this.#rulesByRole.get(role);
+    if (!rules) {
+      rules = this.#rulesOfRole(role, new Set());
+      this.#rulesByRole.set(role, rules);
+    }
+    return rules;
   }
 
   #rulesOfRole(role: KubeObject, visiting: Set<KubeObject>): PolicyRule[] {

@@ -226,10 +226,20 @@ export const DEFAULT_AGGREGATION_LABELS: Record<string, string> = {
   view: 'rbac.authorization.k8s.io/aggregate-to-view',
 };
 
+const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * The strings of a rule's list, for reading only: the list itself when it
+ * holds nothing else (as a valid one does), so no copy is made per look.
+ */
 function arr(value: unknown): string[] {
-  return Array.isArray(value)
-    ? value.filter((v): v is string => typeof v === 'string')
-    : [];
+  if (!Array.isArray(value)) return NO_STRINGS;
+  for (const v of value) {
+    if (typeof v !== 'string') {
+      return value.filter((x): x is string => typeof x === 'string');
+    }
+  }
+  return value;
 }
 
 export function rulesOf(
@@ -439,10 +449,11 @@ function fullWriteOn(
 ): PolicyRule[] | undefined {
   const covering = rules.filter(
     r =>
+      arr(r.resources).includes('*') &&
       hasNoNames(r) &&
-      (arr(r.apiGroups).includes('*') || arr(r.apiGroups).includes(group)) &&
-      arr(r.resources).includes('*'),
+      (arr(r.apiGroups).includes('*') || arr(r.apiGroups).includes(group)),
   );
+  if (covering.length === 0) return undefined;
   const verbs = new Set(covering.flatMap(r => arr(r.verbs)));
   return verbs.has('*') || FULL_WRITE_VERBS.every(v => verbs.has(v))
     ? covering
