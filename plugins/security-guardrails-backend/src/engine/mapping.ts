@@ -103,47 +103,69 @@ export class EntityMapper {
   }
 
   /**
-   * Entity refs owning an object with these labels in this namespace. Several
-   * label sets can be given (a workload's own labels and its pod template's).
+   * Entity refs owning an object with these labels in this namespace, each
+   * once and sorted. A workload gives two label sets: its own labels and its
+   * pod template's.
    */
   entitiesFor(
     namespace: string | undefined,
-    ...labelSets: Array<Record<string, string> | undefined>
+    labels: Record<string, string> | undefined,
+    podLabels?: Record<string, string> | undefined,
   ): string[] {
-    // Called for every object: no key strings, and a plain array for the
-    // one or two entities an object usually has.
+    // Called for every object: no key strings and no closures; a ref found
+    // twice is dropped after sorting, so however many entities select an
+    // object, the cost is that of sorting them.
     const out: string[] = [];
-    let seen: Set<string> | undefined;
-    const add = (ref: string) => {
-      if (seen ? seen.has(ref) : out.includes(ref)) return;
-      out.push(ref);
-      seen?.add(ref);
-      // Past a few, a set: linear however many entities select an object.
-      if (!seen && out.length > 8) seen = new Set(out);
-    };
-    const consider = (se: SelectorEntity, labels: Record<string, string>) => {
-      if (se.namespace && se.namespace !== namespace) return;
-      if (requirementsMatch(se.requirements, labels)) add(se.entity.ref);
-    };
-    for (const labels of labelSets) {
-      if (!labels) continue;
-      const id = labels[KUBERNETES_ID_LABEL];
-      if (id) {
-        for (const { entity, namespace: ns } of this.#byId.get(id) ?? []) {
-          if (!ns || ns === namespace) add(entity.ref);
-        }
-      }
-      if (this.#bySelectorPair.size > 0) {
-        for (const key in labels) {
-          if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
-          const candidates = this.#bySelectorPair
-            .get(key)
-            ?.get(String(labels[key]));
-          for (const se of candidates ?? []) consider(se, labels);
-        }
-      }
-      for (const se of this.#unindexed) consider(se, labels);
+    if (labels) this.#collect(namespace, labels, out);
+    if (podLabels) this.#collect(namespace, podLabels, out);
+    if (out.length < 2) return out;
+    out.sort();
+    let kept = 1;
+    for (let i = 1; i < out.length; i++) {
+      if (out[i] !== out[kept - 1]) out[kept++] = out[i];
     }
-    return out.length > 1 ? out.sort() : out;
+    out.length = kept;
+    return out;
   }
+
+  /** Adds the refs of the entities selecting one label set to `out`, duplicates and all. */
+  #collect(
+    namespace: string | undefined,
+    labels: Record<string, string>,
+    out: string[],
+  ) {
+    const id = labels[KUBERNETES_ID_LABEL];
+    if (id) {
+      const byId = this.#byId.get(id);
+      if (byId) {
+        for (const { entity, namespace: ns } of byId) {
+          if (!ns || ns === namespace) out.push(entity.ref);
+        }
+      }
+    }
+    if (this.#bySelectorPair.size > 0) {
+      for (const key in labels) {
+        if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
+        const candidates = this.#bySelectorPair
+          .get(key)
+          ?.get(String(labels[key]));
+        if (!candidates) continue;
+        for (const se of candidates) {
+          if (selects(se, namespace, labels)) out.push(se.entity.ref);
+        }
+      }
+    }
+    for (const se of this.#unindexed) {
+      if (selects(se, namespace, labels)) out.push(se.entity.ref);
+    }
+  }
+}
+
+function selects(
+  se: SelectorEntity,
+  namespace: string | undefined,
+  labels: Record<string, string>,
+): boolean {
+  if (se.namespace && se.namespace !== namespace) return false;
+  return requirementsMatch(se.requirements, labels);
 }
