@@ -187,10 +187,11 @@ export class ClusterIndex implements ClusterLookup {
   }
 
   *#build(): Steps<void> {
-    let n = 0;
-    for (const obj of this.snapshot.objects) {
-      this.#add(obj);
-      if (++n % STEP === 0) yield;
+    // Indexed: a for-of in a generator allocates an iterator result per item.
+    const objects = this.snapshot.objects;
+    for (let i = 0; i < objects.length; i++) {
+      this.#add(objects[i]);
+      if ((i + 1) % STEP === 0) yield;
     }
     yield* this.#indexOwnership();
     yield* this.#order();
@@ -458,7 +459,8 @@ export class ClusterIndex implements ClusterLookup {
         // and their generated names are the only ones not listed in order.
         if (workloadKind) objects = objects.filter(o => !this.#owned.has(o));
         objects = yield* sortInSteps(objects, byName);
-        for (const obj of objects) {
+        for (let i = 0; i < objects.length; i++) {
+          const obj = objects[i];
           this.ordered.push(obj);
           if (!workloadKind) continue;
           const workload = this.#workloadOf.get(obj);

@@ -560,4 +560,30 @@ describe('selectors and mapping', () => {
       expected.filter((_, i) => i % 4 === 0),
     );
   });
+
+  it('names two entities of one object sorted, and one named by both label sets once', () => {
+    const mapper = new EntityMapper([
+      entity({
+        ref: 'component:default/b',
+        annotations: { 'backstage.io/kubernetes-id': 'app' },
+      }),
+      entity({
+        ref: 'component:default/a',
+        annotations: { 'backstage.io/kubernetes-label-selector': 'tier=web' },
+      }),
+    ]);
+    expect(
+      mapper.entitiesFor('shop', {
+        'backstage.io/kubernetes-id': 'app',
+        tier: 'web',
+      }),
+    ).toEqual(['component:default/a', 'component:default/b']);
+    expect(
+      mapper.entitiesFor(
+        'shop',
+        { 'backstage.io/kubernetes-id': 'app' },
+        { 'backstage.io/kubernetes-id': 'app' },
+      ),
+    ).toEqual(['component:default/b']);
+  });
 });

@@ -119,6 +119,12 @@ export class EntityMapper {
     if (labels) this.#collect(namespace, labels, out);
     if (podLabels) this.#collect(namespace, podLabels, out);
     if (out.length < 2) return out;
+    // A workload's two label sets usually name the same one entity.
+    if (out.length === 2) {
+      if (out[0] === out[1]) out.length = 1;
+      else if (out[0] > out[1]) out.reverse();
+      return out;
+    }
     out.sort();
     let kept = 1;
     for (let i = 1; i < out.length; i++) {
