@@ -162,39 +162,36 @@ function hitsIn(rules: PolicyRule[], predicate: RulePredicate) {
 }
 
 /**
- * A workload check's verdict on its service account, made once per account
- * and pod spec path: every workload running as the account gets the same
- * findings (the engine copies them into results and never changes them).
- * Kept with what heldRules returned (one list per account in one index), so
- * a new index starts afresh, and matched on the account's name as well, so
- * a lookup that shares one list between accounts still gets its own
- * messages.
+ * A workload check's verdict on its service account, made again only when
+ * the account or pod spec path differs from the previous workload's: the
+ * workloads of a namespace come in name order, and those that run as one
+ * account (`default`, or an app's Deployment and its `-worker`) usually
+ * follow one another. Every one of them gets the same findings (the engine
+ * copies findings into results and never changes them), and only the last
+ * verdict is kept, so the memory does not grow with the accounts. What
+ * heldRules returned is one list per account in one index, so a new index
+ * never matches the verdict kept from the last.
  */
 function perServiceAccount(
   verdictOn: (sa: string, held: HeldRules[], field: string) => Finding[],
 ): (w: Workload, ctx: CheckContext) => Finding[] {
-  // Per list, its few verdicts (one per spec path the account runs under),
-  // found without building a key.
-  const made = new WeakMap<
-    HeldRules[],
-    Array<{ sa: string; specPath: string; findings: Finding[] }>
-  >();
+  let last:
+    | { held: HeldRules[]; sa: string; specPath: string; findings: Finding[] }
+    | undefined;
   return (w, ctx) => {
     const sa = serviceAccountName(w);
     const held = heldRules(w, ctx);
     const specPath = w.template.specPath;
-    let verdicts = made.get(held);
-    if (!verdicts) {
-      verdicts = [];
-      made.set(held, verdicts);
-    }
-    for (const v of verdicts) {
-      if (v.sa === sa && v.specPath === specPath) return v.findings;
+    if (
+      last &&
+      last.held === held &&
+      last.sa === sa &&
+      last.specPath === specPath
+    ) {
+      return last.findings;
     }
     const findings = verdictOn(sa, held, `${specPath}.serviceAccountName`);
-    // A handful at most from this index; a lookup that shares lists between
-    // accounts gets no more kept, so a lookup stays constant time.
-    if (verdicts.length < 8) verdicts.push({ sa, specPath, findings });
+    last = { held, sa, specPath, findings };
     return findings;
   };
 }
