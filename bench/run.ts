@@ -243,6 +243,11 @@ async function main() {
     results.check_growth_over_10ms = Object.fromEntries(over10ms);
     results.check_growth_max = growth[0]?.[1] ?? null;
     results.check_growth_max_id = growth[0]?.[0] ?? null;
+    // The slowest check at the largest size: when none reaches 50 ms, the
+    // growth above has nothing to measure, and this says how far below.
+    const slowest = Object.keys(big).sort((a, b) => big[b] - big[a])[0];
+    results.check_slowest_ms = slowest ? round(big[slowest], 1) : null;
+    results.check_slowest_id = slowest ?? null;
     log(
       `check time growth ${sizes[0]} → ${largest}, largest: ${top5(
         growth,
@@ -253,6 +258,8 @@ async function main() {
     results.check_growth_over_10ms = null;
     results.check_growth_max = null;
     results.check_growth_max_id = null;
+    results.check_slowest_ms = null;
+    results.check_slowest_id = null;
   }
   save(false);
 
@@ -302,10 +309,28 @@ async function main() {
     results.check_doubling = Object.fromEntries(doubling);
     results.check_doubling_max = doubling[0]?.[1] ?? null;
     results.check_doubling_max_id = doubling[0]?.[0] ?? null;
+    // Every check over 10 ms at 10,000: past the caches at both sizes, so a
+    // check that scans a kind per object shows 4× here however fast it is.
+    const doublingOver10ms = Object.keys(checkTimes)
+      .filter(id => base.checkTimes[id] >= 10)
+      .map(
+        id =>
+          [id, round(checkTimes[id] / base.checkTimes[id], 2)] as [
+            string,
+            number,
+          ],
+      )
+      .sort((a, b) => b[1] - a[1]);
+    results.check_doubling_over_10ms = Object.fromEntries(doublingOver10ms);
+    results.check_doubling_over_10ms_max = doublingOver10ms[0]?.[1] ?? null;
+    results.check_doubling_over_10ms_max_id = doublingOver10ms[0]?.[0] ?? null;
     log(
       `10,000 → 20,000: evaluation ${
         results.evaluate_doubling_factor
       }×; checks, largest: ${doubling
+        .slice(0, 5)
+        .map(([id, g]) => `${id} ${g}×`)
+        .join(', ')}; of those over 10 ms: ${doublingOver10ms
         .slice(0, 5)
         .map(([id, g]) => `${id} ${g}×`)
         .join(', ')}`,
@@ -549,13 +574,22 @@ function printTable(r: Record<string, any>) {
     '',
     () => true,
   );
-  goal(
-    `fastest-growing check over 50 ms (${r.check_growth_max_id})`,
-    r.check_growth_max,
-    '×',
-    '≤ 10.5 (linear)',
-    v => v <= 10.5,
-  );
+  if (r.check_growth_max !== null || r.check_slowest_id === null) {
+    goal(
+      `fastest-growing check over 50 ms (${r.check_growth_max_id})`,
+      r.check_growth_max,
+      '×',
+      '≤ 10.5 (linear)',
+      v => v <= 10.5,
+    );
+  } else {
+    // Nothing to measure: no check takes 50 ms at the largest size.
+    rows.push([
+      'fastest-growing check over 50 ms',
+      `none (slowest: ${r.check_slowest_id} ${r.check_slowest_ms} ms)`,
+      '≤ 10.5 (linear)',
+    ]);
+  }
   // No goal of its own: a linear engine takes 2× here and one that scans a
   // kind per object 4×; one figure on shared cores moves by a fifth.
   goal(
@@ -568,6 +602,13 @@ function printTable(r: Record<string, any>) {
   goal(
     `fastest-doubling check, 10,000 → 20,000 (${r.check_doubling_max_id})`,
     r.check_doubling_max,
+    '×',
+    '',
+    () => true,
+  );
+  goal(
+    `fastest-doubling check over 10 ms, 10,000 → 20,000 (${r.check_doubling_over_10ms_max_id})`,
+    r.check_doubling_over_10ms_max,
     '×',
     '',
     () => true,
