@@ -120,7 +120,7 @@ interface KindIndex {
   byName?: Map<string, KubeObject[]>;
 }
 
-const byName = (a: KubeObject, b: KubeObject) =>
+const byObjectName = (a: KubeObject, b: KubeObject) =>
   compareStrings(a.metadata.name, b.metadata.name);
 
 export class ClusterIndex implements ClusterLookup {
@@ -458,7 +458,7 @@ export class ClusterIndex implements ClusterLookup {
         // Owned objects are left out before sorting: most Pods are owned,
         // and their generated names are the only ones not listed in order.
         if (workloadKind) objects = objects.filter(o => !this.#owned.has(o));
-        objects = yield* sortInSteps(objects, byName);
+        objects = yield* sortInSteps(objects, byObjectName);
         for (let i = 0; i < objects.length; i++) {
           const obj = objects[i];
           this.ordered.push(obj);

@@ -141,49 +141,6 @@ function parseVersion(v: string): number {
   return m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
 }
 
-export const deprecatedApi: Check = {
-  meta: {
-    id: 'maint.deprecated-api',
-    title: 'No removed or deprecated API versions',
-    domain: 'maintenance',
-    severity: 'low',
-    rationale:
-      'Manifests on removed API versions fail at the next upgrade, often mid-incident when a redeploy is urgent; deprecated ones are on the clock. The Kubernetes version is set in `securityGuardrails.checks.kubernetesVersion`.',
-    references: [
-      'Kubernetes deprecated API migration guide',
-      'Pluto',
-      'kube-no-trouble',
-    ],
-    remediation: `Move the manifest to the current API version (\`kubectl convert\` helps); check field changes in the migration guide.
-
-\`\`\`yaml
-apiVersion: networking.k8s.io/v1   # was networking.k8s.io/v1beta1
-kind: Ingress
-\`\`\``,
-  },
-  objectKinds: DEPRECATED_KINDS,
-  object: (obj, ctx) => {
-    // The verdict depends on the apiVersion and kind alone (and the
-    // settings): made once per pair in an evaluation, shared by its objects.
-    let byApiVersion = verdicts.get(ctx.settings);
-    if (!byApiVersion) {
-      byApiVersion = new Map();
-      verdicts.set(ctx.settings, byApiVersion);
-    }
-    let byKind = byApiVersion.get(obj.apiVersion);
-    if (!byKind) {
-      byKind = new Map();
-      byApiVersion.set(obj.apiVersion, byKind);
-    }
-    let findings = byKind.get(obj.kind);
-    if (!findings) {
-      findings = verdictOn(obj, ctx);
-      byKind.set(obj.kind, findings);
-    }
-    return findings;
-  },
-};
-
 /** maint.deprecated-api's verdicts, per evaluation (its settings), by apiVersion and kind. */
 const verdicts = new WeakMap<
   CheckContext['settings'],
@@ -226,3 +183,46 @@ function verdictOn(obj: KubeObject, ctx: CheckContext): Finding[] {
     ),
   ];
 }
+
+export const deprecatedApi: Check = {
+  meta: {
+    id: 'maint.deprecated-api',
+    title: 'No removed or deprecated API versions',
+    domain: 'maintenance',
+    severity: 'low',
+    rationale:
+      'Manifests on removed API versions fail at the next upgrade, often mid-incident when a redeploy is urgent; deprecated ones are on the clock. The Kubernetes version is set in `securityGuardrails.checks.kubernetesVersion`.',
+    references: [
+      'Kubernetes deprecated API migration guide',
+      'Pluto',
+      'kube-no-trouble',
+    ],
+    remediation: `Move the manifest to the current API version (\`kubectl convert\` helps); check field changes in the migration guide.
+
+\`\`\`yaml
+apiVersion: networking.k8s.io/v1   # was networking.k8s.io/v1beta1
+kind: Ingress
+\`\`\``,
+  },
+  objectKinds: DEPRECATED_KINDS,
+  object: (obj, ctx) => {
+    // The verdict depends on the apiVersion and kind alone (and the
+    // settings): made once per pair in an evaluation, shared by its objects.
+    let byApiVersion = verdicts.get(ctx.settings);
+    if (!byApiVersion) {
+      byApiVersion = new Map();
+      verdicts.set(ctx.settings, byApiVersion);
+    }
+    let byKind = byApiVersion.get(obj.apiVersion);
+    if (!byKind) {
+      byKind = new Map();
+      byApiVersion.set(obj.apiVersion, byKind);
+    }
+    let findings = byKind.get(obj.kind);
+    if (!findings) {
+      findings = verdictOn(obj, ctx);
+      byKind.set(obj.kind, findings);
+    }
+    return findings;
+  },
+};

@@ -134,6 +134,11 @@ function wordsOf(name: string): string[] {
     .filter(Boolean);
 }
 
+const NAMES_KEPT = 4096;
+const NAME_KEPT_CHARS = 128;
+/** secretNameStrength's answers by name; '' for none. */
+const strengthByName = new Map<string, 'strong' | 'key' | ''>();
+
 /**
  * How strongly a variable or key name says it holds a credential: `strong`
  * for passwords, secrets, tokens and credentials; `key` for `*_KEY` and
@@ -153,11 +158,6 @@ export function secretNameStrength(name: string): 'strong' | 'key' | undefined {
   strengthByName.set(` ${name}`.slice(1), strength ?? '');
   return strength;
 }
-
-const NAMES_KEPT = 4096;
-const NAME_KEPT_CHARS = 128;
-/** secretNameStrength's answers by name; '' for none. */
-const strengthByName = new Map<string, 'strong' | 'key' | ''>();
 
 function strengthOf(name: string): 'strong' | 'key' | undefined {
   const words = wordsOf(name);
