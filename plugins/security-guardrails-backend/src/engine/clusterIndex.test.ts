@@ -1,6 +1,25 @@
 import { deployment, object, pod, snapshot } from '../__testUtils__/builders';
 import { ClusterIndex } from './clusterIndex';
 
+/** ReplicaSet web-1 (uid uid-rs), controlled by the Deployment of uid uid-web, which it names `ownerName`. */
+const replicaSetOfWeb = (ownerName: string) =>
+  object(
+    'ReplicaSet',
+    'web-1',
+    {},
+    {
+      uid: 'uid-rs',
+      ownerReferences: [
+        {
+          kind: 'Deployment',
+          name: ownerName,
+          uid: 'uid-web',
+          controller: true,
+        },
+      ],
+    },
+  );
+
 describe('ClusterIndex', () => {
   it('looks objects up by kind, namespace and name, cluster-scoped kinds without a namespace', () => {
     const shop = object('ConfigMap', 'settings');
@@ -143,23 +162,8 @@ describe('ClusterIndex', () => {
 
   it('finds a workload owner by uid, and by kind and name where the uid is unknown', () => {
     const web = deployment({ name: 'web', uid: 'uid-web' });
-    const rs = object(
-      'ReplicaSet',
-      'web-1',
-      {},
-      {
-        uid: 'uid-rs',
-        ownerReferences: [
-          // The name is stale; the uid is what identifies the owner.
-          {
-            kind: 'Deployment',
-            name: 'renamed',
-            uid: 'uid-web',
-            controller: true,
-          },
-        ],
-      },
-    );
+    // The name is stale; the uid is what identifies the owner.
+    const rs = replicaSetOfWeb('renamed');
     const byName = pod(
       'web-1-abc',
       { containers: [] },
@@ -203,17 +207,7 @@ describe('ClusterIndex', () => {
 
   it('orders every object a finding can be about, and leaves out what a workload in the state owns', () => {
     const web = deployment({ name: 'web', uid: 'uid-web' });
-    const rs = object(
-      'ReplicaSet',
-      'web-1',
-      {},
-      {
-        uid: 'uid-rs',
-        ownerReferences: [
-          { kind: 'Deployment', name: 'web', uid: 'uid-web', controller: true },
-        ],
-      },
-    );
+    const rs = replicaSetOfWeb('web');
     const owned = [
       pod(
         'web-1-zz',
