@@ -224,6 +224,56 @@ describe('evaluate', () => {
     ).toBe(true);
   });
 
+  it('writes a result out with its fields in the order CheckResult gives them, unset ones left out', () => {
+    const annotated = {
+      ...privileged,
+      metadata: {
+        ...privileged.metadata,
+        annotations: {
+          'security-guardrails.io/exempt-sc.privileged':
+            '2026-12-31 needs /dev/fuse',
+        },
+      },
+    };
+    const located = {
+      ...snapshot([annotated]),
+      locations: new Map([[annotated, { file: 'app.yaml', line: 3 }]]),
+    };
+    const { results } = evaluate({ clusters: [located] }, { now: NOW });
+    const written = (r: CheckResult) =>
+      Object.keys(JSON.parse(JSON.stringify(r)));
+    const exempt = results.find(r => r.checkId === 'sc.privileged')!;
+    expect(exempt.container).toBe('app');
+    expect(written(exempt)).toEqual([
+      'checkId',
+      'status',
+      'severity',
+      'domain',
+      'resource',
+      'message',
+      'container',
+      'field',
+      'observed',
+      'source',
+      'exemption',
+    ]);
+    // A result about the whole workload has no container, and without an
+    // exemption none is written.
+    const whole = results.find(
+      r => r.container === undefined && r.status !== 'exempt',
+    )!;
+    expect(written(whole)).not.toContain('container');
+    expect(written(whole)).not.toContain('exemption');
+    expect(written(whole).slice(0, 6)).toEqual([
+      'checkId',
+      'status',
+      'severity',
+      'domain',
+      'resource',
+      'message',
+    ]);
+  });
+
   it('exempt results leave the score', () => {
     const exempt = evaluate(
       { clusters: [snapshot([privileged])] },

@@ -18,6 +18,7 @@ import {
   CheckSettings,
   ClusterState,
   EntityInfo,
+  ExemptionInfo,
   Finding,
   KubeObject,
   ResourceRef,
@@ -266,6 +267,58 @@ class ResultsByCheck {
   }
 }
 
+/**
+ * A check's result as recorded: the fields of CheckResult in their order
+ * (the order they are written out in), every one in place.
+ *
+ * Made by a constructor, not an object literal, on purpose. Nearly every
+ * result lives to the end of the evaluation, so V8 pretenures the objects of
+ * a literal's allocation site: they are made in the old generation, where
+ * storing a young value (the resource, message and observed value just made)
+ * costs a write barrier each. Objects made by `new` are not pretenured. At
+ * 10,000 services (841,734 results), six alternating pairs of the bench's
+ * `evaluate`: evaluation after the read 3,859-4,603 ms (median 3,992) with the
+ * literal, 3,483-4,471 ms (median 3,653) with this.
+ */
+class RecordedResult implements CheckResult {
+  checkId: string;
+  status: CheckResult['status'];
+  severity: CheckResult['severity'];
+  domain: CheckResult['domain'];
+  resource: ResourceRef;
+  message: string;
+  container: string | undefined;
+  field: string | undefined;
+  observed: string | undefined;
+  source: { file: string; line: number } | undefined;
+  exemption: ExemptionInfo | undefined;
+
+  constructor(
+    checkId: string,
+    status: CheckResult['status'],
+    severity: CheckResult['severity'],
+    domain: CheckResult['domain'],
+    resource: ResourceRef,
+    message: string,
+    container: string | undefined,
+    field: string | undefined,
+    observed: string | undefined,
+    source: { file: string; line: number } | undefined,
+  ) {
+    this.checkId = checkId;
+    this.status = status;
+    this.severity = severity;
+    this.domain = domain;
+    this.resource = resource;
+    this.message = message;
+    this.container = container;
+    this.field = field;
+    this.observed = observed;
+    this.source = source;
+    this.exemption = undefined;
+  }
+}
+
 /** How each kind of check is applied to its subject (see `run`). */
 const onWorkload = (check: Check, w: Workload, ctx: CheckContext) =>
   check.workload!(w, ctx);
@@ -364,24 +417,18 @@ export function* evaluationSteps(
     const { id: checkId, severity, domain } = check.meta;
     const into = found.of(checkId);
     for (const f of findings) {
-      const result: CheckResult = {
+      const result: CheckResult = new RecordedResult(
         checkId,
-        status: f.status,
-        severity: f.severity ?? severity,
+        f.status,
+        f.severity ?? severity,
         domain,
-        resource: f.resource
-          ? { cluster: resource.cluster, ...f.resource }
-          : resource,
-        message: into.message(f.message),
-        // Every result has the same shape, its optional properties in place
-        // (undefined ones are not written out): one object of 10 fields, not
-        // one of 6 that grows a second store for the rest.
-        container: f.container,
-        field: into.field(f.field, fields),
-        observed: into.observed(f.observed),
-        source: location,
-        exemption: undefined,
-      };
+        f.resource ? { cluster: resource.cluster, ...f.resource } : resource,
+        into.message(f.message),
+        f.container,
+        into.field(f.field, fields),
+        into.observed(f.observed),
+        location,
+      );
       if (result.status === 'fail' || result.status === 'warn') {
         const ann = exemptByAnnotation?.get(checkId);
         if (ann) {
