@@ -119,17 +119,34 @@ function resolveSettings(
   };
 }
 
-function resourceRefOf(cluster: string, obj: KubeObject): ResourceRef {
-  const ref: ResourceRef = {
-    cluster,
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    name: obj.metadata.name,
-  };
-  if (!isClusterScoped(obj.kind)) {
-    ref.namespace = obj.metadata.namespace ?? 'default';
+/**
+ * A cluster object as its results name it, written out as cluster,
+ * apiVersion, kind, name and (for namespaced kinds) namespace. Every field
+ * in place from the start (`namespace` undefined for cluster-scoped kinds, so
+ * not written): added afterwards, it gave every namespaced object's
+ * reference a second store of its own. Made by `new` for the reason
+ * RecordedResult is: the results keep it to the end.
+ */
+class ObjectRef implements ResourceRef {
+  cluster: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string | undefined;
+
+  constructor(cluster: string, obj: KubeObject) {
+    this.cluster = cluster;
+    this.apiVersion = obj.apiVersion;
+    this.kind = obj.kind;
+    this.name = obj.metadata.name;
+    this.namespace = isClusterScoped(obj.kind)
+      ? undefined
+      : obj.metadata.namespace ?? 'default';
   }
-  return ref;
+}
+
+function resourceRefOf(cluster: string, obj: KubeObject): ResourceRef {
+  return new ObjectRef(cluster, obj);
 }
 
 /** A resource as errors name it: kind/namespace/name. */
@@ -384,18 +401,26 @@ export function* evaluationSteps(
     }
   }
   const entityChecks = checks.filter(c => c.entity);
-  /** The object checks for a kind: its own, then those for every kind. */
-  const checksByKind = new Map<string, Check[]>();
-  const checksOfKind = (kind: string): Check[] => {
-    let list = checksByKind.get(kind);
-    if (!list) {
-      list = [...(objectChecksByKind.get(kind) ?? []), ...anyKindChecks];
-      checksByKind.set(kind, list);
-    }
-    return list;
-  };
 
   const found = new ResultsByCheck();
+  /** The result list of each check of `list`, in its order. */
+  const listsOf = (list: Check[]) => list.map(c => found.of(c.meta.id));
+  /** The object checks for a kind (its own, then those for every kind) and their result lists. */
+  const checksByKind = new Map<
+    string,
+    { checks: Check[]; lists: CheckResults[] }
+  >();
+  const checksOfKind = (kind: string) => {
+    let forKind = checksByKind.get(kind);
+    if (!forKind) {
+      const list = [...(objectChecksByKind.get(kind) ?? []), ...anyKindChecks];
+      forKind = { checks: list, lists: listsOf(list) };
+      checksByKind.set(kind, forKind);
+    }
+    return forKind;
+  };
+  const workloadLists = listsOf(workloadChecks);
+  const entityLists = listsOf(entityChecks);
   const entityClusters = new Map<string, Set<string>>();
   const errors: EvaluationError[] = [];
   const notices: Evaluation['notices'] = [];
@@ -406,6 +431,7 @@ export function* evaluationSteps(
   const fields = new StringPool();
   const record = (
     check: Check,
+    into: CheckResults,
     findings: Finding[],
     resource: ResourceRef,
     subject: number,
@@ -415,7 +441,6 @@ export function* evaluationSteps(
     if (findings.length === 0) return;
     // Read once a call: every check is an object of its own shape.
     const { id: checkId, severity, domain } = check.meta;
-    const into = found.of(checkId);
     for (const f of findings) {
       const result: CheckResult = new RecordedResult(
         checkId,
@@ -537,6 +562,7 @@ export function* evaluationSteps(
     let nextWorkload = 0;
     let kind: string | undefined;
     let objectChecks: Check[] = [];
+    let objectLists: CheckResults[] = [];
     let controllerKind = false;
     // Indexed loops here and below: a for-of in a generator allocates an
     // iterator result per item (a million at 10,000 services).
@@ -548,7 +574,7 @@ export function* evaluationSteps(
       else w = undefined;
       if (obj.kind !== kind) {
         kind = obj.kind;
-        objectChecks = checksOfKind(kind);
+        ({ checks: objectChecks, lists: objectLists } = checksOfKind(kind));
         controllerKind = WORKLOAD_KINDS.has(kind);
       }
       // A workload's checks are a step; other objects, 64 to a step.
@@ -571,7 +597,8 @@ export function* evaluationSteps(
           for (let c = 0; c < workloadChecks.length; c++) {
             const check = workloadChecks[c];
             const findings = run(check, onWorkload, w, ctx, resource);
-            record(check, findings, resource, subject, location, ann);
+            const into = workloadLists[c];
+            record(check, into, findings, resource, subject, location, ann);
           }
         }
       }
@@ -617,7 +644,8 @@ export function* evaluationSteps(
         const check = objectChecks[c];
         const findings = run(check, onObject, obj, ctx, resource);
         if (findings.length) mapped = true;
-        record(check, findings, resource, subject, location, ann);
+        const into = objectLists[c];
+        record(check, into, findings, resource, subject, location, ann);
       }
       if (mapped || controllerKind) noteEntities(refs);
     }
@@ -652,7 +680,8 @@ export function* evaluationSteps(
     for (let c = 0; c < entityChecks.length; c++) {
       const check = entityChecks[c];
       const findings = run(check, onEntity, entity, catalogCtx, resource);
-      record(check, findings, resource, subject, undefined, undefined);
+      const into = entityLists[c];
+      record(check, into, findings, resource, subject, undefined, undefined);
     }
   }
 
