@@ -172,6 +172,7 @@ describe('ClusterIndex', () => {
     const index = new ClusterIndex(snapshot([web, rs, byName]));
     expect(index.topOwnerOf(rs)).toBe(web);
     expect(index.topOwnerOf(byName)).toBe(web);
+    expect(index.topOwnerOf(web)).toBe(web);
     expect(index.workloads.map(w => w.name)).toEqual(['web']);
   });
 

@@ -158,7 +158,6 @@ export class ClusterIndex implements ClusterLookup {
   readonly #aggregatedRules = new Map<string, PolicyRule[]>();
   /** rulesOfRole's answers. */
   readonly #rulesByRole = new Map<KubeObject, PolicyRule[]>();
-  readonly #topOwner = new Map<KubeObject, KubeObject>();
   /** Objects whose top owner is another workload in the state. */
   readonly #owned = new Set<KubeObject>();
   readonly #workloadOf = new Map<KubeObject, Workload>();
@@ -369,9 +368,24 @@ export class ClusterIndex implements ClusterLookup {
     return this.snapshot.locations?.get(obj);
   }
 
-  /** The workload that owns an object (itself for a top-level workload). */
+  /**
+   * The workload that owns an object of a workload kind (itself for a
+   * top-level workload); undefined for other kinds. Worked out when asked:
+   * the index keeps only which objects are owned.
+   */
   topOwnerOf(obj: KubeObject): KubeObject | undefined {
-    return this.#topOwner.get(obj);
+    return WORKLOAD_KINDS.has(obj.kind) ? this.#walkToTop(obj) : undefined;
+  }
+
+  /** Up the controller owners that exist in the state; bounded against cycles. */
+  #walkToTop(obj: KubeObject): KubeObject {
+    let top = obj;
+    for (let depth = 0; depth < 5; depth++) {
+      const owner = this.#ownerOf(top);
+      if (!owner || owner === obj || !WORKLOAD_KINDS.has(owner.kind)) break;
+      top = owner;
+    }
+    return top;
   }
 
   #ownerOf(obj: KubeObject): KubeObject | undefined {
@@ -407,16 +421,7 @@ export class ClusterIndex implements ClusterLookup {
     const tops = new Array<KubeObject>(candidates.length);
     for (let i = 0; i < candidates.length; i++) {
       if ((i + 1) % STEP === 0) yield;
-      const obj = candidates[i];
-      // Walk up controller owners that exist in the state; bounded against cycles.
-      let top = obj;
-      for (let depth = 0; depth < 5; depth++) {
-        const owner = this.#ownerOf(top);
-        if (!owner || owner === obj || !WORKLOAD_KINDS.has(owner.kind)) break;
-        top = owner;
-      }
-      tops[i] = top;
-      this.#topOwner.set(obj, top);
+      tops[i] = this.#walkToTop(candidates[i]);
     }
     const ownedBy = new Map<KubeObject, KubeObject[]>();
     for (let i = 0; i < candidates.length; i++) {
