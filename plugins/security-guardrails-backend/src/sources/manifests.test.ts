@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { countEventLoopTurns } from '../__testUtils__/eventLoop';
 import { ManifestsSource } from './ManifestsSource';
-import { parseJsonManifest, parseManifests } from './parseManifests';
+import path from 'node:path';
+import {
+  loadStream,
+  parseDocumentByDocument,
+  parseJsonManifest,
+  parseManifests,
+} from './parseManifests';
+import { DEMO_CLUSTER_DIR } from '../__testUtils__/demo';
 
 const deployment = (name: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -235,6 +242,130 @@ items:
     );
     expect(parsed.objects.map(o => parsed.locations.get(o)!.line)).toEqual([
       2, 9,
+    ]);
+  });
+});
+
+describe('parseManifests in one pass', () => {
+  /** What a parse found, with each object's line, comparable across parses. */
+  const found = (text: string, parse: typeof parseManifests) => {
+    const parsed = parse(text, 'x.yaml');
+    return {
+      objects: parsed.objects,
+      lines: parsed.objects.map(o => parsed.locations.get(o)!.line),
+      errors: parsed.errors,
+      skippedSecrets: parsed.skippedSecrets,
+    };
+  };
+  const sa = (name: string) =>
+    `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n`;
+  const streams: Record<string, string> = {
+    'one document': deployment('a'),
+    'markers, comments and blank lines': `# head\n\n---\n${sa(
+      'a',
+    )}--- # b\n\n# c\n${sa(
+      'b',
+    )}...\n# after the end\n--- ${'{'}apiVersion: v1, kind: ServiceAccount, metadata: {name: c}}\n`,
+    'empty documents and a trailing marker': `---\n---\n${sa('a')}---\n`,
+    'block scalars': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\ndata:\n  a: |\n    ---\n    text\n  b: >-\n    folded\n    text\n---\n${sa(
+      'b',
+    )}`,
+    'a List': `apiVersion: v1\nkind: List\nitems:\n  - ${sa('a').replace(
+      /\n(?=.)/g,
+      '\n    ',
+    )}`,
+    'a Secret and an invalid object': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  k: dmFsdWU=\n---\nkind: ConfigMap\n---\n- 1\n---\n${sa(
+      'ok',
+    )}`,
+    'documents too deep': `${sa(
+      'a',
+    )}---\nkind: ConfigMap\napiVersion: v1\nmetadata: { name: deep }\ndata: ${'['.repeat(
+      70,
+    )}${']'.repeat(70)}\n---\n${sa('b')}`,
+    'a document that does not parse': `${sa('a')}---\nkind: [\n---\n${sa('b')}`,
+    'an anchor': `${sa(
+      'a',
+    )}---\nmetadata: &m {name: b}\nkind: ServiceAccount\napiVersion: v1\n`,
+    'a directive': `%YAML 1.2\n---\n${sa('a')}`,
+    'timestamps and numbers': `${sa(
+      'a',
+    )}  annotations:\n    at: 2026-10-03T18:00:00Z\n    n: "010"\nautomountServiceAccountToken: false\n`,
+  };
+  const demo = fs
+    .readdirSync(DEMO_CLUSTER_DIR)
+    .filter(f => f.endsWith('.yaml'))
+    .map(f => path.join(DEMO_CLUSTER_DIR, f));
+  const installs = path.join(__dirname, '../__fixtures__/installs');
+  const fixtures = fs
+    .readdirSync(installs, { withFileTypes: true })
+    .filter(d => d.isDirectory())
+    .flatMap(d =>
+      fs
+        .readdirSync(path.join(installs, d.name))
+        .map(f => path.join(installs, d.name, f)),
+    )
+    .filter(f => f.endsWith('.yaml'));
+  for (const file of [...demo, ...fixtures]) {
+    streams[path.basename(file)] = fs.readFileSync(file, 'utf8');
+  }
+
+  it.each(Object.entries(streams))(
+    'finds in %s what loading document by document finds, in LF, CRLF and after a BOM',
+    (_name, text) => {
+      for (const variant of [
+        text,
+        text.replace(/\n/g, '\r\n'),
+        `\uFEFF${text}`,
+      ]) {
+        expect(found(variant, parseManifests)).toEqual(
+          found(variant, parseDocumentByDocument),
+        );
+      }
+    },
+  );
+
+  it('reads in one pass every stream that all loads and has no anchors', () => {
+    const onePass = Object.entries(streams)
+      .filter(([, text]) => loadStream(text) !== undefined)
+      .map(([name]) => name);
+    expect(onePass).toEqual(
+      expect.arrayContaining([
+        'one document',
+        'markers, comments and blank lines',
+        'block scalars',
+        'documents too deep',
+        'a directive',
+        ...demo.map(f => path.basename(f)),
+      ]),
+    );
+    for (const name of ['a document that does not parse', 'an anchor']) {
+      expect(onePass).not.toContain(name);
+    }
+  });
+});
+
+describe('parseManifests document by document', () => {
+  it('keeps directives with the document their marker starts, next to one that does not parse', () => {
+    const sa = (name: string) =>
+      `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n`;
+    const text = [
+      `%YAML 1.2\n# a comment\n---\n${sa('a')}`, // lines 1-7: content on 4
+      `---\nkind: [\n`, // lines 8-9: does not parse
+      `...\n%YAML 1.2\n--- # b\n\n${sa('b')}`, // lines 10-17: content on 14
+    ].join('');
+    expect(loadStream(text)).toBeUndefined();
+    const parsed = parseManifests(text, 'x.yaml');
+    expect(parsed.objects.map(o => o.metadata.name)).toEqual(['a', 'b']);
+    expect(parsed.objects.map(o => parsed.locations.get(o)!.line)).toEqual([
+      4, 14,
+    ]);
+    // Where js-yaml finds the document cut off: at its end, line 10.
+    expect(parsed.errors).toEqual([
+      {
+        file: 'x.yaml',
+        line: 10,
+        message: 'unexpected end of the stream within a flow collection',
+      },
     ]);
   });
 });

@@ -4,7 +4,7 @@
  * the file still counts. Secrets are dropped unread: their data never leaves
  * this function.
  */
-import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
+import { CORE_SCHEMA, load, loadAll, YAMLException } from 'js-yaml';
 import { locateJsonError } from './jsonError';
 import {
   isClusterScoped,
@@ -91,13 +91,17 @@ function isMarker(text: string, at: number, marker: number): boolean {
 
 const DASH = 0x2d;
 const DOT = 0x2e;
+const PERCENT = 0x25;
+const BOM = 0xfeff;
 
 /**
  * Splits a YAML stream at its document markers: `---` at the start of a line
  * begins a document, `...` ends one. (A marker at column 0 always ends a
  * document in YAML, even inside block scalars, so this is exact.) The marker
- * is blanked rather than removed so columns and line numbers stay true. One
- * pass over the text, slicing documents out of it.
+ * is blanked rather than removed so columns and line numbers stay true.
+ * Directives (`%YAML`, `%TAG`) belong to the document their `---` starts: that
+ * marker is kept with them. One pass over the text, slicing documents out of
+ * it (each directive line is looked at once more).
  */
 function splitDocuments(text: string): DocumentText[] {
   const docs: DocumentText[] = [];
@@ -114,7 +118,13 @@ function splitDocuments(text: string): DocumentText[] {
   for (let at = 0; at <= text.length; ) {
     const eol = text.indexOf('\n', at);
     const next = eol === -1 ? text.length + 1 : eol + 1;
-    if (isMarker(text, at, DASH)) {
+    if (
+      isMarker(text, at, DASH) &&
+      blanked === '' &&
+      directivesOnly(text, docStart, at)
+    ) {
+      // The directives' document goes on from here, its marker kept.
+    } else if (isMarker(text, at, DASH)) {
       flush(Math.max(docStart, at - 1));
       blanked = '   ';
       docStart = at + 3;
@@ -132,15 +142,50 @@ function splitDocuments(text: string): DocumentText[] {
   return docs;
 }
 
-/** The line a document's content starts on (after `---`, blank lines and comments). */
+/**
+ * Whether the lines from `from` to `to` are directives (`%` in column 0),
+ * blank lines and comments, with at least one directive: what may come
+ * before a document's `---` in a stream.
+ */
+function directivesOnly(text: string, from: number, to: number): boolean {
+  let directives = 0;
+  for (let at = from; at < to; ) {
+    const eol = text.indexOf('\n', at);
+    const end = eol === -1 || eol > to ? to : eol;
+    // At the start of the stream, after a byte order mark if there is one.
+    const first = at === 0 && text.charCodeAt(0) === BOM ? 1 : at;
+    if (text.charCodeAt(first) === PERCENT) directives++;
+    else {
+      const t = text.slice(at, end).trim();
+      if (t !== '' && !t.startsWith('#')) return false;
+    }
+    at = end + 1;
+  }
+  return directives > 0;
+}
+
+/** Whether a line holds nothing but the document marker `---` (and maybe a comment). */
+function isBareMarker(line: string): boolean {
+  if (!line.startsWith('---')) return false;
+  const rest = line.slice(3).trim();
+  return rest === '' || rest.startsWith('#');
+}
+
+/**
+ * The line a document's content starts on: after its directives, its `---`,
+ * blank lines and comments.
+ */
 function contentLine(doc: DocumentText): number {
   const text = doc.text;
   let line = doc.firstLine;
   for (let at = 0; at < text.length; line++) {
     const eol = text.indexOf('\n', at);
     const end = eol === -1 ? text.length : eol;
-    const t = text.slice(at, end).trim();
-    if (t !== '' && !t.startsWith('#')) return line;
+    const raw = text.slice(at, end);
+    const t = raw.trim();
+    const skipped =
+      t === '' || t.startsWith('#') || t.startsWith('%') || isBareMarker(raw);
+    if (!skipped) return line;
     at = end + 1;
   }
   return doc.firstLine;
@@ -235,11 +280,76 @@ const REFUSALS = {
   size: 'refused: YAML aliases expand it beyond the size limit (an alias bomb?)',
 };
 
+// The YAML 1.2 core schema, as Kubernetes reads manifests: timestamps stay
+// strings. Duplicate keys: the last one wins, as in kubectl.
+const YAML_OPTIONS = { schema: CORE_SCHEMA, json: true };
+
+/**
+ * The documents of a stream in one pass of js-yaml, each with the line its
+ * content starts on (where its root node opens). Only for a stream without
+ * anchors (`&`): where there are aliases, each document is measured for its
+ * expanded size first (see shapeOf). Undefined where any document does not
+ * load: the caller then loads them one by one, to report each that fails at
+ * its line and keep the others.
+ */
+export function loadStream(
+  text: string,
+): Array<{ value: unknown; line: number }> | undefined {
+  if (text.includes('&')) return undefined;
+  const lines: number[] = [];
+  let depth = 0;
+  let values: unknown[];
+  try {
+    values = loadAll(text, undefined, {
+      ...YAML_OPTIONS,
+      listener(event, state) {
+        // Every node opens and closes; a document's root node opens at
+        // depth 0, on its first content line (0-based), after the marker,
+        // blank lines and comments.
+        if (event === 'close') depth--;
+        else if (depth++ === 0) lines.push(state.line + 1);
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  if (values.length !== lines.length) return undefined;
+  return values.map((value, i) => ({ value, line: lines[i] }));
+}
+
 /**
  * Parses one file's YAML stream, adding what it finds to `out` (a new result
  * by default; a reader of many files passes one for them all, in file order).
+ * A stream whose documents all load is read in one pass (see loadStream);
+ * otherwise document by document, each that fails reported at its line.
  */
 export function parseManifests(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+  out: ParsedManifests = emptyParsedManifests(),
+): ParsedManifests {
+  const stream = loadStream(text);
+  if (!stream) return parseDocumentByDocument(text, file, options, out);
+  const maxDepth = options.maxDepth ?? 64;
+  for (const { value, line } of stream) {
+    if (value === null || value === undefined) continue; // empty document
+    // No anchors, so no aliases: only the depth can be over its limit.
+    if (nestedDeeperThan(value, maxDepth)) {
+      out.errors.push({
+        file,
+        line,
+        message: `refused: nested deeper than ${maxDepth} levels`,
+      });
+      continue;
+    }
+    addObject(value, file, line, options, out);
+  }
+  return out;
+}
+
+/** parseManifests a document at a time: each that fails is reported at its line, the others still count. */
+export function parseDocumentByDocument(
   text: string,
   file: string,
   options: ParseOptions = {},
@@ -251,9 +361,7 @@ export function parseManifests(
     const line = contentLine(doc);
     let value: unknown;
     try {
-      // The YAML 1.2 core schema, as Kubernetes reads manifests: timestamps
-      // stay strings. Duplicate keys: the last one wins, as in kubectl.
-      value = load(doc.text, { schema: CORE_SCHEMA, json: true });
+      value = load(doc.text, YAML_OPTIONS);
     } catch (e) {
       if (e instanceof YAMLException && /nesting exceeded/.test(e.message)) {
         // js-yaml stops recursing at 100 levels, which protects the stack.
