@@ -176,6 +176,20 @@ describe('ClusterIndex', () => {
     expect(index.workloads.map(w => w.name)).toEqual(['web']);
   });
 
+  it('follows the uid of an owner reference past another workload that has the name', () => {
+    const web = deployment({ name: 'web', uid: 'uid-web' });
+    const other = deployment({ name: 'other', uid: 'uid-other' });
+    // Named `other`, but the uid is web's: the uid decides.
+    const rs = replicaSetOfWeb('other');
+    const index = new ClusterIndex(snapshot([web, other, rs]));
+    expect(index.topOwnerOf(rs)).toBe(web);
+    // Named right, uid right: the name finds it.
+    const byBoth = new ClusterIndex(
+      snapshot([web, other, replicaSetOfWeb('web')]),
+    );
+    expect(byBoth.topOwnerOf(byBoth.list('ReplicaSet')[0])).toBe(web);
+  });
+
   it('indexes a kind of 250,000 objects, more than a call can take spread as arguments', () => {
     const pods = Array.from({ length: 250_000 }, (_, i) => ({
       apiVersion: 'v1',

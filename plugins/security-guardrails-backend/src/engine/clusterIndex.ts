@@ -144,7 +144,8 @@ export class ClusterIndex implements ClusterLookup {
    * so indexing 200,000 objects builds no key string.
    */
   readonly #kinds = new Map<string, KindIndex>();
-  readonly #byUid = new Map<string, KubeObject>();
+  /** Workloads by uid, built when an owner reference's uid is not its named owner's. */
+  #byUid: Map<string, KubeObject> | undefined;
   readonly #grantsBySubject = new Map<string, SubjectGrant[]>();
   readonly #bindingsByRole = new Map<string, KubeObject[]>();
   readonly #vulnReports = new ByObject<KubeObject>();
@@ -212,10 +213,6 @@ export class ClusterIndex implements ClusterLookup {
     const inNs = index.byNamespace.get(ns);
     if (inNs) inNs.push(obj);
     else index.byNamespace.set(ns, [obj]);
-    // Only workloads are owners the index resolves (#ownerOf).
-    if (obj.metadata.uid && WORKLOAD_KINDS.has(kind)) {
-      this.#byUid.set(obj.metadata.uid, obj);
-    }
   }
 
   /** All objects of a kind. */
@@ -403,11 +400,24 @@ export class ClusterIndex implements ClusterLookup {
     if (!ref || typeof ref.kind !== 'string') {
       return undefined;
     }
-    if (ref.uid) {
-      const byUid = this.#byUid.get(ref.uid);
-      if (byUid) return byUid;
+    // The uid identifies the owner; the name is only a fallback. Where the
+    // named owner has the uid (nearly always), no uid map is needed.
+    const named = this.get(ref.kind, obj.metadata.namespace, ref.name);
+    if (!ref.uid || named?.metadata.uid === ref.uid) return named;
+    return this.#workloadsByUid().get(ref.uid) ?? named;
+  }
+
+  /** Only workloads are owners the index resolves by uid; the last of duplicates (in snapshot order) wins. */
+  #workloadsByUid(): Map<string, KubeObject> {
+    if (!this.#byUid) {
+      this.#byUid = new Map();
+      for (const obj of this.snapshot.objects) {
+        if (obj.metadata.uid && WORKLOAD_KINDS.has(obj.kind)) {
+          this.#byUid.set(obj.metadata.uid, obj);
+        }
+      }
     }
-    return this.get(ref.kind, obj.metadata.namespace, ref.name);
+    return this.#byUid;
   }
 
   *#indexOwnership(): Steps<void> {
