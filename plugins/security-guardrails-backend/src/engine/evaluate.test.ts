@@ -36,6 +36,15 @@ const privileged = deployment({
   annotations: undefined,
 });
 
+/** The privileged Deployment with an `exempt-sc.privileged` annotation of this value. */
+const exemptByAnnotation = (value: string) => ({
+  ...privileged,
+  metadata: {
+    ...privileged.metadata,
+    annotations: { 'security-guardrails.io/exempt-sc.privileged': value },
+  },
+});
+
 describe('evaluate', () => {
   it('keys findings by the owning controller: no duplicates for ReplicaSets and Pods', () => {
     const d = deployment({ uid: 'd-1' });
@@ -184,16 +193,7 @@ describe('evaluate', () => {
   });
 
   it('honours annotation exemptions unless switched off, and reports malformed ones', () => {
-    const annotated = {
-      ...privileged,
-      metadata: {
-        ...privileged.metadata,
-        annotations: {
-          'security-guardrails.io/exempt-sc.privileged':
-            '2026-12-31 needs /dev/fuse',
-        },
-      },
-    };
+    const annotated = exemptByAnnotation('2026-12-31 needs /dev/fuse');
     const on = evaluate({ clusters: [snapshot([annotated])] }, { now: NOW });
     expect(on.results.find(r => r.checkId === 'sc.privileged')).toMatchObject({
       status: 'exempt',
@@ -206,15 +206,7 @@ describe('evaluate', () => {
     expect(off.results.find(r => r.checkId === 'sc.privileged')!.status).toBe(
       'fail',
     );
-    const malformed = {
-      ...privileged,
-      metadata: {
-        ...privileged.metadata,
-        annotations: {
-          'security-guardrails.io/exempt-sc.privileged': 'forever',
-        },
-      },
-    };
+    const malformed = exemptByAnnotation('forever');
     const bad = evaluate({ clusters: [snapshot([malformed])] }, { now: NOW });
     expect(bad.results.find(r => r.checkId === 'sc.privileged')!.status).toBe(
       'fail',
@@ -225,16 +217,7 @@ describe('evaluate', () => {
   });
 
   it('writes a result out with its fields in the order CheckResult gives them, unset ones left out', () => {
-    const annotated = {
-      ...privileged,
-      metadata: {
-        ...privileged.metadata,
-        annotations: {
-          'security-guardrails.io/exempt-sc.privileged':
-            '2026-12-31 needs /dev/fuse',
-        },
-      },
-    };
+    const annotated = exemptByAnnotation('2026-12-31 needs /dev/fuse');
     const located = {
       ...snapshot([annotated]),
       locations: new Map([[annotated, { file: 'app.yaml', line: 3 }]]),
@@ -244,13 +227,17 @@ describe('evaluate', () => {
       Object.keys(JSON.parse(JSON.stringify(r)));
     const exempt = results.find(r => r.checkId === 'sc.privileged')!;
     expect(exempt.container).toBe('app');
-    expect(written(exempt)).toEqual([
+    // Every result starts with these, in this order.
+    const head = [
       'checkId',
       'status',
       'severity',
       'domain',
       'resource',
       'message',
+    ];
+    expect(written(exempt)).toEqual([
+      ...head,
       'container',
       'field',
       'observed',
@@ -264,14 +251,7 @@ describe('evaluate', () => {
     )!;
     expect(written(whole)).not.toContain('container');
     expect(written(whole)).not.toContain('exemption');
-    expect(written(whole).slice(0, 6)).toEqual([
-      'checkId',
-      'status',
-      'severity',
-      'domain',
-      'resource',
-      'message',
-    ]);
+    expect(written(whole).slice(0, head.length)).toEqual(head);
   });
 
   it('exempt results leave the score', () => {
