@@ -176,6 +176,63 @@ items:
     expect(JSON.stringify(parsed)).not.toContain('aHVudGVyMg');
   });
 
+  it('keeps objects without their status and managedFields, as kubectl exports them, and the rest as it was', () => {
+    const exported = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'web',
+        namespace: 'shop',
+        labels: { app: 'web' },
+        managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': {} } }],
+        resourceVersion: '42',
+      },
+      spec: { replicas: 2 },
+      status: { replicas: 2, conditions: [{ type: 'Available' }] },
+    };
+    const plain = {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'sa', namespace: 'shop' },
+    };
+    const fromJson = parseJsonManifest(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [exported, plain],
+      }),
+      'export.json',
+    );
+    const fromYaml = parseManifests(
+      `${JSON.stringify(exported)}\n---\n${JSON.stringify(plain)}\n`,
+      'export.yaml',
+    );
+    for (const parsed of [fromJson, fromYaml]) {
+      const [web, sa] = parsed.objects;
+      expect(web).toEqual({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: 'web',
+          namespace: 'shop',
+          labels: { app: 'web' },
+          resourceVersion: '42',
+        },
+        spec: { replicas: 2 },
+      });
+      expect(Object.keys(web)).toEqual([
+        'apiVersion',
+        'kind',
+        'metadata',
+        'spec',
+      ]);
+      expect(sa).toEqual(plain);
+      // Each object kept is the one its location is for.
+      expect(parsed.locations.get(web)).toBeDefined();
+      expect(parsed.locations.get(sa)).toBeDefined();
+    }
+  });
+
   it('reads JSON objects and Lists, and reports invalid JSON with a line', () => {
     const list = JSON.stringify({
       kind: 'List',

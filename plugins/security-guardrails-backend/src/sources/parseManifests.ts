@@ -503,11 +503,31 @@ function addSingle(
     });
     return;
   }
-  const obj = o as KubeObject;
+  const obj = withoutUnread(o);
   if (!isClusterScoped(obj.kind) && !obj.metadata.namespace) {
     obj.metadata.namespace = options.defaultNamespace ?? 'default';
     out.unnamespaced.push(obj);
   }
   out.objects.push(obj);
   out.locations.set(obj, location);
+}
+
+/**
+ * The object as it is kept: without its `status` and
+ * `metadata.managedFields`, as the live reader keeps it (`heldObject`). No
+ * check reads either (`engine/properties.test.ts`), and in what `kubectl get
+ * -o yaml` exports they are often most of an object; left behind here, they
+ * are collected young instead of being kept and copied. An object without
+ * them is kept as it is.
+ */
+function withoutUnread(o: Record<string, any>): KubeObject {
+  const metadata = o.metadata as Record<string, unknown>;
+  const managed = 'managedFields' in metadata;
+  if (!('status' in o) && !managed) return o as KubeObject;
+  const { status: _status, ...rest } = o;
+  if (managed) {
+    const { managedFields: _managedFields, ...kept } = metadata;
+    rest.metadata = kept;
+  }
+  return rest as KubeObject;
 }
