@@ -145,10 +145,6 @@ class ObjectRef implements ResourceRef {
   }
 }
 
-function resourceRefOf(cluster: string, obj: KubeObject): ResourceRef {
-  return new ObjectRef(cluster, obj);
-}
-
 /** A resource as errors name it: kind/namespace/name. */
 function resourceText(resource: ResourceRef): string {
   return `${resource.kind}/${resource.namespace ?? ''}/${resource.name}`;
@@ -581,7 +577,7 @@ export function* evaluationSteps(
       if (w || ++n % 64 === 0) yield;
       if (w) {
         workloadCount++;
-        const resource = resourceRefOf(snapshot.cluster, w.object);
+        const resource = new ObjectRef(snapshot.cluster, w.object);
         const refs = mapper.entitiesFor(
           w.namespace,
           w.object.metadata.labels,
@@ -605,7 +601,7 @@ export function* evaluationSteps(
       // Owned ReplicaSets, Jobs and Pods are not in `ordered`: findings are
       // keyed by the owning controller.
       if (objectChecks.length === 0) continue;
-      const resource = resourceRefOf(snapshot.cluster, obj);
+      const resource = new ObjectRef(snapshot.cluster, obj);
       const refs = mapper.entitiesFor(
         obj.metadata.namespace,
         obj.metadata.labels,

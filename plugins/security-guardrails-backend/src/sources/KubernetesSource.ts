@@ -4,6 +4,7 @@
  */
 import { ClusterSnapshot, KubeObject, SourceError } from '../engine';
 import { KubernetesApiError, KubernetesHttp } from './kubernetesHttp';
+import { withoutUnread } from './parseManifests';
 import { ClusterStateSource } from '@internal/backstage-plugin-security-guardrails-node';
 
 export interface KindDefinition {
@@ -18,20 +19,17 @@ export interface KindDefinition {
 /**
  * An object from the API as it is held for evaluation: kind and apiVersion
  * restored from the listing (list items and watch events may omit them), and
- * without its `status` and `metadata.managedFields`. No check reads either
- * (`engine/properties.test.ts` holds them to that), and on a live cluster
- * they are often most of an object's size. `resourceVersion` stays: watches
- * resume from it.
+ * without what no check reads (`withoutUnread`). `resourceVersion` stays:
+ * watches resume from it.
  */
 export function heldObject(
   raw: Record<string, any>,
   def: Pick<KindDefinition, 'kind' | 'apiVersion'>,
 ): KubeObject {
-  const { status: _status, ...rest } = raw;
-  const { managedFields: _managedFields, ...metadata } = raw.metadata ?? {};
+  const held = withoutUnread(raw);
   return {
-    ...rest,
-    metadata,
+    ...held,
+    metadata: held.metadata ?? {},
     kind: def.kind,
     apiVersion: def.apiVersion,
   } as KubeObject;

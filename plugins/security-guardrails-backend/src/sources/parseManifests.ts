@@ -513,16 +513,17 @@ function addSingle(
 }
 
 /**
- * The object as it is kept: without its `status` and
- * `metadata.managedFields`, as the live reader keeps it (`heldObject`). No
- * check reads either (`engine/properties.test.ts`), and in what `kubectl get
- * -o yaml` exports they are often most of an object; left behind here, they
+ * The object as both readers keep it: without its `status` and
+ * `metadata.managedFields`. No check reads either
+ * (`engine/properties.test.ts`), and on a live cluster, or in what `kubectl
+ * get -o yaml` exports, they are often most of an object; left behind, they
  * are collected young instead of being kept and copied. An object without
- * them is kept as it is.
+ * them is returned as it is.
  */
-function withoutUnread(o: Record<string, any>): KubeObject {
-  const metadata = o.metadata as Record<string, unknown>;
-  const managed = 'managedFields' in metadata;
+export function withoutUnread(o: Record<string, any>): KubeObject {
+  const metadata = o.metadata;
+  const managed =
+    !!metadata && typeof metadata === 'object' && 'managedFields' in metadata;
   if (!('status' in o) && !managed) return o as KubeObject;
   const { status: _status, ...rest } = o;
   if (managed) {
